@@ -1,0 +1,77 @@
+"""Wiring: the python-telegram-bot `Application` with our handlers and services."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+
+from telegram import BotCommand, Update
+from telegram.ext import (
+    AIORateLimiter,
+    Application,
+    ApplicationBuilder,
+    CallbackQueryHandler,
+    CommandHandler,
+    MessageHandler,
+    filters,
+)
+
+from bot.handlers import general, onboarding
+from bot.services import SERVICES_KEY, Services
+from bot.settings import Settings
+from coaching.db import Database
+from coaching.models import utcnow
+from knowledge import KnowledgeBase
+
+COMMANDS = ("start", "help")
+
+
+def _commands(kb: KnowledgeBase, lang: str) -> list[BotCommand]:
+    return [BotCommand(name, kb.ui_text(f"command_{name}", lang)) for name in COMMANDS]
+
+
+async def _post_init(application: Application) -> None:  # type: ignore[type-arg]
+    services: Services = application.bot_data[SERVICES_KEY]
+    await application.bot.set_my_commands(_commands(services.kb, "en"))
+    await application.bot.set_my_commands(_commands(services.kb, "fi"), language_code="fi")
+
+
+async def _post_shutdown(application: Application) -> None:  # type: ignore[type-arg]
+    services: Services = application.bot_data[SERVICES_KEY]
+    await services.db.dispose()
+
+
+def build_application(
+    settings: Settings,
+    db: Database,
+    kb: KnowledgeBase,
+    clock: Callable[[], dt.datetime] = utcnow,
+) -> Application:  # type: ignore[type-arg]
+    """The bot as one object, ready for polling, a webhook, or a test."""
+    api = settings.api_url
+    application = (
+        ApplicationBuilder()
+        .token(settings.token())
+        .base_url(f"{api}/bot")
+        .base_file_url(f"{api}/file/bot")
+        .rate_limiter(AIORateLimiter(max_retries=3))
+        .post_init(_post_init)
+        .post_shutdown(_post_shutdown)
+        .build()
+    )
+    application.bot_data[SERVICES_KEY] = Services(settings=settings, db=db, kb=kb, clock=clock)
+    private = filters.ChatType.PRIVATE
+    application.add_handler(CommandHandler("start", onboarding.start, filters=private))
+    application.add_handler(CommandHandler("help", general.help_command, filters=private))
+    application.add_handler(CallbackQueryHandler(onboarding.answer_button, pattern=r"^ob:"))
+    application.add_handler(CallbackQueryHandler(general.unknown_button))
+    application.add_handler(MessageHandler(private & filters.COMMAND, general.unknown_command))
+    application.add_handler(MessageHandler(private & filters.TEXT, general.text_message))
+    application.add_handler(
+        MessageHandler(private & ~filters.StatusUpdate.ALL, general.unexpected_message)
+    )
+    application.add_error_handler(general.on_error)
+    return application
+
+
+ALLOWED_UPDATES = [Update.MESSAGE, Update.CALLBACK_QUERY, Update.MY_CHAT_MEMBER]

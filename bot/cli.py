@@ -1,0 +1,95 @@
+"""The `hipcoach` command line.
+
+hipcoach run          start the bot (long polling, or a webhook if WEBHOOK_URL is set)
+hipcoach migrate      bring the database schema up to date
+hipcoach check        settings, database and knowledge base are usable (healthcheck)
+hipcoach kb check     validate the knowledge base content
+hipcoach kb show ID   show a knowledge-base item as the bot sends it
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+from collections.abc import Sequence
+
+from bot.kb_commands import kb_check, kb_show
+from bot.logging_setup import setup_logging
+from bot.settings import Settings, SettingsError, load_settings
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="hipcoach", description="Hip Coach: a Telegram coaching assistant for runners."
+    )
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    commands.add_parser("run", help="start the bot (long polling, or webhook if WEBHOOK_URL)")
+    commands.add_parser("migrate", help="bring the database schema up to date")
+    commands.add_parser("check", help="check settings, database and content (for healthchecks)")
+    kb = commands.add_parser("kb", help="knowledge base tools").add_subparsers(
+        dest="kb_command", metavar="KB_COMMAND", required=True
+    )
+    kb.add_parser("check", help="validate the content and print a summary")
+    show = kb.add_parser("show", help="render one item exactly as the bot sends it")
+    show.add_argument("item_id")
+    show.add_argument("--lang", default="en")
+    return parser
+
+
+def _settings_for_logging() -> Settings:
+    settings = load_settings()
+    secrets = (
+        [settings.telegram_bot_token.get_secret_value()] if settings.telegram_bot_token else []
+    )
+    if settings.webhook_secret is not None:
+        secrets.append(settings.webhook_secret.get_secret_value())
+    setup_logging(settings.log_level, secrets)
+    return settings
+
+
+def _migrate(settings: Settings) -> int:
+    from coaching import migrate
+
+    migrate.upgrade(settings.effective_database_url)
+    print(
+        f"database is at schema revision {migrate.head_revision(settings.effective_database_url)}"
+    )
+    return 0
+
+
+def _check(settings: Settings) -> int:
+    from coaching import migrate
+    from knowledge import load_knowledge
+
+    load_knowledge()
+    if not asyncio.run(migrate.is_up_to_date(settings.effective_database_url)):
+        print("database schema is not up to date: run `hipcoach migrate`", file=sys.stderr)
+        return 1
+    print("ok")
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    if args.command == "kb":
+        if args.kb_command == "check":
+            return kb_check()
+        return kb_show(args.item_id, lang=args.lang)
+    try:
+        settings = _settings_for_logging()
+        if args.command == "migrate":
+            return _migrate(settings)
+        if args.command == "check":
+            return _check(settings)
+        from bot.runner import run
+
+        run(settings)
+        return 0
+    except SettingsError as exc:
+        print(f"hipcoach: {exc}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,217 @@
+"""/start: greeting, consent, time zone, running days and time, triathlete.
+
+Each answer is stored on the athlete before the bot replies (`coaching.onboarding`);
+buttons carry `ob:<step>:<value>` and are refused if that step is not current.
+"""
+
+from __future__ import annotations
+
+from telegram import InlineKeyboardMarkup, Update
+from telegram.ext import ContextTypes
+
+from bot.render import Button, chunk, keyboard, ui
+from bot.services import Services, services
+from bot.telegram_io import answer_query, edit_query_message, send_html
+from coaching import onboarding
+from coaching.models import Athlete
+from coaching.onboarding import InvalidInput, Outcome, StaleAnswer, Step
+from coaching.timeparse import format_time_of_day
+
+COMMON_ZONES = (
+    "Europe/Helsinki",
+    "Europe/Stockholm",
+    "Europe/London",
+    "Europe/Berlin",
+    "America/New_York",
+    "America/Los_Angeles",
+    "Asia/Tokyo",
+    "UTC",
+)
+COMMON_RUN_TIMES = ("06:00", "07:00", "12:00", "17:00", "18:00", "19:00")
+WEEKDAY_KEYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+
+def _data(step: str, value: str) -> str:
+    return f"ob:{step}:{value}"
+
+
+def question(svc: Services, athlete: Athlete, step: Step) -> tuple[str, InlineKeyboardMarkup]:
+    """The message that asks for `step`, with its buttons."""
+    lang = athlete.language
+
+    def t(key: str) -> str:
+        return ui(svc.kb, lang, key)
+
+    rows: list[list[Button]]
+    if step is Step.CONSENT:
+        rows = [[(t("consent_yes"), _data(step, "yes"))], [(t("consent_no"), _data(step, "no"))]]
+        return t("consent_question"), keyboard(rows)
+    if step is Step.TIMEZONE:
+        rows = chunk([(zone, _data(step, zone)) for zone in COMMON_ZONES], 2)
+        rows.append([(t("tz_other"), _data(step, "other"))])
+        return t("ask_timezone"), keyboard(rows)
+    if step is Step.RUN_DAYS:
+        days = [
+            (
+                ("✅ " if day in athlete.run_days else "") + t(f"weekday_{key}"),
+                _data(step, str(day)),
+            )
+            for day, key in enumerate(WEEKDAY_KEYS)
+        ]
+        rows = [days[:4], days[4:], [(t("run_days_done"), _data(step, "done"))]]
+        return t("ask_run_days"), keyboard(rows)
+    if step is Step.RUN_TIME:
+        rows = chunk([(v, _data(step, v.replace(":", ""))) for v in COMMON_RUN_TIMES], 3)
+        return t("ask_run_time"), keyboard(rows)
+    rows = [[(t("yes"), _data(step, "yes")), (t("no"), _data(step, "no"))]]
+    return t("ask_triathlete"), keyboard(rows)
+
+
+def run_days_text(svc: Services, athlete: Athlete) -> str:
+    names = [ui(svc.kb, athlete.language, f"weekday_{WEEKDAY_KEYS[d]}") for d in athlete.run_days]
+    return ", ".join(names) or "—"
+
+
+def profile_summary(svc: Services, athlete: Athlete) -> str:
+    lang = athlete.language
+    return ui(
+        svc.kb,
+        lang,
+        "review_profile",
+        timezone=athlete.timezone or "—",
+        run_days=run_days_text(svc, athlete),
+        run_time=format_time_of_day(athlete.run_time) if athlete.run_time else "—",
+        triathlete=ui(svc.kb, lang, "yes" if athlete.triathlete else "no"),
+        consent=ui(svc.kb, lang, "yes" if athlete.consent_at else "no"),
+    )
+
+
+def chosen_answer(svc: Services, athlete: Athlete, step: Step) -> str:
+    """How the answer just given to `step` is confirmed under its question."""
+    lang = athlete.language
+    if step is Step.CONSENT:
+        return ui(svc.kb, lang, "yes" if athlete.consent_at else "no")
+    if step is Step.TIMEZONE:
+        return athlete.timezone or "—"
+    if step is Step.RUN_DAYS:
+        return run_days_text(svc, athlete)
+    if step is Step.RUN_TIME:
+        return format_time_of_day(athlete.run_time) if athlete.run_time else "—"
+    return ui(svc.kb, lang, "yes" if athlete.triathlete else "no")
+
+
+async def send_next(update: Update, svc: Services, athlete: Athlete, step: Step | None) -> None:
+    """Ask the next question, or close onboarding with the profile and the self-test offer."""
+    if step is not None:
+        await send_html(update, *question(svc, athlete, step))
+        return
+    lang = athlete.language
+    await send_html(
+        update,
+        ui(svc.kb, lang, "onboarding_done") + "\n\n" + profile_summary(svc, athlete),
+        keyboard([[(ui(svc.kb, lang, "start_selftest"), "st:new")]]),
+    )
+
+
+async def reask(update: Update, svc: Services, athlete: Athlete, notice_key: str) -> None:
+    """Explain why the input was not taken and show the current question again."""
+    await send_html(update, ui(svc.kb, athlete.language, notice_key))
+    step = onboarding.current_step(athlete)
+    if step is not None:
+        await send_html(update, *question(svc, athlete, step))
+
+
+async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Greet, record the deep-link source, and begin, resume or review onboarding."""
+    svc = services(context)
+    user = update.effective_user
+    assert user is not None
+    payload = context.args[0] if context.args else None
+    async with svc.db.transaction() as session:
+        athlete, created = await onboarding.get_or_create(
+            session, user.id, user.first_name, user.language_code
+        )
+        source = onboarding.clean_source(payload)
+        if source and athlete.source is None:
+            athlete.source = source
+        reviewing = onboarding.is_onboarded(athlete)
+        step = onboarding.current_step(athlete)
+        if step is None and not reviewing:
+            step = onboarding.begin(athlete)
+    lang = athlete.language
+    if reviewing:
+        buttons = [
+            [(ui(svc.kb, lang, "review_edit"), _data("review", "edit"))],
+            [(ui(svc.kb, lang, "review_ok"), _data("review", "ok"))],
+        ]
+        text = ui(svc.kb, lang, "review_intro") + "\n\n" + profile_summary(svc, athlete)
+        await send_html(update, text, keyboard(buttons))
+        return
+    if created or step is Step.CONSENT:
+        await send_html(update, ui(svc.kb, lang, "welcome", name=user.first_name))
+    await send_html(update, *question(svc, athlete, step or Step.CONSENT))
+
+
+async def answer_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Store an onboarding button press, confirm it, and ask the next question."""
+    svc = services(context)
+    query = update.callback_query
+    assert query is not None and query.data is not None
+    _, step_name, value = (query.data.split(":", 2) + ["", ""])[:3]
+    async with svc.db.transaction() as session:
+        athlete = await session.get(Athlete, query.from_user.id)
+        if athlete is None:
+            await answer_query(query, ui(svc.kb, "en", "stale_button"))
+            return
+        answered = onboarding.current_step(athlete)
+        outcome: Outcome | None = None
+        try:
+            if step_name == "review":
+                if value != "edit":
+                    await answer_query(query)
+                    await edit_query_message(query, profile_summary(svc, athlete))
+                    return
+                outcome = Outcome(True, onboarding.begin(athlete))
+            elif step_name == Step.TIMEZONE and value == "other" and answered is Step.TIMEZONE:
+                await answer_query(query)
+                await send_html(update, ui(svc.kb, athlete.language, "tz_other_hint"))
+                return
+            else:
+                outcome = onboarding.apply_button(athlete, step_name, value, svc.clock())
+        except (StaleAnswer, InvalidInput):
+            pass
+    lang = athlete.language
+    if outcome is None:
+        await answer_query(query, ui(svc.kb, lang, "stale_button"))
+        await reask(update, svc, athlete, "stale_button")
+        return
+    await answer_query(query)
+    if not outcome.advanced and answered is not None:
+        await edit_query_message(query, *question(svc, athlete, answered))
+        return
+    if answered is not None and step_name != "review":
+        asked, _ = question(svc, athlete, answered)
+        await edit_query_message(
+            query, f"{asked}\n\n✅ <b>{chosen_answer(svc, athlete, answered)}</b>"
+        )
+    await send_next(update, svc, athlete, outcome.next_step)
+
+
+async def answer_text(update: Update, svc: Services, athlete: Athlete, text: str) -> None:
+    """Typed input during onboarding: a time zone or a run time, else re-ask."""
+    step = onboarding.current_step(athlete)
+    assert step is not None
+    lang = athlete.language
+    async with svc.db.transaction() as session:
+        fresh = await session.get(Athlete, athlete.id)
+        assert fresh is not None
+        try:
+            outcome = onboarding.apply_text(fresh, text, svc.clock())
+        except InvalidInput as bad:
+            key = "bad_timezone" if step is Step.TIMEZONE else "bad_time"
+            await send_html(update, ui(svc.kb, lang, key, value=bad.value))
+            return
+        except StaleAnswer:
+            await reask(update, svc, fresh, "use_buttons")
+            return
+    await send_next(update, svc, fresh, outcome.next_step)

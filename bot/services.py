@@ -1,0 +1,31 @@
+"""What every handler needs, stored once in `application.bot_data`."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from telegram.ext import CallbackContext
+
+from bot.settings import Settings
+from coaching.db import Database
+from coaching.models import utcnow
+from knowledge import KnowledgeBase
+
+SERVICES_KEY = "hipcoach.services"
+
+
+@dataclass
+class Services:
+    settings: Settings
+    db: Database
+    kb: KnowledgeBase
+    clock: Callable[[], dt.datetime] = field(default=utcnow)
+
+
+def services(context: CallbackContext[Any, Any, Any, Any]) -> Services:
+    found = context.application.bot_data[SERVICES_KEY]
+    assert isinstance(found, Services)
+    return found

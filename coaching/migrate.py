@@ -1,0 +1,56 @@
+"""Schema migrations shipped inside the package, runnable without an alembic.ini.
+
+`hipcoach migrate` calls `upgrade`; `hipcoach run` calls `pending` to refuse
+(or, on the embedded SQLite default, to apply) what is missing.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy.engine import Connection
+
+from coaching.db import create_engine
+
+MIGRATIONS_DIR = Path(__file__).with_name("migrations")
+
+
+def alembic_config(url: str) -> Config:
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS_DIR))
+    config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
+    return config
+
+
+def head_revision(url: str) -> str | None:
+    return ScriptDirectory.from_config(alembic_config(url)).get_current_head()
+
+
+async def current_revision(url: str) -> str | None:
+    def _read(connection: Connection) -> str | None:
+        return MigrationContext.configure(connection).get_current_revision()
+
+    engine = create_engine(url)
+    try:
+        async with engine.connect() as connection:
+            return await connection.run_sync(_read)
+    finally:
+        await engine.dispose()
+
+
+async def is_up_to_date(url: str) -> bool:
+    return await current_revision(url) == head_revision(url)
+
+
+def upgrade(url: str, revision: str = "head") -> None:
+    """Apply migrations. Runs its own event loop: call it from a thread, not a coroutine."""
+    command.upgrade(alembic_config(url), revision)
+
+
+async def upgrade_async(url: str) -> None:
+    await asyncio.to_thread(upgrade, url)

@@ -1,0 +1,137 @@
+"""The database schema: what we remember about each athlete and their self-tests.
+
+Times are stored in UTC and returned timezone-aware on every backend (SQLite
+keeps no offset), so domain code never compares naive and aware datetimes.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    SmallInteger,
+    String,
+    Time,
+    text,
+    true,
+)
+from sqlalchemy.engine import Dialect
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.types import TypeDecorator
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+def utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+class UTCDateTime(TypeDecorator[dt.datetime]):
+    """Aware UTC datetimes in, aware UTC datetimes out, whatever the backend."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: dt.datetime | None, dialect: Dialect) -> Any:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to a UTC column")
+        value = value.astimezone(dt.UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> dt.datetime | None:
+        if value is None:
+            return None
+        assert isinstance(value, dt.datetime)
+        return value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value.astimezone(dt.UTC)
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+class Athlete(Base):
+    """A Telegram user who talks to the bot; the id is their numeric Telegram id."""
+
+    __tablename__ = "athlete"
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    first_name: Mapped[str] = mapped_column(String(64), default="")
+    language: Mapped[str] = mapped_column(String(8), default="en")
+    source: Mapped[str | None] = mapped_column(String(64))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    consent_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    onboarding_step: Mapped[str | None] = mapped_column(String(16))
+    onboarded_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    timezone: Mapped[str | None] = mapped_column(String(64))
+    run_days_mask: Mapped[int] = mapped_column(SmallInteger, default=0)
+    run_time: Mapped[dt.time | None] = mapped_column(Time)
+    triathlete: Mapped[bool | None] = mapped_column(Boolean)
+    active: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
+
+    @property
+    def run_days(self) -> list[int]:
+        """Weekdays the athlete runs on, Monday = 0."""
+        return [day for day in range(7) if self.run_days_mask & (1 << day)]
+
+
+class SelftestSession(Base):
+    """An athlete's walk through the self-test; the only place its progress lives."""
+
+    __tablename__ = "selftest_session"
+    __table_args__ = (
+        Index(
+            "uq_selftest_session_one_active",
+            "athlete_id",
+            unique=True,
+            sqlite_where=text("status = 'active'"),
+            postgresql_where=text("status = 'active'"),
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    athlete_id: Mapped[int] = mapped_column(
+        ForeignKey("athlete.id", ondelete="CASCADE"), index=True
+    )
+    status: Mapped[str] = mapped_column(String(16), default="active")
+    step_index: Mapped[int] = mapped_column(Integer, default=0)
+    answers: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)
+    content_version: Mapped[str] = mapped_column(String(32))
+    started_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class SelftestResult(Base):
+    """Findings of one completed self-test, kept for the athlete's history and trends."""
+
+    __tablename__ = "selftest_result"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    athlete_id: Mapped[int] = mapped_column(
+        ForeignKey("athlete.id", ondelete="CASCADE"), index=True
+    )
+    session_id: Mapped[int | None] = mapped_column(
+        ForeignKey("selftest_session.id", ondelete="SET NULL")
+    )
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    content_version: Mapped[str] = mapped_column(String(32))
+    answers: Mapped[dict[str, str]] = mapped_column(JSON)
+    scores: Mapped[dict[str, int]] = mapped_column(JSON)
+    findings: Mapped[dict[str, str]] = mapped_column(JSON)
+    retest_due_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, index=True)
