@@ -1,0 +1,48 @@
+import datetime as dt
+
+import pytest
+
+from coaching.timeparse import InvalidInput, format_time_of_day, parse_time_of_day, parse_timezone
+
+
+@pytest.mark.parametrize(
+    ("typed", "zone"),
+    [
+        ("Europe/Helsinki", "Europe/Helsinki"),
+        ("  europe/helsinki ", "Europe/Helsinki"),
+        ("america/new york", "America/New_York"),
+        ("UTC", "UTC"),
+        ("+2", "Etc/GMT-2"),
+        ("UTC+02:00", "Etc/GMT-2"),
+        ("gmt-5", "Etc/GMT+5"),
+        ("+0", "UTC"),
+    ],
+)
+def test_time_zones_are_stored_as_iana_names(typed: str, zone: str) -> None:
+    assert parse_timezone(typed) == zone
+
+
+@pytest.mark.parametrize("typed", ["", "Mars/Olympus", "+05:30", "+15", "x" * 500, "Helsinki"])
+def test_unknown_time_zones_are_refused_with_the_value(typed: str) -> None:
+    with pytest.raises(InvalidInput) as caught:
+        parse_timezone(typed)
+    assert caught.value.value == typed.strip()[:64]
+
+
+@pytest.mark.parametrize(
+    ("typed", "expected"),
+    [("7:30", dt.time(7, 30)), ("07:30", dt.time(7, 30)), ("18.05", dt.time(18, 5)),
+     ("0:00", dt.time(0, 0)), ("23:59", dt.time(23, 59))],
+)
+def test_times_of_day(typed: str, expected: dt.time) -> None:
+    assert parse_time_of_day(typed) == expected
+
+
+@pytest.mark.parametrize("typed", ["25:99", "24:00", "12:60", "noon", "", "7", "07:3", "-1:00"])
+def test_impossible_times_are_refused(typed: str) -> None:
+    with pytest.raises(InvalidInput):
+        parse_time_of_day(typed)
+
+
+def test_format_time_of_day() -> None:
+    assert format_time_of_day(dt.time(6, 5)) == "06:05"
