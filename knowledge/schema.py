@@ -1,0 +1,343 @@
+"""The shape of the coach's content, as pydantic models.
+
+These models are the contract between the content files and the rest of the
+bot: the loader validates the YAML into them, `coaching/` scores self-tests
+and picks recommendations from them, and `bot/` renders them. Cross-item
+rules (references, languages, HTML, lengths) live in `knowledge.checks`,
+because they need the whole knowledge base and the file positions.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from typing import Annotated, Literal, get_args
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+
+Localized = dict[str, str]
+"""Language code -> text (Telegram HTML). English ("en") is always present."""
+
+FaultId = Literal["anterior_tilt", "hip_drop", "overstriding", "pelvic_awareness"]
+Level = Literal["none", "mild", "marked"]
+FAULT_IDS: tuple[FaultId, ...] = get_args(FaultId)
+LEVELS: tuple[Level, ...] = get_args(Level)
+FALLBACK_LANGUAGE = "en"
+
+Ident = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*$", max_length=40)]
+StepId = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*$", max_length=16)]
+OptionId = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*$", max_length=12)]
+Tag = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*$")]
+
+TextKind = Literal["text", "button"]
+"""How a localized text is used: part of a message, or a button label."""
+
+LocalizedField = tuple[tuple[str | int, ...], Localized, TextKind]
+"""A localized text inside an item: (path within the item, text, kind)."""
+
+
+def text_for(loc: Mapping[str, str], lang: str) -> str:
+    """The text in `lang`, falling back to English when there is no translation."""
+    if lang in loc:
+        return loc[lang]
+    if FALLBACK_LANGUAGE in loc:
+        return loc[FALLBACK_LANGUAGE]
+    return next(iter(loc.values()), "")
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class ContentItem(_Strict):
+    """Fields every content item has: a global id and `method` coverage tags."""
+
+    id: Ident
+    method: list[Tag] = Field(default_factory=list)
+    general_guidance: bool = False
+    """True when the item is general training guidance beyond the coach's method."""
+
+    def localized(self) -> Iterator[LocalizedField]:
+        """Every localized text of the item, for language/HTML/length checks."""
+        return iter(())
+
+
+class Tip(ContentItem):
+    """A weekly actionable tip: one short message."""
+
+    text: Localized
+    topics: list[Tag] = Field(min_length=1)
+    faults: list[FaultId] = Field(default_factory=list)
+    audiences: list[Tag] = Field(default_factory=lambda: ["all"])
+
+    def localized(self) -> Iterator[LocalizedField]:
+        yield ("text",), self.text, "text"
+
+
+ExerciseKind = Literal["activation", "mobility", "strength", "core", "drill"]
+
+
+class Exercise(ContentItem):
+    """One exercise: how to do it, how much, and what goes wrong."""
+
+    name: Localized
+    purpose: Localized
+    kind: ExerciseKind
+    steps: list[Localized] = Field(min_length=1)
+    dose: Localized
+    mistakes: list[Localized] = Field(default_factory=list)
+    faults: list[FaultId] = Field(default_factory=list)
+
+    def localized(self) -> Iterator[LocalizedField]:
+        yield ("name",), self.name, "text"
+        yield ("purpose",), self.purpose, "text"
+        for i, step in enumerate(self.steps):
+            yield ("steps", i), step, "text"
+        yield ("dose",), self.dose, "text"
+        for i, mistake in enumerate(self.mistakes):
+            yield ("mistakes", i), mistake, "text"
+
+
+class RoutineItem(_Strict):
+    """An exercise in a routine; `dose` overrides the exercise's own dose."""
+
+    exercise: str
+    dose: Localized | None = None
+
+
+class Routine(ContentItem):
+    """An ordered list of exercises done together (e.g. the pre-run activation)."""
+
+    name: Localized
+    intro: Localized
+    items: list[RoutineItem] = Field(min_length=1)
+
+    def localized(self) -> Iterator[LocalizedField]:
+        yield ("name",), self.name, "text"
+        yield ("intro",), self.intro, "text"
+        for i, item in enumerate(self.items):
+            if item.dose is not None:
+                yield ("items", i, "dose"), item.dose, "text"
+
+
+class StrengthSession(Routine):
+    """A free-weight strength session template (the athlete does two a week)."""
+
+
+class Fault(ContentItem):
+    """A hip fault the self-test looks for, with the score thresholds per level."""
+
+    id: FaultId
+    name: Localized
+    mild_at: int = Field(ge=1)
+    marked_at: int = Field(ge=1)
+    explanation: dict[Level, Localized]
+
+    @model_validator(mode="after")
+    def _thresholds_ordered(self) -> Fault:
+        if self.marked_at <= self.mild_at:
+            raise ValueError("marked_at must be greater than mild_at")
+        missing = [lvl for lvl in LEVELS if lvl not in self.explanation]
+        if missing:
+            raise ValueError(f"explanation is missing level(s): {', '.join(missing)}")
+        return self
+
+    def level(self, score: int) -> Level:
+        """The level a self-test score reaches for this fault."""
+        if score >= self.marked_at:
+            return "marked"
+        if score >= self.mild_at:
+            return "mild"
+        return "none"
+
+    def localized(self) -> Iterator[LocalizedField]:
+        yield ("name",), self.name, "text"
+        for lvl, text in self.explanation.items():
+            yield ("explanation", lvl), text, "text"
+
+
+class SelfTestOption(_Strict):
+    """One answer; `scores` adds 0..2 points to each listed fault."""
+
+    id: OptionId
+    label: Localized
+    scores: dict[FaultId, Annotated[int, Field(ge=0, le=2)]] = Field(default_factory=dict)
+
+
+class SelfTestStep(ContentItem):
+    """One question of the self-test, tied to one of the coach's tests."""
+
+    id: StepId
+    test: Tag
+    title: Localized
+    instructions: Localized
+    question: Localized
+    options: list[SelfTestOption] = Field(min_length=2)
+
+    @model_validator(mode="after")
+    def _unique_options(self) -> SelfTestStep:
+        ids = [o.id for o in self.options]
+        dupes = sorted({i for i in ids if ids.count(i) > 1})
+        if dupes:
+            raise ValueError(f"duplicate option id(s): {', '.join(dupes)}")
+        return self
+
+    def localized(self) -> Iterator[LocalizedField]:
+        yield ("title",), self.title, "text"
+        yield ("instructions",), self.instructions, "text"
+        yield ("question",), self.question, "text"
+        for i, option in enumerate(self.options):
+            yield ("options", i, "label"), option.label, "button"
+
+
+class SelfTest(_Strict):
+    """The self-test: its steps in the order they are asked."""
+
+    steps: list[SelfTestStep] = Field(min_length=1)
+
+    def step(self, step_id: str) -> SelfTestStep:
+        """The step with this id; KeyError if there is none."""
+        for step in self.steps:
+            if step.id == step_id:
+                return step
+        raise KeyError(step_id)
+
+    def score_range(self, fault: FaultId) -> tuple[int, int]:
+        """(lowest, highest) total score a fault can get from the whole test."""
+        low = sum(min(o.scores.get(fault, 0) for o in s.options) for s in self.steps)
+        high = sum(max(o.scores.get(fault, 0) for o in s.options) for s in self.steps)
+        return low, high
+
+
+class RuleWhen(_Strict):
+    """A finding: a fault at or above a level, or an audience (e.g. triathlete)."""
+
+    fault: FaultId | None = None
+    min_level: Literal["mild", "marked"] | None = None
+    audience: Tag | None = None
+
+    @model_validator(mode="after")
+    def _one_condition(self) -> RuleWhen:
+        by_fault = self.fault is not None and self.min_level is not None
+        if by_fault == (self.audience is not None) or (self.fault is None) != (
+            self.min_level is None
+        ):
+            raise ValueError("use either {fault, min_level} or {audience}")
+        return self
+
+    def matches(self, levels: Mapping[str, Level], audiences: set[str]) -> bool:
+        """Whether an athlete with these fault levels and audiences meets the condition."""
+        if self.audience is not None:
+            return self.audience in audiences
+        assert self.fault is not None and self.min_level is not None
+        have = LEVELS.index(levels.get(self.fault, "none"))
+        return have >= LEVELS.index(self.min_level)
+
+
+class Recommendation(_Strict):
+    """What to do about a finding: items by id, and optional advice text."""
+
+    exercises: list[str] = Field(default_factory=list)
+    routines: list[str] = Field(default_factory=list)
+    strength_sessions: list[str] = Field(default_factory=list)
+    advice: Localized | None = None
+
+
+class Rule(ContentItem):
+    """Finding -> recommendation; lower `priority` comes first."""
+
+    when: RuleWhen
+    recommend: Recommendation
+    priority: int = 100
+
+    def localized(self) -> Iterator[LocalizedField]:
+        if self.recommend.advice is not None:
+            yield ("recommend", "advice"), self.recommend.advice, "text"
+
+
+class Meta(_Strict):
+    """Content-wide settings: languages, which sections need which, vocabularies."""
+
+    languages: list[Tag] = Field(min_length=1)
+    required_languages: dict[str, list[Tag]] = Field(default_factory=dict)
+    """Section name -> languages required there; "default" applies elsewhere."""
+    topics: list[Tag] = Field(default_factory=list)
+    audiences: list[Tag] = Field(default_factory=lambda: ["all"])
+    method_tags: list[Tag] = Field(default_factory=list)
+    """The coach's method, item by item: every tag must be used by some content item."""
+    ui_buttons: list[Tag] = Field(default_factory=list)
+    """UI keys used as button labels (plain text, at most 64 characters)."""
+
+    def required_for(self, section: str) -> list[str]:
+        """Languages that every text in `section` must have."""
+        return self.required_languages.get(
+            section, self.required_languages.get("default", [FALLBACK_LANGUAGE])
+        )
+
+
+class KnowledgeBase(_Strict):
+    """All validated content, ready for the bot. Built by `load_knowledge`."""
+
+    version: str
+    languages: list[str]
+    meta: Meta
+    tips: list[Tip]
+    exercises: dict[str, Exercise]
+    routines: dict[str, Routine]
+    strength_sessions: dict[str, StrengthSession]
+    faults: dict[FaultId, Fault]
+    selftest: SelfTest
+    rules: list[Rule]
+    ui: dict[str, Localized]
+
+    def ui_text(self, key: str, lang: str, **params: object) -> str:
+        """A bot interface text in `lang` (English fallback), with `params` filled in.
+
+        Params are inserted as given: the caller escapes user-provided HTML.
+        """
+        return text_for(self.ui[key], lang).format(**params)
+
+    def all_items(self) -> Iterator[ContentItem]:
+        """Every addressable item, in a stable order."""
+        yield from self.tips
+        yield from self.exercises.values()
+        yield from self.routines.values()
+        yield from self.strength_sessions.values()
+        yield from self.faults.values()
+        yield from self.selftest.steps
+        yield from self.rules
+
+    def item(self, item_id: str) -> ContentItem:
+        """Any item by id (tip, exercise, routine, session, fault, step, rule)."""
+        for candidate in self.all_items():
+            if candidate.id == item_id:
+                return candidate
+        raise KeyError(item_id)
+
+    def tags(self) -> dict[str, dict[str, int]]:
+        """Counts per tag family (topic, fault, audience, method) for summaries."""
+        counts: dict[str, dict[str, int]] = {
+            "topic": {},
+            "fault": {},
+            "audience": {},
+            "method": {},
+        }
+
+        def bump(family: str, tag: str) -> None:
+            counts[family][tag] = counts[family].get(tag, 0) + 1
+
+        for tip in self.tips:
+            for topic in tip.topics:
+                bump("topic", topic)
+            for audience in tip.audiences:
+                bump("audience", audience)
+        for it in self.all_items():
+            for fault in getattr(it, "faults", []):
+                bump("fault", fault)
+            for tag in it.method:
+                bump("method", tag)
+        return {family: dict(sorted(c.items())) for family, c in counts.items()}
+
+    def recommendations(self, levels: Mapping[str, Level], audiences: set[str]) -> list[Rule]:
+        """The rules that apply to an athlete, most important first."""
+        hits = [r for r in self.rules if r.when.matches(levels, audiences)]
+        return sorted(hits, key=lambda r: r.priority)
