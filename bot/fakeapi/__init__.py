@@ -1,0 +1,29 @@
+"""A fake Telegram Bot API over real HTTP, and a scripted user to talk to the bot.
+
+Used by the end-to-end tests and the local sandbox mode. Imports nothing else of ours.
+"""
+
+from bot.fakeapi.records import (
+    ApiCall,
+    ApiError,
+    BotEvent,
+    BotMessage,
+    CallbackQueryRecord,
+    Edit,
+    StoredFile,
+)
+from bot.fakeapi.server import FakeBotApi, WaitTimeout
+from bot.fakeapi.user import FakeUser
+
+__all__ = [
+    "ApiCall",
+    "ApiError",
+    "BotEvent",
+    "BotMessage",
+    "CallbackQueryRecord",
+    "Edit",
+    "FakeBotApi",
+    "FakeUser",
+    "StoredFile",
+    "WaitTimeout",
+]
