@@ -29,3 +29,20 @@ def keyboard(rows: Sequence[Sequence[Button]]) -> InlineKeyboardMarkup:
 
 def chunk(buttons: Sequence[Button], width: int) -> list[list[Button]]:
     return [list(buttons[i : i + width]) for i in range(0, len(buttons), width)]
+
+
+def split_message(text: str, limit: int = 4096) -> list[str]:
+    """Split long HTML at paragraph breaks so each part fits one Telegram message."""
+    parts: list[str] = []
+    current = ""
+    for paragraph in text.split("\n\n"):
+        candidate = f"{current}\n\n{paragraph}" if current else paragraph
+        if len(candidate) <= limit:
+            current = candidate
+            continue
+        if current:
+            parts.append(current)
+        current = paragraph[:limit]
+    if current:
+        parts.append(current)
+    return parts

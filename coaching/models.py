@@ -115,6 +115,11 @@ class SelftestSession(Base):
     content_version: Mapped[str] = mapped_column(String(32))
     started_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Two instances answering the same session at once: the second write fails
+    # instead of silently overwriting the first (optimistic locking).
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+    __mapper_args__ = {"version_id_col": version}  # noqa: RUF012
 
 
 class SelftestResult(Base):

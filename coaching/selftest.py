@@ -1,0 +1,187 @@
+"""The self-test as a state machine stored in `selftest_session`.
+
+Every transition names the session and the step it answers, and is refused
+unless both are current and the session belongs to the acting athlete: an old
+keyboard, a double tap or forged button data can never change an answer.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from enum import StrEnum
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from coaching.models import Athlete, SelftestResult, SelftestSession
+from coaching.scoring import SKIPPED, findings, score
+from knowledge.schema import KnowledgeBase, SelfTestStep
+
+RETEST_AFTER = dt.timedelta(weeks=4)
+
+
+class Status(StrEnum):
+    ACTIVE = "active"
+    COMPLETED = "completed"
+    CANCELLED = "cancelled"
+
+
+class Action(StrEnum):
+    """Button actions besides choosing an option; option ids cannot start with '-'."""
+
+    BACK = "-b"
+    SKIP = "-s"
+    CANCEL = "-x"
+
+
+class NoConsent(Exception):
+    """Self-test answers are health data: nothing is stored without consent."""
+
+
+class StaleStep(Exception):
+    """The answer is not for the athlete's current step (or session)."""
+
+
+@dataclass(frozen=True)
+class Progress:
+    """Where a session stands after a transition."""
+
+    session: SelftestSession
+    step: SelfTestStep | None
+    result: SelftestResult | None = None
+
+    @property
+    def finished(self) -> bool:
+        return self.step is None
+
+
+def current_step(kb: KnowledgeBase, sel: SelftestSession) -> SelfTestStep | None:
+    steps = kb.selftest.steps
+    return steps[sel.step_index] if sel.step_index < len(steps) else None
+
+
+async def active_session(session: AsyncSession, athlete_id: int) -> SelftestSession | None:
+    found = await session.scalars(
+        select(SelftestSession).where(
+            SelftestSession.athlete_id == athlete_id, SelftestSession.status == Status.ACTIVE
+        )
+    )
+    return found.first()
+
+
+async def start(
+    session: AsyncSession, athlete: Athlete, kb: KnowledgeBase, now: dt.datetime
+) -> SelftestSession:
+    """A fresh session; an unfinished one is cancelled first (the athlete chose to restart)."""
+    if athlete.consent_at is None:
+        raise NoConsent
+    previous = await active_session(session, athlete.id)
+    if previous is not None:
+        previous.status = Status.CANCELLED
+        previous.updated_at = now
+        await session.flush()
+    sel = SelftestSession(
+        athlete_id=athlete.id,
+        status=Status.ACTIVE,
+        step_index=0,
+        answers={},
+        content_version=kb.version,
+        started_at=now,
+        updated_at=now,
+    )
+    session.add(sel)
+    await session.flush()
+    return sel
+
+
+def _check_current(
+    kb: KnowledgeBase, sel: SelftestSession, athlete_id: int, step_index: int
+) -> SelfTestStep:
+    step = current_step(kb, sel)
+    if (
+        sel.athlete_id != athlete_id
+        or sel.status != Status.ACTIVE
+        or sel.step_index != step_index
+        or step is None
+    ):
+        raise StaleStep
+    return step
+
+
+def answer(
+    kb: KnowledgeBase,
+    sel: SelftestSession,
+    athlete_id: int,
+    step_index: int,
+    choice: str,
+    now: dt.datetime,
+) -> SelfTestStep | None:
+    """Apply one button: an option id, or back/skip/cancel. Returns the new current step."""
+    step = _check_current(kb, sel, athlete_id, step_index)
+    answers = dict(sel.answers)
+    if choice == Action.BACK:
+        sel.step_index = max(0, sel.step_index - 1)
+    elif choice == Action.CANCEL:
+        sel.status = Status.CANCELLED
+    elif choice == Action.SKIP:
+        answers[step.id] = SKIPPED
+        sel.step_index += 1
+    elif any(option.id == choice for option in step.options):
+        answers[step.id] = choice
+        sel.step_index += 1
+    else:
+        raise StaleStep
+    sel.answers = answers
+    sel.updated_at = now
+    if sel.status != Status.ACTIVE:
+        return None
+    return current_step(kb, sel)
+
+
+def cancel(sel: SelftestSession, now: dt.datetime) -> None:
+    sel.status = Status.CANCELLED
+    sel.updated_at = now
+
+
+def complete(
+    session: AsyncSession, kb: KnowledgeBase, sel: SelftestSession, now: dt.datetime
+) -> SelftestResult:
+    """Score a session whose last step is answered and store the result."""
+    if sel.status != Status.ACTIVE or current_step(kb, sel) is not None:
+        raise StaleStep
+    scores = score(kb.selftest, sel.answers)
+    result = SelftestResult(
+        athlete_id=sel.athlete_id,
+        session_id=sel.id,
+        created_at=now,
+        content_version=kb.version,
+        answers=dict(sel.answers),
+        scores=dict(scores),
+        findings=dict(findings(kb, scores)),
+        retest_due_at=now + RETEST_AFTER,
+    )
+    sel.status = Status.COMPLETED
+    sel.updated_at = now
+    session.add(result)
+    return result
+
+
+async def results(session: AsyncSession, athlete_id: int) -> list[SelftestResult]:
+    """The athlete's results, oldest first."""
+    found = await session.scalars(
+        select(SelftestResult)
+        .where(SelftestResult.athlete_id == athlete_id)
+        .order_by(SelftestResult.created_at, SelftestResult.id)
+    )
+    return list(found)
+
+
+async def latest_result(session: AsyncSession, athlete_id: int) -> SelftestResult | None:
+    found = await session.scalars(
+        select(SelftestResult)
+        .where(SelftestResult.athlete_id == athlete_id)
+        .order_by(SelftestResult.created_at.desc(), SelftestResult.id.desc())
+        .limit(1)
+    )
+    return found.first()
