@@ -16,14 +16,14 @@ from telegram.ext import (
     filters,
 )
 
-from bot.handlers import general, onboarding
+from bot.handlers import general, onboarding, selftest
 from bot.services import SERVICES_KEY, Services
 from bot.settings import Settings
 from coaching.db import Database
 from coaching.models import utcnow
 from knowledge import KnowledgeBase
 
-COMMANDS = ("start", "help")
+COMMANDS = ("start", "selftest", "results", "plan", "cancel", "help")
 
 
 def _commands(kb: KnowledgeBase, lang: str) -> list[BotCommand]:
@@ -63,7 +63,15 @@ def build_application(
     private = filters.ChatType.PRIVATE
     application.add_handler(CommandHandler("start", onboarding.start, filters=private))
     application.add_handler(CommandHandler("help", general.help_command, filters=private))
+    for name, callback in (
+        ("selftest", selftest.start_command),
+        ("cancel", selftest.cancel_command),
+        ("results", selftest.results_command),
+        ("plan", selftest.plan_command),
+    ):
+        application.add_handler(CommandHandler(name, callback, filters=private))
     application.add_handler(CallbackQueryHandler(onboarding.answer_button, pattern=r"^ob:"))
+    application.add_handler(CallbackQueryHandler(selftest.button, pattern=r"^st:"))
     application.add_handler(CallbackQueryHandler(general.unknown_button))
     application.add_handler(MessageHandler(private & filters.COMMAND, general.unknown_command))
     application.add_handler(MessageHandler(private & filters.TEXT, general.text_message))

@@ -27,13 +27,13 @@ def alembic_config(url: str) -> Config:
     return config
 
 
-def head_revision(url: str) -> str | None:
-    return ScriptDirectory.from_config(alembic_config(url)).get_current_head()
+def head_revisions(url: str) -> set[str]:
+    return set(ScriptDirectory.from_config(alembic_config(url)).get_heads())
 
 
-async def current_revision(url: str) -> str | None:
-    def _read(connection: Connection) -> str | None:
-        return MigrationContext.configure(connection).get_current_revision()
+async def current_revisions(url: str) -> set[str]:
+    def _read(connection: Connection) -> set[str]:
+        return set(MigrationContext.configure(connection).get_current_heads())
 
     engine = create_engine(url)
     try:
@@ -44,10 +44,10 @@ async def current_revision(url: str) -> str | None:
 
 
 async def is_up_to_date(url: str) -> bool:
-    return await current_revision(url) == head_revision(url)
+    return await current_revisions(url) == head_revisions(url)
 
 
-def upgrade(url: str, revision: str = "head") -> None:
+def upgrade(url: str, revision: str = "heads") -> None:
     """Apply migrations. Runs its own event loop: call it from a thread, not a coroutine."""
     command.upgrade(alembic_config(url), revision)
 

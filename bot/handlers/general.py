@@ -8,6 +8,7 @@ from telegram import Update
 from telegram.ext import ContextTypes
 
 from bot.handlers import onboarding as onboarding_handlers
+from bot.handlers import selftest as selftest_handlers
 from bot.render import ui
 from bot.services import services
 from bot.telegram_io import answer_query, send_html
@@ -56,6 +57,8 @@ async def text_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
     athlete = await _athlete(update, context)
     if athlete is not None and onboarding.current_step(athlete) is not None:
         await onboarding_handlers.answer_text(update, svc, athlete, text)
+        return
+    if athlete is not None and await selftest_handlers.answer_text(update, svc, athlete):
         return
     await send_html(update, ui(svc.kb, _language(update, athlete), "stray_text"))
 
