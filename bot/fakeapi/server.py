@@ -159,6 +159,7 @@ class FakeBotApi:
         self._webhook_max_connections = 40
         self._webhook_last_error: tuple[int, str] | None = None
         self.webhook_deliveries = 0
+        self.waiting_polls = 0
 
         self._loop: asyncio.AbstractEventLoop | None = None
         self._thread: threading.Thread | None = None
@@ -711,8 +712,15 @@ class FakeBotApi:
             remaining = deadline - time.monotonic()
             if remaining <= 0:
                 return []
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(event.wait(), remaining)
+            with self._cond:
+                self.waiting_polls += 1
+                self._cond.notify_all()
+            try:
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(event.wait(), remaining)
+            finally:
+                with self._cond:
+                    self.waiting_polls -= 1
 
     def _take_updates(self, offset: int | None, limit: int) -> list[dict[str, Any]]:
         with self._cond:

@@ -106,6 +106,7 @@ async def app(api: FakeBotApi) -> AsyncIterator[Application]:  # type: ignore[ty
     try:
         yield application
     finally:
-        await application.updater.stop()
+        if application.updater.running:
+            await application.updater.stop()
         await application.stop()
         await application.shutdown()
