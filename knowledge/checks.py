@@ -243,6 +243,8 @@ def check_all(out: Collected, version: str) -> KnowledgeBase | None:
     """Run every cross-item check; return the knowledge base if nothing is wrong."""
     errors = out.errors
     if out.meta is None:
+        if out.meta_seen:  # invalid meta: its errors are already reported
+            return None
         errors.append(ContentError(ANY_FILE, 0, "meta", "no meta section found"))
         return None
     meta = out.meta.value

@@ -145,10 +145,12 @@ def _read_sections(data: LineDict, file: str, out: Collected) -> None:
                 out.steps.append,
             )
         elif section == "meta":
-            if out.meta is not None:
-                reason = f"already defined in {out.meta.file}"
+            if out.meta_seen:
+                first = out.meta.file if out.meta is not None else "another file"
+                reason = f"already defined in {first}"
                 out.errors.append(ContentError(file, line, section, reason))
                 continue
+            out.meta_seen = True
             meta = _validate(Meta, raw, file, "meta", out.errors)
             if meta is not None:
                 out.meta = Located(meta, file, raw, "meta", "meta")

@@ -47,6 +47,7 @@ class Collected:
 
     errors: list[ContentError] = field(default_factory=list)
     meta: Located[Meta] | None = None
+    meta_seen: bool = False
     items: dict[str, list[Located[ContentItem]]] = field(default_factory=dict)
     steps: list[Located[SelfTestStep]] = field(default_factory=list)
     selftest_seen: Located[None] | None = None

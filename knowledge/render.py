@@ -109,9 +109,9 @@ def render_rule(kb: KnowledgeBase, rule: Rule, lang: str = "en") -> str:
     parts = []
     if rec.advice is not None:
         parts.append(text_for(rec.advice, lang))
-    names = [text_for(kb.exercises[i].name, lang) for i in rec.exercises]
+    names = [text_for(kb.strength_sessions[i].name, lang) for i in rec.strength_sessions]
     names += [text_for(kb.routines[i].name, lang) for i in rec.routines]
-    names += [text_for(kb.strength_sessions[i].name, lang) for i in rec.strength_sessions]
+    names += [text_for(kb.exercises[i].name, lang) for i in rec.exercises]
     if names:
         listed = "\n".join(f"• {name}" for name in names)
         parts.append(f"<b>{kb.ui_text('kb_recommended', lang)}</b>\n{listed}")

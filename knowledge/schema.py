@@ -227,7 +227,7 @@ class RuleWhen(_Strict):
     def matches(self, levels: Mapping[str, Level], audiences: set[str]) -> bool:
         """Whether an athlete with these fault levels and audiences meets the condition."""
         if self.audience is not None:
-            return self.audience in audiences
+            return self.audience == "all" or self.audience in audiences
         assert self.fault is not None and self.min_level is not None
         have = LEVELS.index(levels.get(self.fault, "none"))
         return have >= LEVELS.index(self.min_level)
