@@ -38,21 +38,21 @@ class Params:
         """Whether the parameter was sent at all."""
         return name in self.values or name in self.uploads
 
-    def str(self, name: str, default: str | None = None) -> str | None:
+    def string(self, name: str, default: str | None = None) -> str | None:
         """A string parameter (JSON-native numbers are stringified)."""
         value = self.values.get(name)
         if value is None:
             return default
         return value if isinstance(value, str) else json.dumps(value)
 
-    def required_str(self, name: str) -> str:
+    def required_string(self, name: str) -> str:
         """A string parameter that must be present and non-empty."""
-        value = self.str(name)
+        value = self.string(name)
         if not value:
             raise ApiError(400, f"Bad Request: {name} is empty")
         return value
 
-    def int(self, name: str, default: int | None = None) -> int | None:
+    def integer(self, name: str, default: int | None = None) -> int | None:
         """An integer parameter."""
         value = self.values.get(name)
         if value is None or value == "":
@@ -62,14 +62,14 @@ class Params:
         except (TypeError, ValueError):
             raise ApiError(400, f"Bad Request: invalid {name} specified") from None
 
-    def required_int(self, name: str) -> int:
+    def required_integer(self, name: str) -> int:
         """An integer parameter that must be present."""
-        value = self.int(name)
+        value = self.integer(name)
         if value is None:
             raise ApiError(400, f"Bad Request: {name} is empty")
         return value
 
-    def float(self, name: str, default: float) -> float:
+    def number(self, name: str, default: float) -> float:
         """A float parameter (e.g. getUpdates ``timeout``)."""
         value = self.values.get(name)
         if value is None or value == "":
@@ -79,14 +79,14 @@ class Params:
         except (TypeError, ValueError):
             raise ApiError(400, f"Bad Request: invalid {name} specified") from None
 
-    def bool(self, name: str) -> bool:
+    def flag(self, name: str) -> bool:
         """A boolean parameter; absent means False."""
         value = self.values.get(name)
         if isinstance(value, str):
             return value.lower() == "true"
         return bool(value)
 
-    def json(self, name: str) -> Any:
+    def structured(self, name: str) -> Any:
         """A nested object (reply_markup, allowed_updates, scope…), decoded if sent as text."""
         value = self.values.get(name)
         if isinstance(value, str):

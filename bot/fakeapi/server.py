@@ -472,7 +472,7 @@ class FakeBotApi:
         """Queue an update (``kind`` is the Update field, e.g. "message"); returns its id."""
         with self._cond:
             update_id = next(self._update_ids)
-            update = Update(update_id=update_id, **{kind: payload})
+            update = Update(update_id, **{kind: payload})  # type: ignore[arg-type]
             self._updates.append((update_id, kind, update.to_dict()))
             self._cond.notify_all()
         self._wake_threadsafe()
@@ -695,10 +695,10 @@ class FakeBotApi:
         with self._cond:
             if self._webhook_url is not None:
                 raise ApiError(409, WEBHOOK_CONFLICT)
-        offset = params.int("offset")
-        limit = min(max(params.int("limit", 100) or 100, 1), 100)
-        timeout = max(params.float("timeout", 0.0), 0.0)
-        allowed = params.json("allowed_updates")
+        offset = params.integer("offset")
+        limit = min(max(params.integer("limit", 100) or 100, 1), 100)
+        timeout = max(params.number("timeout", 0.0), 0.0)
+        allowed = params.structured("allowed_updates")
         if allowed is not None:
             with self._cond:
                 self._allowed_updates = list(allowed) or None
@@ -742,21 +742,21 @@ class FakeBotApi:
             return [item[2] for item in itertools.islice(queue, limit)]
 
     def _set_webhook(self, params: Params, me: User) -> bool:
-        url = params.str("url") or ""
-        secret = params.str("secret_token")
+        url = params.string("url") or ""
+        secret = params.string("secret_token")
         if secret is not None and not SECRET_RE.match(secret):
             raise ApiError(400, "Bad Request: secret token contains unallowed characters")
         if url and not url.startswith(("http://", "https://")):
             raise ApiError(400, "Bad Request: bad webhook: An HTTPS URL must be provided")
-        allowed = params.json("allowed_updates")
+        allowed = params.structured("allowed_updates")
         with self._cond:
-            if params.bool("drop_pending_updates"):
+            if params.flag("drop_pending_updates"):
                 self._updates.clear()
             if allowed is not None:
                 self._allowed_updates = list(allowed) or None
             self._webhook_url = url or None
             self._webhook_secret = secret if url else None
-            self._webhook_max_connections = params.int("max_connections", 40) or 40
+            self._webhook_max_connections = params.integer("max_connections", 40) or 40
             self._webhook_last_error = None
         if url and (self._webhook_task is None or self._webhook_task.done()):
             self._webhook_task = asyncio.get_running_loop().create_task(self._deliver_webhook())
@@ -765,7 +765,7 @@ class FakeBotApi:
 
     def _delete_webhook(self, params: Params, me: User) -> bool:
         with self._cond:
-            if params.bool("drop_pending_updates"):
+            if params.flag("drop_pending_updates"):
                 self._updates.clear()
             self._webhook_url = None
             self._webhook_secret = None
@@ -857,8 +857,8 @@ class FakeBotApi:
         text: str | None,
         file: StoredFile | None,
     ) -> dict[str, Any]:
-        chat_id = params.required_int("chat_id")
-        parse_mode = params.str("parse_mode")
+        chat_id = params.required_integer("chat_id")
+        parse_mode = params.string("parse_mode")
         plain = None
         if text is not None:
             if kind == "text":
@@ -867,7 +867,7 @@ class FakeBotApi:
                 )
             elif text:
                 plain = self._render(text, parse_mode, limit=MAX_CAPTION, empty="")
-        markup = params.json("reply_markup")
+        markup = params.structured("reply_markup")
         with self._cond:
             state = self._chat_state(chat_id)
             self._check_can_send(chat_id, counts=True)
@@ -948,7 +948,7 @@ class FakeBotApi:
         return Message.de_json(self._message_dict(message, chat, self.bot_user(token)), None)
 
     def _send_message(self, params: Params, me: User) -> dict[str, Any]:
-        return self._record_send(params, me, "text", params.str("text") or "", None)
+        return self._record_send(params, me, "text", params.string("text") or "", None)
 
     def _send_photo(self, params: Params, me: User) -> dict[str, Any]:
         return self._send_media(params, me, "photo")
@@ -968,7 +968,7 @@ class FakeBotApi:
                 upload.data, filename=upload.filename, mime_type=mime, folder=f"{kind}s"
             )
         else:
-            reference = params.str(kind)
+            reference = params.string(kind)
             if not reference:
                 raise ApiError(400, f"Bad Request: there is no {kind} in the request")
             with self._cond:
@@ -976,11 +976,11 @@ class FakeBotApi:
             if known is None:
                 raise ApiError(400, "Bad Request: wrong file identifier/HTTP URL specified")
             file = known
-        return self._record_send(params, me, kind, params.str("caption"), file)
+        return self._record_send(params, me, kind, params.string("caption"), file)
 
     def _send_chat_action(self, params: Params, me: User) -> bool:
-        chat_id = params.required_int("chat_id")
-        params.required_str("action")
+        chat_id = params.required_integer("chat_id")
+        params.required_string("action")
         with self._cond:
             self._chat_state(chat_id)
             self._check_can_send(chat_id, counts=False)
@@ -992,8 +992,8 @@ class FakeBotApi:
         """The message an edit/delete call targets; call with the lock held."""
         if params.has("inline_message_id"):
             raise ApiError(400, "Bad Request: inline messages are not supported by the fake")
-        chat_id = params.required_int("chat_id")
-        message_id = params.required_int("message_id")
+        chat_id = params.required_integer("chat_id")
+        message_id = params.required_integer("message_id")
         state = self._chats.get(chat_id)
         message = state.messages.get(message_id) if state else None
         if state is None or message is None or message.deleted:
@@ -1021,10 +1021,10 @@ class FakeBotApi:
         return self._message_dict(message, state.chat, me, edited=True)
 
     def _edit_message_text(self, params: Params, me: User) -> dict[str, Any]:
-        raw = params.str("text") or ""
-        parse_mode = params.str("parse_mode")
+        raw = params.string("text") or ""
+        parse_mode = params.string("parse_mode")
         plain = self._render(raw, parse_mode, limit=MAX_TEXT, empty="Bad Request: text is empty")
-        markup = params.json("reply_markup")
+        markup = params.structured("reply_markup")
         with self._cond:
             state, message = self._editable(params)
             if message.kind != "text":
@@ -1032,10 +1032,10 @@ class FakeBotApi:
             return self._apply_edit(state, message, plain, raw, parse_mode, markup, me)
 
     def _edit_message_caption(self, params: Params, me: User) -> dict[str, Any]:
-        raw = params.str("caption")
-        parse_mode = params.str("parse_mode")
+        raw = params.string("caption")
+        parse_mode = params.string("parse_mode")
         plain = self._render(raw, parse_mode, limit=MAX_CAPTION, empty="") if raw else None
-        markup = params.json("reply_markup")
+        markup = params.structured("reply_markup")
         with self._cond:
             state, message = self._editable(params)
             if message.kind == "text":
@@ -1043,7 +1043,7 @@ class FakeBotApi:
             return self._apply_edit(state, message, plain, raw, parse_mode, markup, me)
 
     def _edit_message_reply_markup(self, params: Params, me: User) -> dict[str, Any]:
-        markup = params.json("reply_markup")
+        markup = params.structured("reply_markup")
         with self._cond:
             state, message = self._editable(params)
             return self._apply_edit(
@@ -1052,8 +1052,8 @@ class FakeBotApi:
 
     def _delete_message(self, params: Params, me: User) -> bool:
         with self._cond:
-            chat_id = params.required_int("chat_id")
-            message_id = params.required_int("message_id")
+            chat_id = params.required_integer("chat_id")
+            message_id = params.required_integer("message_id")
             state = self._chats.get(chat_id)
             if state is not None and message_id in state.user_message_ids:
                 state.user_message_ids.discard(message_id)
@@ -1066,20 +1066,20 @@ class FakeBotApi:
     # ------------------------------------------------------------------ the rest
 
     def _answer_callback_query(self, params: Params, me: User) -> bool:
-        query_id = params.required_str("callback_query_id")
+        query_id = params.required_string("callback_query_id")
         with self._cond:
             record = self._callbacks.get(query_id)
             if record is None or record.answered:
                 raise ApiError(400, QUERY_TOO_OLD)
             record.answered = True
-            record.answer_text = params.str("text")
-            record.show_alert = params.bool("show_alert")
-            record.url = params.str("url")
+            record.answer_text = params.string("text")
+            record.show_alert = params.flag("show_alert")
+            record.url = params.string("url")
             self._cond.notify_all()
         return True
 
     def _get_file(self, params: Params, me: User) -> dict[str, Any]:
-        file_id = params.required_str("file_id")
+        file_id = params.required_string("file_id")
         with self._cond:
             stored = self._files.get(file_id)
         if stored is None:
@@ -1089,7 +1089,7 @@ class FakeBotApi:
         ).to_dict()
 
     def _get_chat(self, params: Params, me: User) -> dict[str, Any]:
-        chat_id = params.required_int("chat_id")
+        chat_id = params.required_integer("chat_id")
         with self._cond:
             if chat_id not in self._chats and self.strict_chats:
                 raise ApiError(400, "Bad Request: chat not found")
@@ -1109,11 +1109,11 @@ class FakeBotApi:
 
     @staticmethod
     def _settings_key(params: Params) -> str:
-        scope = params.json("scope") or {"type": "default"}
-        return f"{scope}|{params.str('language_code') or ''}"
+        scope = params.structured("scope") or {"type": "default"}
+        return f"{scope}|{params.string('language_code') or ''}"
 
     def _set_my_commands(self, params: Params, me: User) -> bool:
-        commands = params.json("commands")
+        commands = params.structured("commands")
         if not isinstance(commands, list):
             raise ApiError(400, "Bad Request: commands is empty")
         parsed = [BotCommand(c["command"], c["description"]).to_dict() for c in commands]
@@ -1133,8 +1133,8 @@ class FakeBotApi:
     def _setter(self, name: str) -> Callable[[Params, User], bool]:
         def setter(params: Params, me: User) -> bool:
             with self._cond:
-                key = f"{name}|{params.str('language_code') or ''}"
-                self.bot_settings[key] = params.str(name) or ""
+                key = f"{name}|{params.string('language_code') or ''}"
+                self.bot_settings[key] = params.string(name) or ""
             return True
 
         return setter
@@ -1142,7 +1142,7 @@ class FakeBotApi:
     def _getter(self, name: str) -> Callable[[Params, User], dict[str, str]]:
         def getter(params: Params, me: User) -> dict[str, str]:
             with self._cond:
-                key = f"{name}|{params.str('language_code') or ''}"
+                key = f"{name}|{params.string('language_code') or ''}"
                 return {name: self.bot_settings.get(key, "")}
 
         return getter
