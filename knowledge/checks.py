@@ -167,13 +167,13 @@ def _check_references(out: Collected, ids: dict[str, set[str]]) -> Iterator[Cont
         for loc in out.items.get(section, []):
             routine = cast(Routine, loc.value)
             for i, entry in enumerate(routine.items):
-                if entry.exercise not in ids["exercises"]:
+                if entry.exercise not in ids["exercises"] | out.invalid_ids:
                     yield loc.error(("items", i, "exercise"), missing("exercise", entry.exercise))
     for loc in out.items.get("rules", []):
         rule = cast(Rule, loc.value)
         for kind in ("exercises", "routines", "strength_sessions"):
             for i, ref in enumerate(getattr(rule.recommend, kind)):
-                if ref not in ids[kind]:
+                if ref not in ids[kind] | out.invalid_ids:
                     yield loc.error(("recommend", kind, i), missing(kind.rstrip("s"), ref))
 
 
@@ -222,8 +222,8 @@ def _check_selftest(out: Collected, faults: dict[FaultId, Fault]) -> Iterator[Co
     if out.selftest_seen is None:
         yield ContentError(ANY_FILE, 0, "selftest", "no selftest section found")
         return
-    if not out.steps:
-        return
+    if not out.steps or "selftest" in out.invalid_sections or "faults" in out.invalid_sections:
+        return  # scores cannot be judged on a partial self-test
     test = SelfTest(steps=[s.value for s in out.steps])
     for fault_id, fault in faults.items():
         low, high = test.score_range(fault_id)
@@ -243,26 +243,28 @@ def check_all(out: Collected, version: str) -> KnowledgeBase | None:
     """Run every cross-item check; return the knowledge base if nothing is wrong."""
     errors = out.errors
     if out.meta is None:
-        if out.meta_seen:  # invalid meta: its errors are already reported
+        if out.meta_seen or out.unreadable_files:  # the cause is already reported
             return None
         errors.append(ContentError(ANY_FILE, 0, "meta", "no meta section found"))
         return None
     meta = out.meta.value
     located = _all_located(out)
     errors.extend(_check_ids(located))
+    errors.extend(_check_vocabulary(out, meta))
+    errors.extend(_check_texts(out, meta))
+    if out.unreadable_files:
+        return None  # references and completeness cannot be judged with files missing
     ids = {
         section: {x.value.id for x in out.items.get(section, [])}
         for section in ("exercises", "routines", "strength_sessions")
     }
     errors.extend(_check_references(out, ids))
-    errors.extend(_check_vocabulary(out, meta))
     errors.extend(_check_coverage(out, out.meta))
-    errors.extend(_check_texts(out, meta))
-    if PRERUN_ROUTINE_ID not in ids["routines"]:
+    if PRERUN_ROUTINE_ID not in ids["routines"] | out.invalid_ids:
         errors.append(ContentError(ANY_FILE, 0, "routines", f"no {PRERUN_ROUTINE_ID!r} routine"))
     faults = {cast(Fault, x.value).id: cast(Fault, x.value) for x in out.items.get("faults", [])}
     for fault_id in FAULT_IDS:
-        if fault_id not in faults:
+        if fault_id not in faults and fault_id not in out.invalid_ids:
             errors.append(ContentError(ANY_FILE, 0, "faults", f"fault {fault_id!r} is not defined"))
     errors.extend(_check_selftest(out, faults))
     for key in REQUIRED_UI_KEYS:

@@ -108,6 +108,10 @@ def _read_items(
         value = _validate(model, element, file, prefix, out.errors)
         if value is not None:
             sink(Located(value, file, element, prefix, section.split(".")[0]))
+        else:
+            out.invalid_sections.add(section.split(".")[0])
+            if isinstance(element, dict) and isinstance(element.get("id"), str):
+                out.invalid_ids.add(element["id"])
 
 
 def _read_sections(data: LineDict, file: str, out: Collected) -> None:
@@ -146,8 +150,8 @@ def _read_sections(data: LineDict, file: str, out: Collected) -> None:
             )
         elif section == "meta":
             if out.meta_seen:
-                first = out.meta.file if out.meta is not None else "another file"
-                reason = f"already defined in {first}"
+                first_file = out.meta.file if out.meta is not None else "another file"
+                reason = f"already defined in {first_file}"
                 out.errors.append(ContentError(file, line, section, reason))
                 continue
             out.meta_seen = True
@@ -189,9 +193,11 @@ def _read_file(path: Path, text: str, out: Collected) -> None:
         line = mark.line + 1 if mark is not None else 1
         reason = f"YAML syntax error: {exc.problem or exc}"
         out.errors.append(ContentError(file, line, "(yaml)", reason))
+        out.unreadable_files.append(file)
         return
     except yaml.YAMLError as exc:
         out.errors.append(ContentError(file, 1, "(yaml)", f"YAML error: {exc}"))
+        out.unreadable_files.append(file)
         return
     out.errors.extend(ContentError(file, d.line, "(yaml)", str(d)) for d in duplicates)
     if data is None:

@@ -48,6 +48,11 @@ class Collected:
     errors: list[ContentError] = field(default_factory=list)
     meta: Located[Meta] | None = None
     meta_seen: bool = False
+    invalid_ids: set[str] = field(default_factory=set)
+    """Ids of items that failed validation: references to them are not errors too."""
+    invalid_sections: set[str] = field(default_factory=set)
+    unreadable_files: list[str] = field(default_factory=list)
+    """Files with YAML errors: checks across files are skipped, they would only mislead."""
     items: dict[str, list[Located[ContentItem]]] = field(default_factory=dict)
     steps: list[Located[SelfTestStep]] = field(default_factory=list)
     selftest_seen: Located[None] | None = None
