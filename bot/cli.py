@@ -25,6 +25,13 @@ def _parser() -> argparse.ArgumentParser:
     )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     commands.add_parser("run", help="start the bot (long polling, or webhook if WEBHOOK_URL)")
+    sandbox = commands.add_parser(
+        "sandbox", help="talk to the bot in this terminal (no token, no network)"
+    )
+    sandbox.add_argument("--user-id", type=int, default=1001, help="which athlete you play")
+    sandbox.add_argument("--name", default="Runner", help="your first name in the chat")
+    sandbox.add_argument("--lang", default="en", choices=["en", "fi"], help="your language")
+    sandbox.add_argument("--as-coach", action="store_true", help="play a coach (admin)")
     commands.add_parser("migrate", help="bring the database schema up to date")
     commands.add_parser("check", help="check settings, database and content (for healthchecks)")
     kb = commands.add_parser("kb", help="knowledge base tools").add_subparsers(
@@ -70,6 +77,19 @@ def _check(settings: Settings) -> int:
     return 0
 
 
+def _sandbox(settings: Settings, args: argparse.Namespace) -> int:
+    from bot.sandbox.chat import run_sandbox
+
+    if not 0 < args.user_id < 2**52:
+        print("hipcoach: --user-id must be a positive number", file=sys.stderr)
+        return 2
+    try:
+        asyncio.run(run_sandbox(settings, args.user_id, args.name, args.lang, args.as_coach))
+    except KeyboardInterrupt:
+        pass
+    return 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     if args.command == "kb":
@@ -82,6 +102,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _migrate(settings)
         if args.command == "check":
             return _check(settings)
+        if args.command == "sandbox":
+            return _sandbox(settings, args)
         from bot.runner import run
 
         run(settings)

@@ -19,8 +19,13 @@ def fresh_athlete() -> Athlete:
 
 def snapshot(athlete: Athlete) -> tuple[object, ...]:
     return (
-        athlete.onboarding_step, athlete.consent_at, athlete.timezone, athlete.run_days_mask,
-        athlete.run_time, athlete.triathlete, athlete.onboarded_at,
+        athlete.onboarding_step,
+        athlete.consent_at,
+        athlete.timezone,
+        athlete.run_days_mask,
+        athlete.run_time,
+        athlete.triathlete,
+        athlete.onboarded_at,
     )
 
 
@@ -63,10 +68,20 @@ def test_typed_values_where_typing_is_allowed() -> None:
 
 @pytest.mark.parametrize(
     ("step_name", "value"),
-    [("tz", "Europe/Helsinki"), ("consent", "maybe"), ("days", "9"), ("days", "12"),
-     ("time", "2599"), ("tri", "yes"), ("zz", "yes"), ("", "")],
+    [
+        ("tz", "Europe/Helsinki"),
+        ("consent", "maybe"),
+        ("days", "9"),
+        ("days", "12"),
+        ("time", "2599"),
+        ("tri", "yes"),
+        ("zz", "yes"),
+        ("", ""),
+    ],
 )
-def test_buttons_for_other_steps_or_forged_values_change_nothing(step_name: str, value: str) -> None:
+def test_buttons_for_other_steps_or_forged_values_change_nothing(
+    step_name: str, value: str
+) -> None:
     athlete = fresh_athlete()
     before = snapshot(athlete)
     with pytest.raises(StaleAnswer):
@@ -101,8 +116,13 @@ def test_text_where_a_button_is_expected_is_refused() -> None:
 
 def test_restarting_to_review_keeps_answers_until_changed() -> None:
     athlete = fresh_athlete()
-    for step, value in [("consent", "yes"), ("tz", "UTC"), ("days", "done"), ("time", "0600"),
-                        ("tri", "no")]:
+    for step, value in [
+        ("consent", "yes"),
+        ("tz", "UTC"),
+        ("days", "done"),
+        ("time", "0600"),
+        ("tri", "no"),
+    ]:
         onboarding.apply_button(athlete, step, value, NOW)
     assert onboarding.begin(athlete) is Step.CONSENT
     assert athlete.timezone == "UTC" and athlete.run_time == dt.time(6, 0)
@@ -120,8 +140,13 @@ def test_language_from_telegram(code: str | None, lang: str) -> None:
 
 @pytest.mark.parametrize(
     ("payload", "source"),
-    [("newsletter", "newsletter"), ("grp_ABC-12", "grp_ABC-12"), ("<b>", None), ("x" * 65, None),
-     (None, None)],
+    [
+        ("newsletter", "newsletter"),
+        ("grp_ABC-12", "grp_ABC-12"),
+        ("<b>", None),
+        ("x" * 65, None),
+        (None, None),
+    ],
 )
 def test_deep_link_sources(payload: str | None, source: str | None) -> None:
     assert onboarding.clean_source(payload) == source

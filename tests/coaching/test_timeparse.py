@@ -31,8 +31,13 @@ def test_unknown_time_zones_are_refused_with_the_value(typed: str) -> None:
 
 @pytest.mark.parametrize(
     ("typed", "expected"),
-    [("7:30", dt.time(7, 30)), ("07:30", dt.time(7, 30)), ("18.05", dt.time(18, 5)),
-     ("0:00", dt.time(0, 0)), ("23:59", dt.time(23, 59))],
+    [
+        ("7:30", dt.time(7, 30)),
+        ("07:30", dt.time(7, 30)),
+        ("18.05", dt.time(18, 5)),
+        ("0:00", dt.time(0, 0)),
+        ("23:59", dt.time(23, 59)),
+    ],
 )
 def test_times_of_day(typed: str, expected: dt.time) -> None:
     assert parse_time_of_day(typed) == expected
