@@ -16,6 +16,7 @@ from coaching import onboarding
 from coaching.models import Athlete
 from coaching.onboarding import InvalidInput, Outcome, StaleAnswer, Step
 from coaching.timeparse import format_time_of_day
+from knowledge.schema import FALLBACK_LANGUAGE
 
 COMMON_ZONES = (
     "Europe/Helsinki",
@@ -58,7 +59,7 @@ def question(svc: Services, athlete: Athlete, step: Step) -> tuple[str, InlineKe
             )
             for day, key in enumerate(WEEKDAY_KEYS)
         ]
-        rows = [days[:4], days[4:], [(t("run_days_done"), _data(step, "done"))]]
+        rows = [days[:4], days[4:], [(t("done"), _data(step, "done"))]]
         return t("ask_run_days"), keyboard(rows)
     if step is Step.RUN_TIME:
         rows = chunk([(v, _data(step, v.replace(":", ""))) for v in COMMON_RUN_TIMES], 3)
@@ -161,7 +162,7 @@ async def answer_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
     async with svc.db.transaction() as session:
         athlete = await session.get(Athlete, query.from_user.id)
         if athlete is None:
-            await answer_query(query, ui(svc.kb, "en", "stale_button"))
+            await answer_query(query, ui(svc.kb, FALLBACK_LANGUAGE, "stale_button"))
             return
         answered = onboarding.current_step(athlete)
         outcome: Outcome | None = None

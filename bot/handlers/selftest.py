@@ -8,6 +8,7 @@ committed before the reply, so a crash between the two loses nothing.
 from __future__ import annotations
 
 import asyncio
+import html
 import re
 
 from sqlalchemy.orm.exc import StaleDataError
@@ -25,9 +26,15 @@ from coaching.plan import build_plan
 from coaching.scoring import trend
 from coaching.selftest import Action, NoConsent, StaleStep
 from knowledge.render import option_labels, render_finding, render_routine, render_step_message
-from knowledge.schema import FAULT_IDS, LEVELS, text_for
+from knowledge.schema import FALLBACK_LANGUAGE, FAULT_IDS, LEVELS, text_for
 
 ANSWER_DATA = re.compile(r"^st:(\d{1,12}):(\d{1,3}):(-?[a-z0-9_]{1,12})$")
+
+
+def step_text(svc: Services, lang: str, step_index: int) -> str:
+    kb = svc.kb
+    head = ui(kb, lang, "selftest_progress", n=step_index + 1, total=len(kb.selftest.steps))
+    return f"<i>{head}</i>\n{render_step_message(kb, kb.selftest.steps[step_index], lang)}"
 
 
 def step_question(
@@ -37,9 +44,7 @@ def step_question(
     kb, lang = svc.kb, athlete.language
     step = selftest.current_step(kb, sel)
     assert step is not None
-    total = len(kb.selftest.steps)
-    head = ui(kb, lang, "selftest_progress", n=sel.step_index + 1, total=total)
-    text = f"<i>{head}</i>\n{render_step_message(kb, step, lang)}"
+    text = step_text(svc, lang, sel.step_index)
 
     def data(choice: str) -> str:
         return f"st:{sel.id}:{sel.step_index}:{choice}"
@@ -121,7 +126,7 @@ async def start_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
     svc = services(context)
     athlete = await _load_athlete(svc, update)
     if athlete is None:
-        await send_html(update, ui(svc.kb, "en", "start_first"))
+        await send_html(update, ui(svc.kb, FALLBACK_LANGUAGE, "start_first"))
         return
     lang = athlete.language
     if athlete.consent_at is None:
@@ -158,7 +163,7 @@ async def button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     assert query is not None and query.data is not None
     athlete = await _load_athlete(svc, update)
     if athlete is None:
-        await answer_query(query, ui(svc.kb, "en", "start_first"))
+        await answer_query(query, ui(svc.kb, FALLBACK_LANGUAGE, "start_first"))
         return
     lang = athlete.language
     if query.data in {"st:new", "st:consent"}:
@@ -207,19 +212,14 @@ async def _answer(
         await _reask(update, svc, athlete, "stale_button")
         return
     await answer_query(query)
-    asked = (
-        query.message.text_html
-        if query.message is not None and hasattr(query.message, "text_html")
-        else ""
-    )
+    asked = step_text(svc, lang, step_index)
     if choice == Action.CANCEL:
         await edit_query_message(query, asked)
         await send_html(update, ui(svc.kb, lang, "cancelled"))
         return
     if choice != Action.BACK:
-        await edit_query_message(
-            query, f"{asked}\n\n✅ <b>{chosen_label(svc, athlete, step_index, choice)}</b>"
-        )
+        chosen = html.escape(chosen_label(svc, athlete, step_index, choice))
+        await edit_query_message(query, f"{asked}\n\n✅ <b>{chosen}</b>")
     else:
         await edit_query_message(query, asked)
     if result is not None:
@@ -286,7 +286,7 @@ async def results_command(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
     svc = services(context)
     athlete = await _load_athlete(svc, update)
     if athlete is None:
-        await send_html(update, ui(svc.kb, "en", "start_first"))
+        await send_html(update, ui(svc.kb, FALLBACK_LANGUAGE, "start_first"))
         return
     async with svc.db.transaction() as session:
         results = await selftest.results(session, athlete.id)
@@ -317,7 +317,7 @@ async def plan_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
     svc = services(context)
     athlete = await _load_athlete(svc, update)
     if athlete is None:
-        await send_html(update, ui(svc.kb, "en", "start_first"))
+        await send_html(update, ui(svc.kb, FALLBACK_LANGUAGE, "start_first"))
         return
     async with svc.db.transaction() as session:
         result = await selftest.latest_result(session, athlete.id)

@@ -7,8 +7,17 @@ TOKEN = "123456:" + "A" * 35
 
 @pytest.fixture(autouse=True)
 def clean_env(monkeypatch: pytest.MonkeyPatch, tmp_path) -> None:
-    for name in ("TELEGRAM_BOT_TOKEN", "TELEGRAM_API_URL", "DATABASE_URL", "WEBHOOK_URL",
-                 "WEBHOOK_SECRET", "PORT", "LOG_LEVEL", "ADMIN_IDS", "DATA_DIR"):
+    for name in (
+        "TELEGRAM_BOT_TOKEN",
+        "TELEGRAM_API_URL",
+        "DATABASE_URL",
+        "WEBHOOK_URL",
+        "WEBHOOK_SECRET",
+        "PORT",
+        "LOG_LEVEL",
+        "ADMIN_IDS",
+        "DATA_DIR",
+    ):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.chdir(tmp_path)
 
