@@ -141,3 +141,4 @@ class SelftestResult(Base):
     findings: Mapped[dict[str, str]] = mapped_column(JSON)
     retest_due_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, index=True)
 from coaching import schedule_models as schedule_models  # noqa: E402,F401
+from coaching import cadence_models as cadence_models  # noqa: E402,F401

@@ -1,0 +1,33 @@
+"""Why a run file could not be analysed, as a code the bot turns into a message."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class Reason(StrEnum):
+    """What was wrong with the file; the bot shows `cadence_error_<value>`."""
+
+    UNSUPPORTED = "unsupported"
+    """Not a .fit, .gpx or .tcx file name."""
+    EMPTY = "empty"
+    """No bytes, or no track points with a time."""
+    TOO_LARGE = "too_large"
+    CORRUPT = "corrupt"
+    """The bytes do not parse as the format the name promises."""
+    NOT_RUNNING = "not_running"
+    """A ride, a swim, a walk: the sport says so, or the speed gives it away."""
+    NO_CADENCE = "no_cadence"
+    TOO_SHORT = "too_short"
+    """Less than a minute of running once pauses are taken out."""
+    ODD_CADENCE = "odd_cadence"
+    """Cadence values that are neither running steps nor strides per minute."""
+
+
+class RunFileError(Exception):
+    """A run file we cannot (or must not) analyse; `reason` says which kind of problem."""
+
+    def __init__(self, reason: Reason, detail: str = "") -> None:
+        super().__init__(f"{reason.value}: {detail}" if detail else reason.value)
+        self.reason = reason
+        self.detail = detail

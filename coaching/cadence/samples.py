@@ -1,0 +1,107 @@
+"""What every parser produces: timed samples of one recorded activity.
+
+Parsers keep cadence exactly as the file has it (`cadence_raw`); turning it
+into steps per minute is the analysis' job, because in GPX and TCX the unit is
+only known from the range of the values.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Literal
+
+SourceFormat = Literal["fit", "gpx", "tcx"]
+EARTH_RADIUS_M = 6_371_008.8
+
+
+class CadenceUnit(StrEnum):
+    STRIDES = "strides"
+    """Strides (one foot) per minute: FIT always, Garmin's GPX and TCX exports."""
+    STEPS = "steps"
+    """Steps (both feet) per minute: the 170–180 of the method."""
+
+
+@dataclass(frozen=True, slots=True)
+class Sample:
+    """One recorded point; any field but the time may be missing."""
+
+    time: dt.datetime
+    """Aware, UTC."""
+    cadence_raw: float | None = None
+    distance_m: float | None = None
+    """Cumulative distance from the start of the recording."""
+    speed_mps: float | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ParsedRun:
+    """A file's samples (sorted by time) and what the file says about itself."""
+
+    source: SourceFormat
+    sport: str | None
+    samples: tuple[Sample, ...]
+    cadence_unit: CadenceUnit | None
+    """The unit when the format defines it (FIT); None when it must be inferred."""
+
+
+RUNNING_SPORT_CODES = frozenset({"9"})  # Strava's numeric activity type for a run
+UNKNOWN_SPORTS = frozenset({"", "other", "generic", "unknown", "all", "none"})
+OTHER_SPORT_MARKERS = (
+    "cycl",
+    "bik",
+    "ride",
+    "swim",
+    "walk",
+    "hik",
+    "ski",
+    "row",
+    "paddl",
+    "skat",
+    "golf",
+)
+
+
+def sport_kind(sport: str | None) -> Literal["running", "other", "unknown"]:
+    """Whether a sport label from a file is a run, clearly something else, or unknown."""
+    if sport is None:
+        return "unknown"
+    name = sport.strip().lower().replace(" ", "_").replace("-", "_")
+    if name in UNKNOWN_SPORTS:
+        return "unknown"
+    if "run" in name or name in RUNNING_SPORT_CODES:
+        return "running"
+    if any(marker in name for marker in OTHER_SPORT_MARKERS):
+        return "other"
+    return "unknown"
+
+
+def haversine_m(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    """Great-circle distance in metres between two WGS84 positions."""
+    phi1, phi2 = math.radians(lat1), math.radians(lat2)
+    dphi = phi2 - phi1
+    dlambda = math.radians(lon2 - lon1)
+    a = math.sin(dphi / 2) ** 2 + math.cos(phi1) * math.cos(phi2) * math.sin(dlambda / 2) ** 2
+    return 2 * EARTH_RADIUS_M * math.asin(min(1.0, math.sqrt(a)))
+
+
+def as_utc(value: dt.datetime) -> dt.datetime:
+    """Aware UTC; a naive time from a file is taken as UTC (GPX and TCX mandate it)."""
+    if value.tzinfo is None:
+        return value.replace(tzinfo=dt.UTC)
+    return value.astimezone(dt.UTC)
+
+
+def positive(value: float | None) -> float | None:
+    """The value if it is a real, positive number; None for 0, negatives, NaN, inf."""
+    if value is None or not math.isfinite(value) or value <= 0:
+        return None
+    return value
+
+
+def finite(value: float | None) -> float | None:
+    if value is None or not math.isfinite(value):
+        return None
+    return value
