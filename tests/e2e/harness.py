@@ -7,7 +7,7 @@ import os
 import signal
 import subprocess
 import sys
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
@@ -15,7 +15,7 @@ from typing import Any
 from telegram.ext import Application
 
 from bot.app import ALLOWED_UPDATES, build_application
-from bot.fakeapi import FakeBotApi
+from bot.fakeapi import BotEvent, FakeBotApi, FakeUser
 from bot.settings import load_settings
 from coaching import migrate
 from coaching.db import Database
@@ -119,3 +119,13 @@ async def running_bot(
         await application.updater.stop()
         await application.stop()
         await application.shutdown()
+
+
+def has_button(label: str) -> Callable[[BotEvent], bool]:
+    return lambda event: any(text == label for row in event.buttons for text, _ in row)
+
+
+async def tap_when_shown(user: FakeUser, label: str, contains: str | None = None) -> None:
+    """Wait for a message offering the button, tap it there, and wait for the answer."""
+    shown = await user.wait_message_async(contains=contains, predicate=has_button(label))
+    await user.wait_callback_answered_async(user.tap(label, in_message=shown))

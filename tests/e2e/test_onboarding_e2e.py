@@ -29,6 +29,7 @@ def read_athlete(data_dir: Path, athlete_id: int) -> Athlete | None:
 def onboard(ann: FakeUser) -> None:
     ann.send_command("/start", payload="newsletter")
     ann.wait_message(contains="Hip Coach")
+    ann.wait_message(contains="GDPR")
     ann.wait_callback_answered(ann.tap("Yes, I agree"))
     ann.wait_message(contains="time zone")
     ann.send_text("Mars/Olympus_Mons")
@@ -70,7 +71,7 @@ def test_onboarding_survives_kill_and_restart(api: FakeBotApi, bot: BotProcess) 
 
     bot.start()
     ann.send_text("7:15")
-    ann.wait_message(contains="triathlete")
+    ann.wait_message(contains="triathlon")
     ann.tap("Yes")
     ann.wait_message(contains="/selftest")
     assert bot.terminate() == 0

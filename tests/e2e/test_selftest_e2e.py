@@ -11,24 +11,15 @@ from coaching.db import Database
 from coaching.scoring import findings, score
 from knowledge import KnowledgeBase
 from knowledge.schema import FAULT_IDS, text_for
-from tests.e2e.harness import BotProcess, running_bot, sqlite_url
+from tests.e2e.harness import BotProcess, running_bot, sqlite_url, tap_when_shown
 
-ONBOARDING = [
-    ("Yes, I agree", None),
-    ("Europe/Helsinki", None),
-    ("Mon", None),
-    ("Done", None),
-    ("07:00", None),
-    ("No", None),
-]
+ONBOARDING = ["Yes, I agree", "Europe/Helsinki", "Mon", "Done", "07:00", "No"]
 
 
 async def onboard(user: FakeUser) -> None:
     user.send_command("/start")
-    await user.wait_message_async(contains="GDPR")
-    for label, _ in ONBOARDING:
-        query = user.tap(label)
-        await user.wait_callback_answered_async(query)
+    for button in ONBOARDING:
+        await tap_when_shown(user, button)
     await user.wait_message_async(contains="/selftest")
 
 
@@ -39,8 +30,7 @@ def label(kb: KnowledgeBase, step_index: int, option_index: int) -> str:
 async def take_test(user: FakeUser, kb: KnowledgeBase, choices: list[int]) -> None:
     user.send_command("/selftest")
     for index, choice in enumerate(choices):
-        await user.wait_message_async(contains=f"{index + 1} of {len(choices)}")
-        await user.wait_callback_answered_async(user.tap(label(kb, index, choice)))
+        await tap_when_shown(user, label(kb, index, choice), contains=f"{index + 1} of")
 
 
 async def test_athlete_completes_the_test_and_sees_results(
