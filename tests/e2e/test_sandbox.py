@@ -1,0 +1,55 @@
+"""`hipcoach sandbox` driven through a pseudo-terminal, as a person would use it."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import pexpect
+
+from tests.e2e.harness import hipcoach_command
+
+
+def test_sandbox_onboarding_to_first_selftest_question(tmp_path: Path) -> None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "DATABASE_"))}
+    env.update(DATA_DIR=str(tmp_path / "data"), TERM="dumb")
+    command, *args = hipcoach_command()
+    child = pexpect.spawn(
+        command,
+        [*args, "sandbox", "--name", "Ann"],
+        env=env,
+        cwd=str(tmp_path),
+        encoding="utf-8",
+        timeout=30,
+    )
+    child.logfile_read = sys.stdout
+    try:
+        child.expect("Hip Coach sandbox")
+        child.expect(r"\[1\] Yes, I agree")
+        child.expect(r"\[2\] No, thanks")
+        child.sendline("1")
+        child.expect(r"time zone")
+        child.expect(r"\[1\] Europe/Helsinki")
+        child.sendline("1")
+        child.expect(r"\[8\] Done")
+        child.sendline("1")  # Monday
+        child.expect(r"\[1\] ✅ Mon")
+        child.sendline("8")
+        child.expect(r"\[2\] 07:00")
+        child.sendline("25:99")
+        child.expect(r"'25:99' is not a time of day")
+        child.sendline("2")
+        child.expect("triathlon")
+        child.sendline("2")
+        child.expect(r"\[1\] Start the self-test")
+        child.sendline("1")
+        child.expect(r"Test 1 of \d+")
+        child.expect(r"\[1\] ")
+        child.sendline("!ff 2h")
+        child.expect(r"bot clock now")
+        child.sendline("!quit")
+        child.expect(pexpect.EOF)
+    finally:
+        child.close(force=True)
+    assert (tmp_path / "data" / "sandbox.sqlite3").exists()
