@@ -16,14 +16,27 @@ from telegram.ext import (
     filters,
 )
 
-from bot.handlers import general, onboarding, selftest
+from bot.handlers import general, onboarding, reminders, selftest
+from bot.handlers import settings as settings_handlers
+from bot.jobs import install_jobs
 from bot.services import SERVICES_KEY, Services
 from bot.settings import Settings
 from coaching.db import Database
 from coaching.models import utcnow
 from knowledge import KnowledgeBase
 
-COMMANDS = ("start", "selftest", "results", "plan", "cancel", "help")
+COMMANDS = (
+    "start",
+    "selftest",
+    "results",
+    "plan",
+    "settings",
+    "pause",
+    "resume",
+    "snooze",
+    "cancel",
+    "help",
+)
 
 
 def _commands(kb: KnowledgeBase, lang: str) -> list[BotCommand]:
@@ -68,10 +81,17 @@ def build_application(
         ("cancel", selftest.cancel_command),
         ("results", selftest.results_command),
         ("plan", selftest.plan_command),
+        ("settings", settings_handlers.settings_command),
+        ("pause", reminders.pause_command),
+        ("resume", reminders.resume_command),
+        ("snooze", reminders.snooze_command),
     ):
         application.add_handler(CommandHandler(name, callback, filters=private))
     application.add_handler(CallbackQueryHandler(onboarding.answer_button, pattern=r"^ob:"))
     application.add_handler(CallbackQueryHandler(selftest.button, pattern=r"^st:"))
+    application.add_handler(CallbackQueryHandler(reminders.warmup_button, pattern=r"^rm:"))
+    application.add_handler(CallbackQueryHandler(reminders.checkin_button, pattern=r"^ci:"))
+    application.add_handler(CallbackQueryHandler(settings_handlers.button, pattern=r"^set:"))
     application.add_handler(CallbackQueryHandler(general.unknown_button))
     application.add_handler(MessageHandler(private & filters.COMMAND, general.unknown_command))
     application.add_handler(MessageHandler(private & filters.TEXT, general.text_message))
@@ -79,6 +99,7 @@ def build_application(
         MessageHandler(private & ~filters.StatusUpdate.ALL, general.unexpected_message)
     )
     application.add_error_handler(general.on_error)
+    install_jobs(application)
     return application
 
 

@@ -41,6 +41,8 @@ class Settings(BaseSettings):
     port: int = Field(default=8080, ge=1, le=65535)
     log_level: str = "INFO"
     admin_ids: Annotated[frozenset[int], NoDecode] = frozenset()
+    plan_interval_seconds: float = Field(default=60.0, gt=0, le=3600)
+    dispatch_interval_seconds: float = Field(default=5.0, gt=0, le=600)
 
     @field_validator("telegram_bot_token")
     @classmethod

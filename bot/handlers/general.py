@@ -9,6 +9,7 @@ from telegram.ext import ContextTypes
 
 from bot.handlers import onboarding as onboarding_handlers
 from bot.handlers import selftest as selftest_handlers
+from bot.handlers import settings as settings_handlers
 from bot.render import ui
 from bot.services import services
 from bot.telegram_io import answer_query, send_html
@@ -59,6 +60,8 @@ async def text_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
         await onboarding_handlers.answer_text(update, svc, athlete, text)
         return
     if athlete is not None and await selftest_handlers.answer_text(update, svc, athlete):
+        return
+    if athlete is not None and await settings_handlers.answer_text(update, svc, athlete, text):
         return
     await send_html(update, ui(svc.kb, _language(update, athlete), "stray_text"))
 

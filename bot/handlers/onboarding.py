@@ -132,6 +132,7 @@ async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         athlete, created = await onboarding.get_or_create(
             session, user.id, user.first_name, user.language_code
         )
+        athlete.active = True  # a new /start after blocking the bot re-activates reminders
         source = onboarding.clean_source(payload)
         if source and athlete.source is None:
             athlete.source = source

@@ -1,0 +1,255 @@
+"""/settings: run days and time, warm-up lead, tip day and time, time zone, switches.
+
+One message with inline buttons `set:<what>[:<value>]` is edited in place.
+Times and zones can also be typed: the awaited input is stored as a draft on
+`reminder_settings` (not in memory), so any instance can take it. Every change
+recomputes the next tip, warm-up and check-in at once; bad input gets a clear
+message and changes nothing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from telegram import InlineKeyboardMarkup, Update
+from telegram.ext import ContextTypes
+
+from bot.handlers.onboarding import COMMON_RUN_TIMES, COMMON_ZONES, WEEKDAY_KEYS
+from bot.render import Button, chunk, keyboard, ui
+from bot.services import Services, services
+from bot.telegram_io import answer_query, edit_query_message, send_html
+from coaching import reminders
+from coaching.models import Athlete
+from coaching.reminders import Draft, Toggle
+from coaching.schedule_models import ReminderSettings
+from coaching.timeparse import InvalidInput, format_time_of_day, parse_time_of_day, parse_timezone
+from scheduler.planner import reschedule
+from scheduler.recurrence import zone
+
+COMMON_TIP_TIMES = ("07:00", "08:00", "12:00", "18:00", "20:00")
+MAX_DATA = 64
+
+
+def _on(value: bool) -> str:
+    return "✅" if value else "⬜"
+
+
+def _weekday(svc: Services, lang: str, day: int) -> str:
+    return ui(svc.kb, lang, f"weekday_{WEEKDAY_KEYS[day]}")
+
+
+def summary(svc: Services, athlete: Athlete, settings: ReminderSettings, now: dt.datetime) -> str:
+    """The current settings as one message."""
+    lang = athlete.language
+    days = ", ".join(_weekday(svc, lang, d) for d in athlete.run_days) or "—"
+    if settings.paused:
+        paused = ui(svc.kb, lang, "settings_paused_indefinitely")
+    elif settings.paused_until is not None and settings.paused_until > now:
+        local = settings.paused_until.astimezone(zone(athlete.timezone))
+        paused = ui(svc.kb, lang, "settings_paused_until", until=f"{local:%Y-%m-%d %H:%M}")
+    else:
+        paused = ""
+    text = ui(
+        svc.kb,
+        lang,
+        "settings_summary",
+        timezone=athlete.timezone or "UTC",
+        run_days=days,
+        run_time=format_time_of_day(athlete.run_time) if athlete.run_time else "—",
+        lead=settings.warmup_lead_minutes,
+        tip_day=_weekday(svc, lang, settings.tip_weekday),
+        tip_time=format_time_of_day(settings.tip_time),
+    )
+    return f"{text}\n{paused}".rstrip()
+
+
+def main_menu(svc: Services, athlete: Athlete, settings: ReminderSettings) -> InlineKeyboardMarkup:
+    lang = athlete.language
+
+    def t(key: str) -> str:
+        return ui(svc.kb, lang, key)
+
+    def switch(toggle: Toggle, key: str) -> Button:
+        return f"{_on(reminders.is_enabled(settings, toggle))} {t(key)}", f"set:tog:{toggle}"
+
+    rows: list[list[Button]] = [
+        [switch(Toggle.TIPS, "settings_tips"), switch(Toggle.WARMUPS, "settings_warmups")],
+        [switch(Toggle.CHECKINS, "settings_checkins"), switch(Toggle.RETESTS, "settings_retests")],
+        [(t("settings_run_days"), "set:days"), (t("settings_run_time"), "set:rt")],
+        [(t("settings_lead"), "set:lead"), (t("settings_timezone"), "set:tz")],
+        [(t("settings_tip_day"), "set:td"), (t("settings_tip_time"), "set:tt")],
+        [(t("settings_close"), "set:close")],
+    ]
+    return keyboard(rows)
+
+
+def submenu(
+    svc: Services, athlete: Athlete, settings: ReminderSettings, what: str
+) -> tuple[str, InlineKeyboardMarkup] | None:
+    """The question and buttons for one setting, or None for an unknown one."""
+    lang = athlete.language
+
+    def t(key: str) -> str:
+        return ui(svc.kb, lang, key)
+
+    back: list[Button] = [(t("back"), "set:menu")]
+    rows: list[list[Button]]
+    if what == "days":
+        days = [
+            (f"{'✅ ' if d in athlete.run_days else ''}{_weekday(svc, lang, d)}", f"set:day:{d}")
+            for d in range(7)
+        ]
+        return t("settings_ask_run_days"), keyboard([days[:4], days[4:], back])
+    if what == "rt":
+        rows = chunk([(v, f"set:rt:{v.replace(':', '')}") for v in COMMON_RUN_TIMES], 3)
+        rows += [[(t("settings_type_it"), "set:type:run_time")], back]
+        return t("settings_ask_run_time"), keyboard(rows)
+    if what == "tt":
+        rows = chunk([(v, f"set:tt:{v.replace(':', '')}") for v in COMMON_TIP_TIMES], 3)
+        rows += [[(t("settings_type_it"), "set:type:tip_time")], back]
+        return t("settings_ask_tip_time"), keyboard(rows)
+    if what == "td":
+        days = [(_weekday(svc, lang, d), f"set:td:{d}") for d in range(7)]
+        return t("settings_ask_tip_day"), keyboard([days[:4], days[4:], back])
+    if what == "lead":
+        rows = chunk([(f"{m} min", f"set:lead:{m}") for m in reminders.LEAD_CHOICES], 3)
+        return t("settings_ask_lead"), keyboard([*rows, back])
+    if what == "tz":
+        rows = chunk([(z, f"set:tz:{z}") for z in COMMON_ZONES if len(z) + 7 <= MAX_DATA], 2)
+        rows += [[(t("settings_type_it"), "set:type:tz")], back]
+        return t("settings_ask_timezone"), keyboard(rows)
+    return None
+
+
+def apply(
+    athlete: Athlete, settings: ReminderSettings, what: str, value: str, now: dt.datetime
+) -> None:
+    """Apply one settings button; `InvalidInput` for anything malformed."""
+    if what == "tog":
+        reminders.toggle(settings, value, now)
+    elif what == "day" and value.isdigit():
+        reminders.toggle_run_day(athlete, int(value))
+    elif what == "rt" and len(value) == 4 and value.isdigit():
+        athlete.run_time = parse_time_of_day(f"{value[:2]}:{value[2:]}")
+    elif what == "tt" and len(value) == 4 and value.isdigit():
+        settings.tip_time = parse_time_of_day(f"{value[:2]}:{value[2:]}")
+    elif what == "td" and value.isdigit():
+        reminders.set_tip_day(settings, int(value), now)
+    elif what == "lead" and value.isdigit():
+        reminders.set_lead(settings, int(value), now)
+    elif what == "tz":
+        athlete.timezone = parse_timezone(value)
+    else:
+        raise InvalidInput(f"{what}:{value}")
+    settings.updated_at = now
+
+
+async def _load(
+    svc: Services, athlete_id: int, now: dt.datetime
+) -> tuple[Athlete, ReminderSettings] | None:
+    async with svc.db.transaction() as session:
+        athlete = await session.get(Athlete, athlete_id)
+        if athlete is None:
+            return None
+        settings, created = await reminders.get_or_create_settings(session, athlete_id, now)
+        if created:
+            reschedule(settings, athlete, now)
+        return athlete, settings
+
+
+async def settings_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Show the reminder settings with buttons to change them."""
+    svc = services(context)
+    user = update.effective_user
+    assert user is not None
+    now = svc.clock()
+    loaded = await _load(svc, user.id, now)
+    if loaded is None:
+        await send_html(update, ui(svc.kb, "en", "start_first"))
+        return
+    athlete, settings = loaded
+    await send_html(update, summary(svc, athlete, settings, now), main_menu(svc, athlete, settings))
+
+
+async def button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Any `set:` button: open a submenu, change a setting, wait for typed input, or close."""
+    svc = services(context)
+    query = update.callback_query
+    assert query is not None
+    parts = (query.data or "").split(":", 2)
+    what, value = parts[1] if len(parts) > 1 else "", parts[2] if len(parts) > 2 else ""
+    now = svc.clock()
+    async with svc.db.transaction() as session:
+        athlete = await session.get(Athlete, query.from_user.id)
+        if athlete is None:
+            await answer_query(query, ui(svc.kb, "en", "start_first"))
+            return
+        lang = athlete.language
+        settings, created = await reminders.get_or_create_settings(session, athlete.id, now)
+        if created:
+            reschedule(settings, athlete, now)
+        reminders.clear_draft(settings)
+        if what == "type":
+            try:
+                draft = Draft(value)
+            except ValueError:
+                draft = None
+            if draft is not None:
+                reminders.begin_draft(settings, draft, now)
+        elif value and what != "menu":
+            try:
+                apply(athlete, settings, what, value, now)
+            except InvalidInput:
+                await answer_query(query, ui(svc.kb, lang, "stale_button"))
+                return
+            reschedule(settings, athlete, now)
+    if what == "type":
+        prompt = "settings_type_timezone" if value == Draft.TIMEZONE else "settings_type_time"
+        await answer_query(query)
+        await send_html(update, ui(svc.kb, lang, prompt))
+        return
+    await answer_query(query)
+    if what == "close":
+        await edit_query_message(query, summary(svc, athlete, settings, now))
+        return
+    if what == "day":
+        opened = submenu(svc, athlete, settings, "days")
+    else:
+        opened = None if value else submenu(svc, athlete, settings, what)
+    if opened is not None:
+        await edit_query_message(query, *opened)
+        return
+    await edit_query_message(
+        query, summary(svc, athlete, settings, now), main_menu(svc, athlete, settings)
+    )
+
+
+async def answer_text(update: Update, svc: Services, athlete: Athlete, text: str) -> bool:
+    """Typed input awaited by /settings; False if /settings is not waiting for any."""
+    now = svc.clock()
+    lang = athlete.language
+    async with svc.db.transaction() as session:
+        settings = await session.get(ReminderSettings, athlete.id)
+        if settings is None:
+            return False
+        draft = reminders.current_draft(settings, now)
+        if draft is None:
+            return False
+        fresh = await session.get(Athlete, athlete.id)
+        assert fresh is not None
+        try:
+            reminders.apply_typed(settings, fresh, draft, text, now)
+        except InvalidInput as bad:
+            key = "bad_timezone" if draft is Draft.TIMEZONE else "bad_time"
+            await send_html(update, ui(svc.kb, lang, key, value=bad.value))
+            return True
+        reschedule(settings, fresh, now)
+    await send_html(
+        update,
+        ui(svc.kb, lang, "settings_saved") + "\n\n" + summary(svc, fresh, settings, now),
+        main_menu(svc, fresh, settings),
+    )
+    return True
+
+
+__all__ = ["answer_text", "button", "settings_command"]

@@ -1,0 +1,139 @@
+"""What each kind of delivery says: Telegram HTML and buttons, from the knowledge base.
+
+Every parameter put into an interface text is HTML-escaped here (the
+scheduler cannot use `bot.render`). Button data is short and names the
+delivery it answers: `rm:<delivery>:<d|s|z>` for warm-ups (done, skip today,
+snooze), `ci:<delivery>:s:<0|1|2>` for check-ins, `st:new` to start a retest.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+from collections.abc import Mapping
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from coaching import reminders
+from coaching.models import Athlete, SelftestResult
+from coaching.reminders import Kind
+from coaching.schedule_models import Delivery, TipSent
+from knowledge.render import render_routine, render_tip
+from knowledge.schema import KnowledgeBase
+from scheduler.recurrence import zone
+from scheduler.sender import ButtonRows, OutgoingMessage
+from scheduler.tips import select_tip
+
+PRERUN_ROUTINE = "prerun_activation"
+
+
+def ui(kb: KnowledgeBase, lang: str, key: str, **params: object) -> str:
+    """An interface text with every parameter HTML-escaped."""
+    return kb.ui_text(key, lang, **{name: html.escape(str(v)) for name, v in params.items()})
+
+
+def local_clock(instant: dt.datetime, tz_name: str | None) -> str:
+    return instant.astimezone(zone(tz_name)).strftime("%H:%M")
+
+
+def warmup_buttons(kb: KnowledgeBase, lang: str, delivery: Delivery) -> ButtonRows:
+    answer_to = reminders.original_of(delivery)
+    return [
+        [
+            (ui(kb, lang, "warmup_done_button"), f"rm:{answer_to}:d"),
+            (ui(kb, lang, "warmup_skip_button"), f"rm:{answer_to}:s"),
+        ],
+        [(ui(kb, lang, "warmup_snooze_button"), f"rm:{delivery.id}:z")],
+    ]
+
+
+def checkin_buttons(kb: KnowledgeBase, lang: str, delivery_id: int) -> ButtonRows:
+    return [
+        [
+            (ui(kb, lang, "checkin_0"), f"ci:{delivery_id}:s:0"),
+            (ui(kb, lang, "checkin_1"), f"ci:{delivery_id}:s:1"),
+            (ui(kb, lang, "checkin_2"), f"ci:{delivery_id}:s:2"),
+        ]
+    ]
+
+
+def swim_buttons(kb: KnowledgeBase, lang: str, delivery_id: int) -> ButtonRows:
+    return [
+        [
+            (ui(kb, lang, "yes"), f"ci:{delivery_id}:w:y"),
+            (ui(kb, lang, "no"), f"ci:{delivery_id}:w:n"),
+        ]
+    ]
+
+
+class Composer:
+    """Builds the message for a claimed delivery; None means there is nothing to send."""
+
+    def __init__(self, kb: KnowledgeBase) -> None:
+        self.kb = kb
+
+    async def compose(
+        self, session: AsyncSession, delivery: Delivery, athlete: Athlete, now: dt.datetime
+    ) -> OutgoingMessage | None:
+        kb, lang = self.kb, athlete.language
+        kind = delivery.kind
+        if kind == Kind.TIP:
+            return await self._tip(session, delivery, athlete)
+        if kind in (Kind.WARMUP, Kind.SNOOZE):
+            return self._warmup(delivery, athlete, now)
+        if kind == Kind.CHECKIN:
+            return OutgoingMessage(
+                athlete.id,
+                ui(kb, lang, "checkin_question"),
+                checkin_buttons(kb, lang, delivery.id),
+            )
+        if kind == Kind.RETEST:
+            return OutgoingMessage(
+                athlete.id,
+                ui(kb, lang, "retest_reminder"),
+                [[(ui(kb, lang, "retest_button"), "st:new")]],
+            )
+        return None  # broadcasts are composed by their own feature
+
+    async def _tip(
+        self, session: AsyncSession, delivery: Delivery, athlete: Athlete
+    ) -> OutgoingMessage | None:
+        kb, lang = self.kb, athlete.language
+        tip_id = (delivery.payload or {}).get("tip_id")
+        tip = next((t for t in kb.tips if t.id == tip_id), None)
+        if tip is None:
+            latest = await session.scalar(
+                select(SelftestResult.findings)
+                .where(SelftestResult.athlete_id == athlete.id)
+                .order_by(SelftestResult.created_at.desc(), SelftestResult.id.desc())
+                .limit(1)
+            )
+            sent_rows = await session.execute(
+                select(TipSent.tip_id, TipSent.sent_at).where(TipSent.athlete_id == athlete.id)
+            )
+            sent: Mapping[str, dt.datetime] = dict(sent_rows.tuples().all())
+            tip = select_tip(kb.tips, latest, athlete.triathlete, sent)
+            if tip is None:
+                return None
+            delivery.payload = {**(delivery.payload or {}), "tip_id": tip.id}
+        text = ui(kb, lang, "tip_header") + "\n\n" + render_tip(kb, tip, lang)
+        return OutgoingMessage(athlete.id, text)
+
+    def _warmup(self, delivery: Delivery, athlete: Athlete, now: dt.datetime) -> OutgoingMessage:
+        kb, lang = self.kb, athlete.language
+        raw = (delivery.payload or {}).get("run_at")
+        run_at = dt.datetime.fromisoformat(raw) if isinstance(raw, str) else delivery.due_at
+        minutes = max(0, round((run_at - now).total_seconds() / 60))
+        head = ui(
+            kb,
+            lang,
+            "warmup_reminder",
+            run_time=local_clock(run_at, athlete.timezone),
+            minutes=minutes,
+        )
+        parts = [head]
+        routine = kb.routines.get(PRERUN_ROUTINE)
+        if routine is not None:
+            parts.append(render_routine(kb, routine, lang))
+        return OutgoingMessage(athlete.id, "\n\n".join(parts), warmup_buttons(kb, lang, delivery))

@@ -1,0 +1,43 @@
+"""How the dispatcher sends, without knowing about Telegram.
+
+`bot.sender` implements `Sender` with python-telegram-bot and maps Telegram's
+errors to an `Outcome`; tests implement it with a list. Messages are Telegram
+HTML plus inline buttons as (label, callback data) pairs.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Protocol
+
+ButtonRows = list[list[tuple[str, str]]]
+
+
+@dataclass(frozen=True)
+class OutgoingMessage:
+    chat_id: int
+    text: str
+    buttons: ButtonRows = field(default_factory=list)
+
+
+class Outcome(StrEnum):
+    SENT = "sent"
+    RETRY = "retry"  # flood control or a send that surely did not happen: try again later
+    BLOCKED = "blocked"  # the athlete blocked the bot or the chat is gone
+    FAILED = "failed"  # refused for good (e.g. bad request): retrying would not help
+    UNKNOWN = "unknown"  # may have reached Telegram (read timeout): never resend blindly
+
+
+@dataclass(frozen=True)
+class SendResult:
+    outcome: Outcome
+    message_id: int | None = None
+    retry_after: float | None = None
+    error: str | None = None
+
+
+class Sender(Protocol):
+    async def send(self, message: OutgoingMessage) -> SendResult:
+        """Send one message; report what happened rather than raising."""
+        ...
