@@ -18,6 +18,7 @@ from coaching.cadence.analysis import (
     PaceBand,
     Zone,
     analyse,
+    shown_spm,
     zone_of,
 )
 from coaching.cadence.errors import Reason, RunFileError
@@ -84,5 +85,6 @@ __all__ = [
     "read_run_file",
     "recent_runs",
     "save_run",
+    "shown_spm",
     "zone_of",
 ]

@@ -10,6 +10,7 @@ files and 1-second files give the same answer.
 from __future__ import annotations
 
 import datetime as dt
+import math
 import statistics
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -72,9 +73,14 @@ class CadenceAnalysis:
         return zone_of(self.avg_cadence_spm)
 
 
+def shown_spm(cadence_spm: float) -> int:
+    """Steps/min as shown to the athlete: rounded half up (170.5 → 171)."""
+    return math.floor(cadence_spm + 0.5)
+
+
 def zone_of(cadence_spm: float) -> Zone:
-    """Below, inside or above the method's 170–180, judged on the rounded value shown."""
-    shown = round(cadence_spm)
+    """Below, inside or above the method's 170–180, judged on the value shown."""
+    shown = shown_spm(cadence_spm)
     if shown < TARGET_LOW:
         return "below"
     if shown > TARGET_HIGH:
