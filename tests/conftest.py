@@ -1,11 +1,11 @@
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import pytest
 
-from coaching import migrate
 from coaching.db import Database
 from knowledge import KnowledgeBase, load_knowledge
+from tests.databases import PostgresDatabases, on_postgresql, sqlite_database
 
 
 @pytest.fixture(scope="session")
@@ -13,13 +13,29 @@ def kb() -> KnowledgeBase:
     return load_knowledge()
 
 
-@pytest.fixture
-async def db(tmp_path: Path) -> AsyncIterator[Database]:
-    """A migrated, empty SQLite database."""
-    import asyncio
+@pytest.fixture(scope="session")
+def postgres() -> Iterator[PostgresDatabases | None]:
+    if not on_postgresql():
+        yield None
+        return
+    databases = PostgresDatabases()
+    yield databases
+    databases.close()
 
-    url = f"sqlite+aiosqlite:///{tmp_path / 'test.sqlite3'}"
-    await asyncio.to_thread(migrate.upgrade, url)
-    database = Database(url)
+
+@pytest.fixture
+def database_url(tmp_path: Path, postgres: PostgresDatabases | None) -> Iterator[str]:
+    """A migrated, empty database: SQLite, or PostgreSQL when TEST_DATABASE_URL is set."""
+    if postgres is None:
+        yield sqlite_database(tmp_path)
+        return
+    url = postgres.create()
+    yield url
+    postgres.drop(url)
+
+
+@pytest.fixture
+async def db(database_url: str) -> AsyncIterator[Database]:
+    database = Database(database_url)
     yield database
     await database.dispose()

@@ -32,9 +32,13 @@ def hipcoach_command() -> list[str]:
 class BotProcess:
     """`hipcoach run` as a child process, so a test can kill -9 it and start it again."""
 
-    def __init__(self, api: FakeBotApi, data_dir: Path, **env: str) -> None:
+    def __init__(
+        self, api: FakeBotApi, data_dir: Path, database_url: str | None = None, **env: str
+    ) -> None:
         self.api = api
         self.data_dir = data_dir
+        self.database_url = database_url or sqlite_url(data_dir / "hipcoach.sqlite3")
+        self.embedded = database_url is None
         self.log_path = data_dir / "bot.log"
         self.extra_env = env
         self.process: subprocess.Popen[bytes] | None = None
@@ -48,6 +52,8 @@ class BotProcess:
             DATA_DIR=str(self.data_dir),
             LOG_LEVEL="INFO",
         )
+        if not self.embedded:
+            env["DATABASE_URL"] = self.database_url
         env.update(self.extra_env)
         return env
 

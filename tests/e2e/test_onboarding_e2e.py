@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
 from pathlib import Path
 
@@ -11,19 +10,20 @@ import pytest
 from bot.fakeapi import FakeBotApi, FakeUser
 from coaching.db import Database
 from coaching.models import Athlete
+from tests.databases import PostgresDatabases, run_sync
 from tests.e2e.harness import BotProcess
 
 
-def read_athlete(data_dir: Path, athlete_id: int) -> Athlete | None:
+def read_athlete(database_url: str, athlete_id: int) -> Athlete | None:
     async def load() -> Athlete | None:
-        db = Database(f"sqlite+aiosqlite:///{data_dir / 'hipcoach.sqlite3'}")
+        db = Database(database_url)
         try:
             async with db.transaction() as session:
                 return await session.get(Athlete, athlete_id)
         finally:
             await db.dispose()
 
-    return asyncio.run(load())
+    return run_sync(load)
 
 
 def onboard(ann: FakeUser) -> None:
@@ -39,11 +39,15 @@ def onboard(ann: FakeUser) -> None:
 
 
 @pytest.fixture
-def bot(api: FakeBotApi, tmp_path: Path):
-    process = BotProcess(api, tmp_path / "data")
+def bot(api: FakeBotApi, tmp_path: Path, postgres: PostgresDatabases | None):
+    """The bot on its embedded default SQLite, or on PostgreSQL (migrated first) in that run."""
+    url = None if postgres is None else postgres.create()
+    process = BotProcess(api, tmp_path / "data", database_url=url)
     yield process
     if process.process is not None and process.process.poll() is None:
         process.kill()
+    if postgres is not None and url is not None:
+        postgres.drop(url)
 
 
 def test_onboarding_survives_kill_and_restart(api: FakeBotApi, bot: BotProcess) -> None:
@@ -60,7 +64,7 @@ def test_onboarding_survives_kill_and_restart(api: FakeBotApi, bot: BotProcess) 
     ann.wait_message(contains="25:99")
 
     bot.kill()
-    saved = read_athlete(bot.data_dir, 1001)
+    saved = read_athlete(bot.database_url, 1001)
     assert saved is not None
     assert saved.consent_at is not None
     assert saved.timezone == "Europe/Helsinki"
@@ -76,7 +80,7 @@ def test_onboarding_survives_kill_and_restart(api: FakeBotApi, bot: BotProcess) 
     ann.wait_message(contains="/selftest")
     assert bot.terminate() == 0
 
-    done = read_athlete(bot.data_dir, 1001)
+    done = read_athlete(bot.database_url, 1001)
     assert done is not None
     assert done.run_time == dt.time(7, 15)
     assert done.triathlete is True

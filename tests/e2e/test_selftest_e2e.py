@@ -11,7 +11,8 @@ from coaching.db import Database
 from coaching.scoring import findings, score
 from knowledge import KnowledgeBase
 from knowledge.schema import FAULT_IDS, text_for
-from tests.e2e.harness import BotProcess, running_bot, sqlite_url, tap_when_shown
+from tests.databases import on_postgresql, run_sync
+from tests.e2e.harness import BotProcess, running_bot, tap_when_shown
 
 ONBOARDING = ["Yes, I agree", "Europe/Helsinki", "Mon", "Done", "07:00", "No"]
 
@@ -34,7 +35,7 @@ async def take_test(user: FakeUser, kb: KnowledgeBase, choices: list[int]) -> No
 
 
 async def test_athlete_completes_the_test_and_sees_results(
-    api: FakeBotApi, tmp_path: Path, kb: KnowledgeBase
+    api: FakeBotApi, database_url: str, kb: KnowledgeBase
 ) -> None:
     steps = kb.selftest.steps
     worst = [
@@ -44,7 +45,7 @@ async def test_athlete_completes_the_test_and_sees_results(
     expected = findings(
         kb, score(kb.selftest, {s.id: s.options[c].id for s, c in zip(steps, mixed, strict=True)})
     )
-    url = sqlite_url(tmp_path / "bot.sqlite3")
+    url = database_url
     async with running_bot(api, url):
         ann = FakeUser(api, 2001, first_name="Ann")
         await onboard(ann)
@@ -80,9 +81,9 @@ async def test_athlete_completes_the_test_and_sees_results(
 
 
 async def test_bad_input_during_the_test_changes_nothing(
-    api: FakeBotApi, tmp_path: Path, kb: KnowledgeBase
+    api: FakeBotApi, database_url: str, kb: KnowledgeBase
 ) -> None:
-    url = sqlite_url(tmp_path / "bot.sqlite3")
+    url = database_url
     async with running_bot(api, url):
         bo = FakeUser(api, 2002, first_name="Bo")
         eve = FakeUser(api, 2003, first_name="Eve")
@@ -125,9 +126,11 @@ async def test_bad_input_during_the_test_changes_nothing(
 
 
 def test_killed_mid_test_the_athlete_continues_on_the_old_keyboard(
-    api: FakeBotApi, tmp_path: Path, kb: KnowledgeBase
+    api: FakeBotApi, tmp_path: Path, database_url: str, kb: KnowledgeBase
 ) -> None:
-    bot = BotProcess(api, tmp_path / "data").start()
+    # On SQLite the bot runs on its embedded default, which `hipcoach run` migrates itself.
+    bot = BotProcess(api, tmp_path / "data", database_url=database_url if on_postgresql() else None)
+    bot.start()
     try:
         cy = FakeUser(api, 2004, first_name="Cy")
         asyncio.run(onboard(cy))
@@ -144,14 +147,14 @@ def test_killed_mid_test_the_athlete_continues_on_the_old_keyboard(
         bot.terminate()
 
     async def stored() -> dict[str, str]:
-        db = Database(sqlite_url(bot.data_dir / "hipcoach.sqlite3"))
+        db = Database(bot.database_url)
         async with db.transaction() as session:
             sel = await selftest.active_session(session, 2004)
         await db.dispose()
         assert sel is not None and sel.step_index == 4
         return sel.answers
 
-    answers = asyncio.run(stored())
+    answers = run_sync(stored)
     steps = kb.selftest.steps
     assert answers == {
         steps[0].id: steps[0].options[1].id,
