@@ -16,7 +16,7 @@ from telegram.ext import (
     filters,
 )
 
-from bot.handlers import general, onboarding, reminders, selftest
+from bot.handlers import cadence, general, onboarding, reminders, selftest
 from bot.handlers import settings as settings_handlers
 from bot.jobs import install_jobs
 from bot.services import SERVICES_KEY, Services
@@ -34,6 +34,7 @@ COMMANDS = (
     "pause",
     "resume",
     "snooze",
+    "cadence",
     "cancel",
     "help",
 )
@@ -85,6 +86,7 @@ def build_application(
         ("pause", reminders.pause_command),
         ("resume", reminders.resume_command),
         ("snooze", reminders.snooze_command),
+        ("cadence", cadence.cadence_command),
     ):
         application.add_handler(CommandHandler(name, callback, filters=private))
     application.add_handler(CallbackQueryHandler(onboarding.answer_button, pattern=r"^ob:"))
@@ -95,6 +97,7 @@ def build_application(
     application.add_handler(CallbackQueryHandler(general.unknown_button))
     application.add_handler(MessageHandler(private & filters.COMMAND, general.unknown_command))
     application.add_handler(MessageHandler(private & filters.TEXT, general.text_message))
+    application.add_handler(MessageHandler(private & filters.Document.ALL, cadence.receive_file))
     application.add_handler(
         MessageHandler(private & ~filters.StatusUpdate.ALL, general.unexpected_message)
     )

@@ -1,0 +1,239 @@
+"""Run files from the athlete's watch (.fit, .gpx, .tcx) and /cadence, their trend.
+
+A document is size-checked before and after download, parsed and analysed in
+a thread (`coaching.cadence.analyse_file`), stored in one transaction only
+once the whole analysis succeeded, and answered with the figures, advice from
+the knowledge base and a chart. A bad file gets a reason, never a crash.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import logging
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from telegram import Document, Update
+from telegram.constants import ParseMode
+from telegram.ext import ContextTypes
+
+from bot.cadence_chart import cadence_chart
+from bot.render import ui
+from bot.services import Services, services
+from bot.telegram_io import send_html
+from coaching import cadence
+from coaching.cadence import CadenceAnalysis, CadenceUnit, Reason, RunFileError, shown_spm
+from coaching.cadence_models import CadenceRun
+from coaching.models import Athlete
+from knowledge.schema import text_for
+
+log = logging.getLogger(__name__)
+BAND_KEYS = {3: ("cadence_band_slow", "cadence_band_mid", "cadence_band_fast")}
+SAME_PACE_SPM = 2
+"""A change across pace bands smaller than this is "about the same"."""
+
+
+def _zone(athlete: Athlete) -> dt.tzinfo:
+    try:
+        return ZoneInfo(athlete.timezone) if athlete.timezone else dt.UTC
+    except (ZoneInfoNotFoundError, ValueError):
+        return dt.UTC
+
+
+def _date(athlete: Athlete, moment: dt.datetime) -> str:
+    return f"{moment.astimezone(_zone(athlete)):%Y-%m-%d %H:%M}"
+
+
+def _number(value: float, lang: str, digits: int = 1) -> str:
+    text = f"{value:.{digits}f}"
+    return text.replace(".", ",") if lang == "fi" else text
+
+
+def _clock(seconds: float) -> str:
+    """1:02:05 or 42:05."""
+    total = round(seconds)
+    hours, rest = divmod(total, 3600)
+    minutes, secs = divmod(rest, 60)
+    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
+
+
+def _percent(share: float) -> int:
+    return round(100 * share)
+
+
+def result_text(svc: Services, athlete: Athlete, analysis: CadenceAnalysis) -> str:
+    """Figures, unit note, cadence by pace and the advice, as one HTML message."""
+    kb, lang = svc.kb, athlete.language
+    distance = (
+        f"{_number(analysis.distance_m / 1000, lang, 2)} km"
+        if analysis.distance_m is not None
+        else ui(kb, lang, "cadence_distance_unknown")
+    )
+    parts = [
+        ui(
+            kb,
+            lang,
+            "cadence_result",
+            date=_date(athlete, analysis.started_at),
+            duration=_clock(analysis.duration_s),
+            distance=distance,
+            cadence=shown_spm(analysis.avg_cadence_spm),
+            share=_percent(analysis.share_in_target),
+            low=cadence.TARGET_LOW,
+            high=cadence.TARGET_HIGH,
+        )
+    ]
+    if not analysis.unit_from_range:
+        parts.append(ui(kb, lang, "cadence_unit_fit"))
+    elif analysis.unit is CadenceUnit.STRIDES:
+        parts.append(ui(kb, lang, "cadence_unit_strides", raw=round(analysis.avg_cadence_spm / 2)))
+    else:
+        parts.append(ui(kb, lang, "cadence_unit_steps"))
+    bands = analysis.pace_bands
+    if len(bands) in BAND_KEYS:
+        lines = [ui(kb, lang, "cadence_by_pace_title")]
+        for key, band in zip(BAND_KEYS[len(bands)], bands, strict=True):
+            lines.append(
+                "• "
+                + ui(
+                    kb,
+                    lang,
+                    "cadence_band_line",
+                    label=ui(kb, lang, key),
+                    pace=_clock(band.pace_s_per_km),
+                    cadence=shown_spm(band.cadence_spm),
+                )
+            )
+        change = shown_spm(bands[-1].cadence_spm) - shown_spm(bands[0].cadence_spm)
+        if abs(change) < SAME_PACE_SPM:
+            lines.append(ui(kb, lang, "cadence_pace_same"))
+        else:
+            key = "cadence_pace_up" if change > 0 else "cadence_pace_down"
+            lines.append(ui(kb, lang, key, change=abs(change)))
+        parts.append("\n".join(lines))
+    parts.extend(text_for(tip.text, lang) for tip in cadence.cadence_tips(kb, analysis.zone))
+    return "\n\n".join(parts)
+
+
+def _too_large(document: Document) -> bool:
+    return document.file_size is not None and document.file_size > cadence.MAX_FILE_BYTES
+
+
+async def _reply_error(update: Update, svc: Services, lang: str, reason: Reason) -> None:
+    max_mb = cadence.MAX_FILE_BYTES // (1024 * 1024)
+    await send_html(update, ui(svc.kb, lang, f"cadence_error_{reason.value}", max_mb=max_mb))
+
+
+async def receive_file(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """A document: analyse it if it is a run file, store it, reply with figures and a chart."""
+    svc = services(context)
+    message = update.effective_message
+    user = update.effective_user
+    assert message is not None and message.document is not None and user is not None
+    document = message.document
+    async with svc.db.transaction() as session:
+        athlete = await session.get(Athlete, user.id)
+    if athlete is None:
+        await send_html(update, ui(svc.kb, "en", "start_first"))
+        return
+    lang = athlete.language
+    if cadence.extension(document.file_name) is None:
+        await _reply_error(update, svc, lang, Reason.UNSUPPORTED)
+        return
+    if _too_large(document):
+        await _reply_error(update, svc, lang, Reason.TOO_LARGE)
+        return
+    telegram_file = await context.bot.get_file(document.file_id)
+    if telegram_file.file_size is not None and telegram_file.file_size > cadence.MAX_FILE_BYTES:
+        await _reply_error(update, svc, lang, Reason.TOO_LARGE)
+        return
+    data = bytes(await telegram_file.download_as_bytearray())
+    try:
+        # read_run_file re-checks the downloaded length against MAX_FILE_BYTES.
+        analysis = await asyncio.to_thread(cadence.analyse_file, document.file_name, data)
+    except RunFileError as exc:
+        log.info("run file from %s refused: %s", user.id, exc)
+        await _reply_error(update, svc, lang, exc.reason)
+        return
+    async with svc.db.transaction() as session:
+        _, is_new = await cadence.save_run(session, athlete.id, analysis, svc.clock())
+    text = result_text(svc, athlete, analysis)
+    text += "\n\n" + ui(svc.kb, lang, "cadence_saved" if is_new else "cadence_saved_again")
+    await send_html(update, text)
+    await _send_chart(update, svc, lang, analysis)
+
+
+async def _send_chart(update: Update, svc: Services, lang: str, analysis: CadenceAnalysis) -> None:
+    kb = svc.kb
+    png = await asyncio.to_thread(
+        cadence_chart,
+        analysis.series,
+        (cadence.TARGET_LOW, cadence.TARGET_HIGH),
+        ui(kb, lang, "cadence_chart_title"),
+        ui(kb, lang, "cadence_chart_x"),
+        ui(kb, lang, "cadence_chart_y"),
+    )
+    chat = update.effective_chat
+    assert chat is not None
+    caption = ui(
+        kb, lang, "cadence_chart_caption", low=cadence.TARGET_LOW, high=cadence.TARGET_HIGH
+    )
+    await chat.send_photo(png, caption=caption, parse_mode=ParseMode.HTML)
+
+
+def trend_text(svc: Services, athlete: Athlete, runs: list[CadenceRun]) -> str:
+    """The latest runs with dates and averages, and how the cadence changed."""
+    kb, lang = svc.kb, athlete.language
+    lines = [ui(kb, lang, "cadence_trend_title")]
+    for run in runs:
+        lines.append(
+            ui(
+                kb,
+                lang,
+                "cadence_trend_line",
+                date=_date(athlete, run.started_at),
+                cadence=shown_spm(run.avg_cadence_spm),
+                share=_percent(run.share_in_target),
+                low=cadence.TARGET_LOW,
+                high=cadence.TARGET_HIGH,
+            )
+        )
+    if len(runs) >= 2:
+        change = shown_spm(runs[-1].avg_cadence_spm) - shown_spm(runs[-2].avg_cadence_spm)
+        if change == 0:
+            lines.append("\n" + ui(kb, lang, "cadence_trend_same"))
+        else:
+            key = "cadence_trend_up" if change > 0 else "cadence_trend_down"
+            lines.append("\n" + ui(kb, lang, key, change=abs(change)))
+    if len(runs) >= 3:
+        lines.append(
+            ui(
+                kb,
+                lang,
+                "cadence_trend_overall",
+                n=len(runs),
+                first=shown_spm(runs[0].avg_cadence_spm),
+                last=shown_spm(runs[-1].avg_cadence_spm),
+            )
+        )
+    return "\n".join(lines)
+
+
+async def cadence_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Show the cadence of the latest runs and the change, or how to send one."""
+    svc = services(context)
+    user = update.effective_user
+    assert user is not None
+    async with svc.db.transaction() as session:
+        athlete = await session.get(Athlete, user.id)
+        runs = await cadence.recent_runs(session, user.id) if athlete is not None else []
+    if athlete is None:
+        await send_html(update, ui(svc.kb, "en", "start_first"))
+        return
+    if not runs:
+        await send_html(update, ui(svc.kb, athlete.language, "cadence_none"))
+        return
+    await send_html(update, trend_text(svc, athlete, runs))
+
+
+__all__ = ["cadence_command", "receive_file"]
