@@ -84,6 +84,9 @@ class Athlete(Base):
     run_time: Mapped[dt.time | None] = mapped_column(Time)
     triathlete: Mapped[bool | None] = mapped_column(Boolean)
     active: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
+    # When the athlete last sent us anything: the retention job purges the health
+    # data of athletes silent for longer than RETENTION_MONTHS (migration 0005).
+    last_seen_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, index=True)
 
     @property
     def run_days(self) -> list[int]:
