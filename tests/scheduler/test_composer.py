@@ -1,0 +1,37 @@
+"""Messages from the real knowledge base: weekly tips are remembered and do not repeat."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import select
+
+from coaching.db import Database
+from coaching.schedule_models import TipSent
+from knowledge import load_knowledge
+from scheduler import dispatcher, planner
+from scheduler.messages import Composer
+from tests.scheduler.conftest import add_athlete
+from tests.scheduler.fakes import FakeSender
+
+UTC = dt.UTC
+FRI = dt.datetime(2026, 3, 20, 12, 0, tzinfo=UTC)
+TIP_MON = dt.datetime(2026, 3, 23, 6, 0, tzinfo=UTC)
+
+
+async def test_weekly_tips_do_not_repeat(db: Database) -> None:
+    kb = load_knowledge()
+    await add_athlete(db, 1, FRI, run_days=(0,), run_time=dt.time(7, 0))
+    sender = FakeSender()
+    composer = Composer(kb)
+    for week in range(4):
+        now = TIP_MON + dt.timedelta(weeks=week, hours=week % 2)  # DST moves it an hour
+        await planner.plan(db, now)
+        await dispatcher.dispatch(db, sender, composer, now)
+    tips = [m for m in sender.sent if "Tip of the week" in m.text]
+    assert len(tips) == 4
+    assert len({m.text for m in tips}) == 4
+    async with db.transaction() as session:
+        assert len(list(await session.scalars(select(TipSent)))) == 4
+    warmups = [m for m in sender.sent if m.buttons]
+    assert warmups == []  # the Monday run reminders were long expired at these times
