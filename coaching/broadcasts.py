@@ -1,0 +1,565 @@
+"""Coach broadcasts: the draft, the audience, one delivery row per recipient, the report.
+
+A broadcast is composed step by step in the coach's `broadcast_draft` (text,
+audience, when), so a restart or another instance takes the next step. On
+confirmation one transaction creates the `broadcast`, one `delivery` row per
+athlete (kind "broadcast", slot "b<id>", ref_id = the broadcast; unique on
+athlete + kind + slot) and one `broadcast_chat_post` per linked group chat,
+and deletes the draft: a double tap finds no draft, and a crash before the
+commit leaves nothing half-made. The scheduler's dispatcher then sends the
+deliveries under the rate limiter, resumably (a row is claimed, sent and
+recorded; what was recorded `sent` is never sent again).
+
+The coach's text is used as Telegram HTML only if it passes the knowledge
+base's own checker (`knowledge.telegram_text.html_problems`); otherwise it is
+escaped and sent as plain text.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import Select, and_, exists, func, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
+
+from coaching.coach_models import (
+    Broadcast,
+    BroadcastChatPost,
+    BroadcastDraft,
+    GroupChat,
+    GroupMembership,
+    TrainingGroup,
+)
+from coaching.coaches import FOUND_LEVELS, Role
+from coaching.models import Athlete, SelftestResult
+from coaching.schedule_models import Delivery
+from knowledge.schema import FAULT_IDS
+from knowledge.telegram_text import html_problems, telegram_length
+
+KIND = "broadcast"
+MAX_TEXT = 4096
+MAX_AHEAD = dt.timedelta(days=60)
+LIFETIME = dt.timedelta(days=3)  # a broadcast still unsent this long after its time is dropped
+DRAFT_LIFETIME = dt.timedelta(hours=24)
+INSERT_CHUNK = 500
+STUCK_AFTER = dt.timedelta(minutes=10)
+MAX_POST_ATTEMPTS = 5
+
+
+class Audience(StrEnum):
+    GROUP = "group"  # one of the coach's groups (ref = group id)
+    MINE = "mine"  # every group of the coach
+    ALL = "all"  # every subscriber (admins only)
+    FINDING = "finding"  # athletes whose latest self-test found a fault (ref = fault id)
+
+
+class Step(StrEnum):
+    TEXT = "text"
+    AUDIENCE = "audience"
+    FINDING = "finding"
+    PREVIEW = "preview"
+    TIME = "time"
+    CONFIRM = "confirm"
+
+
+class NotAllowed(Exception):
+    """The coach may not use this audience (another coach's group, "all" for a non-admin)."""
+
+
+class InvalidText(ValueError):
+    """Empty or too long for one Telegram message."""
+
+
+class InvalidTime(ValueError):
+    """Not a time, in the past, or too far ahead."""
+
+
+class Stale(Exception):
+    """The draft is not at the step this answer belongs to (an old or forged button)."""
+
+
+# --------------------------------------------------------------------- drafts
+
+
+async def start_draft(session: AsyncSession, role: Role, now: dt.datetime) -> BroadcastDraft:
+    """A fresh draft waiting for the text; replaces any earlier draft of this coach."""
+    old = await current_draft(session, role.user_id, now, any_age=True)
+    if old is not None:
+        await session.delete(old)
+        await session.flush()
+    draft = BroadcastDraft(coach_id=role.user_id, step=Step.TEXT, updated_at=now)
+    session.add(draft)
+    await session.flush()
+    return draft
+
+
+async def current_draft(
+    session: AsyncSession, user_id: int, now: dt.datetime, *, any_age: bool = False
+) -> BroadcastDraft | None:
+    """This user's draft, unless it was abandoned more than a day ago."""
+    draft = await session.scalar(select(BroadcastDraft).where(BroadcastDraft.coach_id == user_id))
+    if draft is None or any_age:
+        return draft
+    return draft if now - draft.updated_at <= DRAFT_LIFETIME else None
+
+
+async def owned_draft(
+    session: AsyncSession, role: Role, draft_id: int, now: dt.datetime
+) -> BroadcastDraft | None:
+    """The draft named by a button, only if it is this coach's current one."""
+    draft = await current_draft(session, role.user_id, now)
+    return draft if draft is not None and draft.id == draft_id else None
+
+
+def coach_text_html(text: str, entities_html: str | None = None) -> tuple[str, bool]:
+    """The text as Telegram HTML, and whether it had to be escaped.
+
+    Formatting the coach applied in the client (`entities_html`, built by the
+    library from message entities) is used when it passes the checker; typed
+    HTML when it passes the checker; anything else is escaped.
+    """
+    if entities_html is not None and entities_html != html.escape(text, quote=False):
+        if not html_problems(entities_html):
+            return entities_html, False
+    if not html_problems(text):
+        return text, False
+    return html.escape(text, quote=False), True
+
+
+def set_text(
+    draft: BroadcastDraft, text: str, now: dt.datetime, entities_html: str | None = None
+) -> bool:
+    """Store the message text; returns True when it was escaped rather than used as HTML."""
+    if draft.step != Step.TEXT:
+        raise Stale(draft.step)
+    if not text.strip():
+        raise InvalidText("empty")
+    body, escaped = coach_text_html(text, entities_html)
+    if telegram_length(body) > MAX_TEXT or len(body) > 3 * MAX_TEXT:
+        raise InvalidText("too long")
+    draft.text_html, draft.escaped = body, escaped
+    draft.step, draft.updated_at = Step.AUDIENCE, now
+    return escaped
+
+
+async def choose_audience(
+    session: AsyncSession,
+    role: Role,
+    draft: BroadcastDraft,
+    audience: Audience,
+    ref: str | None,
+    now: dt.datetime,
+) -> None:
+    """Pick who receives it; refuses audiences this coach may not address."""
+    if audience is Audience.FINDING and ref is None:
+        if draft.step != Step.AUDIENCE:
+            raise Stale(draft.step)
+        draft.step, draft.updated_at = Step.FINDING, now
+        return
+    expected = Step.FINDING if audience is Audience.FINDING else Step.AUDIENCE
+    if draft.step != expected:
+        raise Stale(draft.step)
+    await check_audience(session, role, audience, ref)
+    draft.audience, draft.audience_ref = audience, ref
+    draft.step, draft.updated_at = Step.PREVIEW, now
+
+
+async def check_audience(
+    session: AsyncSession, role: Role, audience: Audience, ref: str | None
+) -> None:
+    if audience is Audience.GROUP:
+        group = await session.get(TrainingGroup, int(ref)) if ref and ref.isdigit() else None
+        if group is None or group.coach_id != role.user_id:
+            raise NotAllowed(ref)
+    elif audience is Audience.ALL:
+        if not role.admin:
+            raise NotAllowed(audience)
+    elif audience is Audience.FINDING:
+        if ref not in FAULT_IDS:
+            raise NotAllowed(ref)
+    elif audience is Audience.MINE and ref is not None:
+        raise NotAllowed(ref)
+
+
+def back_to_audience(draft: BroadcastDraft, now: dt.datetime) -> None:
+    if draft.step not in (Step.PREVIEW, Step.FINDING, Step.TIME, Step.CONFIRM):
+        raise Stale(draft.step)
+    draft.audience = draft.audience_ref = None
+    draft.send_at = None
+    draft.step, draft.updated_at = Step.AUDIENCE, now
+
+
+def ask_time(draft: BroadcastDraft, now: dt.datetime) -> None:
+    if draft.step != Step.PREVIEW:
+        raise Stale(draft.step)
+    draft.step, draft.updated_at = Step.TIME, now
+
+
+_DATE_TIME = re.compile(r"^\s*(?:(\d{4})-(\d{1,2})-(\d{1,2})\s+)?(\d{1,2})[:.](\d{2})\s*$")
+
+
+def parse_send_time(text: str, now: dt.datetime, tz: dt.tzinfo) -> dt.datetime:
+    """ "HH:MM" (the next such time) or "YYYY-MM-DD HH:MM", local to `tz`, as UTC."""
+    match = _DATE_TIME.match(text)
+    if match is None:
+        raise InvalidTime(text)
+    year, month, day, hour, minute = match.groups()
+    local_now = now.astimezone(tz)
+    try:
+        clock = dt.time(int(hour), int(minute))
+        date = dt.date(int(year), int(month), int(day)) if year else local_now.date()
+    except ValueError:
+        raise InvalidTime(text) from None
+    when = dt.datetime.combine(date, clock).replace(tzinfo=tz)
+    if not year and when <= local_now:
+        when = dt.datetime.combine(date + dt.timedelta(days=1), clock).replace(tzinfo=tz)
+    instant = when.astimezone(dt.UTC)
+    if instant <= now or instant - now > MAX_AHEAD:
+        raise InvalidTime(text)
+    return instant
+
+
+def set_time(draft: BroadcastDraft, send_at: dt.datetime, now: dt.datetime) -> None:
+    if draft.step != Step.TIME:
+        raise Stale(draft.step)
+    draft.send_at, draft.step, draft.updated_at = send_at, Step.CONFIRM, now
+
+
+# --------------------------------------------------------------------- audiences
+
+
+def _latest_result_ids() -> Select[tuple[int]]:
+    newer = aliased(SelftestResult)
+    return select(SelftestResult.id).where(
+        ~exists().where(
+            newer.athlete_id == SelftestResult.athlete_id,
+            (newer.created_at > SelftestResult.created_at)
+            | and_(newer.created_at == SelftestResult.created_at, newer.id > SelftestResult.id),
+        )
+    )
+
+
+def _member_ids(role: Role, group_id: int | None) -> Select[tuple[int]]:
+    query = select(GroupMembership.athlete_id).join(
+        TrainingGroup, TrainingGroup.id == GroupMembership.group_id
+    )
+    query = query.where(TrainingGroup.coach_id == role.user_id)
+    if group_id is not None:
+        query = query.where(TrainingGroup.id == group_id)
+    return query
+
+
+async def recipient_ids(
+    session: AsyncSession, role: Role, audience: Audience, ref: str | None
+) -> list[int]:
+    """The athletes who would receive it now: active, and reachable by this coach."""
+    await check_audience(session, role, audience, ref)
+    query = select(Athlete.id).where(Athlete.active.is_(True))
+    if audience is Audience.GROUP:
+        query = query.where(Athlete.id.in_(_member_ids(role, int(str(ref)))))
+    elif audience is Audience.MINE:
+        query = query.where(Athlete.id.in_(_member_ids(role, None)))
+    elif audience is Audience.ALL:
+        query = query.where(Athlete.consent_at.is_not(None))
+    else:
+        # Findings are shared with a coach only by members of their groups; admins
+        # address every subscriber who consented to the bot.
+        scope = (
+            Athlete.consent_at.is_not(None)
+            if role.admin
+            else Athlete.id.in_(_member_ids(role, None))
+        )
+        rows = await session.execute(
+            select(SelftestResult.athlete_id, SelftestResult.findings)
+            .join(Athlete, Athlete.id == SelftestResult.athlete_id)
+            .where(SelftestResult.id.in_(_latest_result_ids()), Athlete.active.is_(True), scope)
+        )
+        return sorted(
+            athlete_id
+            for athlete_id, found in rows.tuples()
+            if (found or {}).get(str(ref)) in FOUND_LEVELS
+        )
+    return list((await session.scalars(query.order_by(Athlete.id))).all())
+
+
+async def chat_ids(
+    session: AsyncSession, role: Role, audience: Audience, ref: str | None
+) -> list[int]:
+    """Linked group chats that also get the post (group audiences only)."""
+    if audience not in (Audience.GROUP, Audience.MINE):
+        return []
+    query = (
+        select(GroupChat.chat_id)
+        .join(TrainingGroup, TrainingGroup.id == GroupChat.group_id)
+        .where(TrainingGroup.coach_id == role.user_id)
+    )
+    if audience is Audience.GROUP:
+        query = query.where(TrainingGroup.id == int(str(ref)))
+    return list((await session.scalars(query.order_by(GroupChat.chat_id))).all())
+
+
+@dataclass(frozen=True)
+class Preview:
+    athletes: int
+    chats: int
+
+
+async def preview(session: AsyncSession, role: Role, draft: BroadcastDraft) -> Preview:
+    if draft.audience is None:
+        raise Stale(draft.step)
+    audience = Audience(draft.audience)
+    athletes = await recipient_ids(session, role, audience, draft.audience_ref)
+    chats = await chat_ids(session, role, audience, draft.audience_ref)
+    return Preview(len(athletes), len(chats))
+
+
+# --------------------------------------------------------------------- confirm
+
+
+async def _insert_ignoring_duplicates(session: AsyncSession, rows: list[dict[str, Any]]) -> None:
+    dialect = session.bind.dialect.name
+    for start in range(0, len(rows), INSERT_CHUNK):
+        chunk = rows[start : start + INSERT_CHUNK]
+        if dialect in ("sqlite", "postgresql"):
+            insert = sqlite.insert if dialect == "sqlite" else postgresql.insert
+            await session.execute(
+                insert(Delivery).on_conflict_do_nothing(
+                    index_elements=["athlete_id", "kind", "slot"]
+                ),
+                chunk,
+            )
+        else:  # pragma: no cover - only SQLite and PostgreSQL are supported
+            session.add_all(Delivery(**row) for row in chunk)
+    await session.flush()
+
+
+async def confirm(
+    session: AsyncSession, role: Role, draft: BroadcastDraft, now: dt.datetime
+) -> Broadcast:
+    """Turn the draft into a broadcast with one delivery per recipient, in this transaction."""
+    if draft.step not in (Step.PREVIEW, Step.CONFIRM) or draft.audience is None:
+        raise Stale(draft.step)
+    if draft.text_html is None:
+        raise Stale(draft.step)
+    audience = Audience(draft.audience)
+    send_at = draft.send_at if draft.step == Step.CONFIRM and draft.send_at else now
+    if send_at < now:
+        send_at = now
+    athletes = await recipient_ids(session, role, audience, draft.audience_ref)
+    chats = await chat_ids(session, role, audience, draft.audience_ref)
+    broadcast = Broadcast(
+        coach_id=role.user_id,
+        text_html=draft.text_html,
+        photo_file_id=draft.photo_file_id,
+        audience=audience,
+        audience_ref=draft.audience_ref,
+        recipients=len(athletes) + len(chats),
+        send_at=send_at,
+        created_at=now,
+    )
+    session.add(broadcast)
+    await session.flush()
+    slot = f"b{broadcast.id}"
+    await _insert_ignoring_duplicates(
+        session,
+        [
+            {
+                "athlete_id": athlete_id,
+                "kind": KIND,
+                "slot": slot,
+                "status": "pending",
+                "due_at": send_at,
+                "not_before": send_at,
+                "expires_at": send_at + LIFETIME,
+                "attempts": 0,
+                "payload": None,
+                "ref_id": broadcast.id,
+                "created_at": now,
+            }
+            for athlete_id in athletes
+        ],
+    )
+    session.add_all(
+        BroadcastChatPost(broadcast_id=broadcast.id, chat_id=chat_id, not_before=send_at)
+        for chat_id in chats
+    )
+    await session.delete(draft)
+    await session.flush()
+    return broadcast
+
+
+# --------------------------------------------------------------------- reports, cancel
+
+SENT = ("sent",)
+PENDING = ("pending", "sending")
+BLOCKED = ("blocked",)
+CANCELLED = ("cancelled",)
+
+
+@dataclass
+class Report:
+    broadcast: Broadcast
+    sent: int = 0
+    pending: int = 0
+    failed: int = 0
+    blocked: int = 0
+    cancelled: int = 0
+
+    def add(self, status: str, count: int) -> None:
+        if status in SENT:
+            self.sent += count
+        elif status in PENDING:
+            self.pending += count
+        elif status in BLOCKED:
+            self.blocked += count
+        elif status in CANCELLED:
+            self.cancelled += count
+        else:  # failed, unknown (may have arrived), expired, skipped (inactive by then)
+            self.failed += count
+
+    @property
+    def total(self) -> int:
+        return self.sent + self.pending + self.failed + self.blocked + self.cancelled
+
+    def state(self, now: dt.datetime) -> str:
+        if self.broadcast.cancelled_at is not None:
+            return "cancelled"
+        if self.pending and self.broadcast.send_at > now:
+            return "scheduled"
+        return "sending" if self.pending else "done"
+
+
+async def report(session: AsyncSession, broadcast: Broadcast) -> Report:
+    result = Report(broadcast)
+    rows = await session.execute(
+        select(Delivery.status, func.count())
+        .where(Delivery.kind == KIND, Delivery.ref_id == broadcast.id)
+        .group_by(Delivery.status)
+    )
+    for status, count in rows.tuples():
+        result.add(status, int(count))
+    posts = await session.execute(
+        select(BroadcastChatPost.status, func.count())
+        .where(BroadcastChatPost.broadcast_id == broadcast.id)
+        .group_by(BroadcastChatPost.status)
+    )
+    for status, count in posts.tuples():
+        result.add(status, int(count))
+    return result
+
+
+async def my_broadcasts(session: AsyncSession, role: Role, limit: int = 10) -> Sequence[Broadcast]:
+    return (
+        await session.scalars(
+            select(Broadcast)
+            .where(Broadcast.coach_id == role.user_id)
+            .order_by(Broadcast.id.desc())
+            .limit(limit)
+        )
+    ).all()
+
+
+async def owned_broadcast(session: AsyncSession, role: Role, broadcast_id: int) -> Broadcast | None:
+    broadcast = await session.get(Broadcast, broadcast_id)
+    return broadcast if broadcast is not None and broadcast.coach_id == role.user_id else None
+
+
+async def cancel(session: AsyncSession, broadcast: Broadcast, now: dt.datetime) -> int:
+    """Stop what has not gone out yet: pending rows become `cancelled`; returns how many."""
+    result = await session.execute(
+        update(Delivery)
+        .where(Delivery.kind == KIND, Delivery.ref_id == broadcast.id, Delivery.status == "pending")
+        .values(status="cancelled", finished_at=now)
+    )
+    posts = await session.execute(
+        update(BroadcastChatPost)
+        .where(
+            BroadcastChatPost.broadcast_id == broadcast.id, BroadcastChatPost.status == "pending"
+        )
+        .values(status="cancelled", finished_at=now)
+    )
+    if broadcast.cancelled_at is None:
+        broadcast.cancelled_at = now
+    return int(result.rowcount) + int(posts.rowcount)  # type: ignore[attr-defined]
+
+
+# --------------------------------------------------------------------- group-chat posts
+
+
+@dataclass(frozen=True)
+class ClaimedPost:
+    broadcast_id: int
+    chat_id: int
+    text_html: str
+    photo_file_id: str | None
+
+
+async def claim_chat_posts(
+    session: AsyncSession, now: dt.datetime, batch: int = 20
+) -> list[ClaimedPost]:
+    """Due group-chat posts, marked `sending` (commit before sending them)."""
+    await session.execute(
+        update(BroadcastChatPost)
+        .where(
+            BroadcastChatPost.status == "sending",
+            BroadcastChatPost.claimed_at < now - STUCK_AFTER,
+        )
+        .values(status="unknown", finished_at=now, error="claimed but never recorded")
+    )
+    query = (
+        select(BroadcastChatPost, Broadcast)
+        .join(Broadcast, Broadcast.id == BroadcastChatPost.broadcast_id)
+        .where(BroadcastChatPost.status == "pending", BroadcastChatPost.not_before <= now)
+        .order_by(BroadcastChatPost.not_before)
+        .limit(batch)
+    )
+    if session.bind.dialect.name == "postgresql":
+        query = query.with_for_update(skip_locked=True, of=BroadcastChatPost)
+    claimed: list[ClaimedPost] = []
+    for post, broadcast in (await session.execute(query)).tuples():
+        if now > broadcast.send_at + LIFETIME:
+            post.status, post.finished_at = "expired", now
+            continue
+        post.status, post.claimed_at = "sending", now
+        post.attempts += 1
+        claimed.append(
+            ClaimedPost(
+                post.broadcast_id, post.chat_id, broadcast.text_html, broadcast.photo_file_id
+            )
+        )
+    return claimed
+
+
+async def record_chat_post(
+    session: AsyncSession,
+    post: ClaimedPost,
+    status: str,
+    now: dt.datetime,
+    *,
+    message_id: int | None = None,
+    retry_after: float | None = None,
+    error: str | None = None,
+) -> None:
+    """What became of one post: sent, retry (back to pending), blocked (chat unlinked), failed."""
+    row = await session.get(BroadcastChatPost, (post.broadcast_id, post.chat_id))
+    if row is None:
+        return
+    row.error = error[:200] if error else None
+    if status == "retry" and row.attempts < MAX_POST_ATTEMPTS:
+        row.status = "pending"
+        row.not_before = now + dt.timedelta(seconds=retry_after or 30)
+        return
+    row.status = "failed" if status == "retry" else status
+    row.message_id, row.finished_at = message_id, now
+    if status == "blocked":
+        link = await session.get(GroupChat, post.chat_id)
+        if link is not None:
+            await session.delete(link)

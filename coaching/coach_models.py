@@ -1,0 +1,175 @@
+"""Tables for coaches: who coaches, their training groups, and what they broadcast.
+
+A coach is a Telegram user id. Admins (`ADMIN_IDS`) are coaches by configuration
+and get a `coach` row the first time they act; others become coaches through a
+one-time invite (`coach_invite`, only the SHA-256 of the token is stored).
+Athletes join a `training_group` through its join code and only with consent
+(`group_membership.consent_at`); a Telegram group chat can be linked to a
+training group (`group_chat`) so broadcasts are posted there too.
+
+A broadcast is composed in a `broadcast_draft` (one per coach, so any instance
+can take the next step), then becomes a `broadcast` and, in the same
+transaction, one `delivery` row per athlete (kind "broadcast", ref_id = the
+broadcast) and one `broadcast_chat_post` per linked group chat, which has no
+athlete row and so cannot be a delivery.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    false,
+)
+from sqlalchemy.orm import Mapped, mapped_column
+
+from coaching.models import Base, UTCDateTime, utcnow
+from coaching.schedule_models import Delivery
+
+GROUP_NAME_MAX = 48
+JOIN_CODE_LENGTH = 12
+
+
+class Coach(Base):
+    """A user allowed to coach; `via` is "admin" (ADMIN_IDS) or "invite"."""
+
+    __tablename__ = "coach"
+
+    user_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    via: Mapped[str] = mapped_column(String(8))
+    invited_by: Mapped[int | None] = mapped_column(BigInteger)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    revoked_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+
+
+class CoachInvite(Base):
+    """A one-time, expiring invitation to become a coach; the token itself is never stored."""
+
+    __tablename__ = "coach_invite"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_by: Mapped[int] = mapped_column(ForeignKey("coach.user_id", ondelete="CASCADE"))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    expires_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    used_by: Mapped[int | None] = mapped_column(BigInteger)
+    used_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+
+
+class TrainingGroup(Base):
+    """A coach's group of athletes, joined through `?start=grp_<join_code>`."""
+
+    __tablename__ = "training_group"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    coach_id: Mapped[int] = mapped_column(
+        ForeignKey("coach.user_id", ondelete="CASCADE"), index=True
+    )
+    name: Mapped[str] = mapped_column(String(GROUP_NAME_MAX * 2))
+    join_code: Mapped[str] = mapped_column(String(JOIN_CODE_LENGTH * 2), unique=True)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class GroupMembership(Base):
+    """An athlete in a training group, with when they agreed to share results with its coach."""
+
+    __tablename__ = "group_membership"
+
+    group_id: Mapped[int] = mapped_column(
+        ForeignKey("training_group.id", ondelete="CASCADE"), primary_key=True
+    )
+    athlete_id: Mapped[int] = mapped_column(
+        ForeignKey("athlete.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+    consent_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    joined_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class GroupChat(Base):
+    """A Telegram group chat (negative id) where a training group's broadcasts are posted."""
+
+    __tablename__ = "group_chat"
+
+    chat_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    group_id: Mapped[int] = mapped_column(
+        ForeignKey("training_group.id", ondelete="CASCADE"), index=True
+    )
+    title: Mapped[str] = mapped_column(String(128), default="")
+    linked_by: Mapped[int] = mapped_column(BigInteger)
+    linked_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class Broadcast(Base):
+    """A coach's message to an audience; its recipients are `delivery` rows with ref_id = id.
+
+    `audience` is "group", "mine" (all the coach's groups), "all" (admins only) or
+    "finding"; `audience_ref` is the group id or the fault id.
+    """
+
+    __tablename__ = "broadcast"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    coach_id: Mapped[int] = mapped_column(
+        ForeignKey("coach.user_id", ondelete="CASCADE"), index=True
+    )
+    text_html: Mapped[str] = mapped_column(Text)
+    photo_file_id: Mapped[str | None] = mapped_column(String(256))
+    audience: Mapped[str] = mapped_column(String(8))
+    audience_ref: Mapped[str | None] = mapped_column(String(40))
+    recipients: Mapped[int] = mapped_column(Integer, default=0)
+    send_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    cancelled_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+
+
+class BroadcastChatPost(Base):
+    """One broadcast posted to one linked group chat; sent by the bot's own group job."""
+
+    __tablename__ = "broadcast_chat_post"
+    __table_args__ = (Index("ix_broadcast_chat_post_status_not_before", "status", "not_before"),)
+
+    broadcast_id: Mapped[int] = mapped_column(
+        ForeignKey("broadcast.id", ondelete="CASCADE"), primary_key=True
+    )
+    chat_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    status: Mapped[str] = mapped_column(String(16), default="pending")
+    not_before: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    message_id: Mapped[int | None] = mapped_column(BigInteger)
+    error: Mapped[str | None] = mapped_column(String(200))
+    claimed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    finished_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+
+
+class BroadcastDraft(Base):
+    """A broadcast being composed: one per coach, so the flow survives restarts.
+
+    `step` is what the draft waits for: "text", "audience", "finding", "preview",
+    "time" (typed schedule) or "confirm" (scheduled, waiting for the final yes).
+    """
+
+    __tablename__ = "broadcast_draft"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    coach_id: Mapped[int] = mapped_column(
+        ForeignKey("coach.user_id", ondelete="CASCADE"), unique=True
+    )
+    step: Mapped[str] = mapped_column(String(16))
+    text_html: Mapped[str | None] = mapped_column(Text)
+    photo_file_id: Mapped[str | None] = mapped_column(String(256))
+    audience: Mapped[str | None] = mapped_column(String(8))
+    audience_ref: Mapped[str | None] = mapped_column(String(40))
+    send_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    escaped: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+# Broadcast reports count a broadcast's deliveries: (kind, ref_id) finds them by index.
+Index("ix_delivery_kind_ref_id", Delivery.kind, Delivery.ref_id)
