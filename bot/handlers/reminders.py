@@ -23,6 +23,7 @@ from coaching.models import Athlete
 from coaching.reminders import Kind, NotAllowed
 from coaching.schedule_models import Delivery
 from coaching.timeparse import InvalidInput
+from knowledge.schema import FALLBACK_LANGUAGE
 from scheduler.messages import swim_buttons
 from scheduler.recurrence import week_start, zone
 
@@ -161,7 +162,7 @@ async def pause_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
     svc = services(context)
     athlete = await _athlete(svc, update)
     if athlete is None:
-        await send_html(update, ui(svc.kb, "en", "start_first"))
+        await send_html(update, ui(svc.kb, FALLBACK_LANGUAGE, "start_first"))
         return
     lang = athlete.language
     try:
@@ -186,7 +187,7 @@ async def resume_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
     svc = services(context)
     athlete = await _athlete(svc, update)
     if athlete is None:
-        await send_html(update, ui(svc.kb, "en", "start_first"))
+        await send_html(update, ui(svc.kb, FALLBACK_LANGUAGE, "start_first"))
         return
     now = svc.clock()
     async with svc.db.transaction() as session:
@@ -200,7 +201,7 @@ async def snooze_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
     svc = services(context)
     athlete = await _athlete(svc, update)
     if athlete is None:
-        await send_html(update, ui(svc.kb, "en", "start_first"))
+        await send_html(update, ui(svc.kb, FALLBACK_LANGUAGE, "start_first"))
         return
     now = svc.clock()
     async with svc.db.transaction() as session:

@@ -23,6 +23,7 @@ from coaching.models import Athlete
 from coaching.reminders import Draft, Toggle
 from coaching.schedule_models import ReminderSettings
 from coaching.timeparse import InvalidInput, format_time_of_day, parse_time_of_day, parse_timezone
+from knowledge.schema import FALLBACK_LANGUAGE
 from scheduler.planner import reschedule
 from scheduler.recurrence import zone
 
@@ -165,7 +166,7 @@ async def settings_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -
     now = svc.clock()
     loaded = await _load(svc, user.id, now)
     if loaded is None:
-        await send_html(update, ui(svc.kb, "en", "start_first"))
+        await send_html(update, ui(svc.kb, FALLBACK_LANGUAGE, "start_first"))
         return
     athlete, settings = loaded
     await send_html(update, summary(svc, athlete, settings, now), main_menu(svc, athlete, settings))
@@ -182,7 +183,7 @@ async def button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     async with svc.db.transaction() as session:
         athlete = await session.get(Athlete, query.from_user.id)
         if athlete is None:
-            await answer_query(query, ui(svc.kb, "en", "start_first"))
+            await answer_query(query, ui(svc.kb, FALLBACK_LANGUAGE, "start_first"))
             return
         lang = athlete.language
         settings, created = await reminders.get_or_create_settings(session, athlete.id, now)
