@@ -63,6 +63,18 @@ class MessageComposer(Protocol):
     ) -> OutgoingMessage | None: ...
 
 
+_COMPOSERS: dict[str, MessageComposer] = {}
+
+
+def register_composer(kind: str, composer: MessageComposer) -> None:
+    """Let a feature compose its own delivery kind (coach broadcasts: kind "broadcast").
+
+    A registered composer takes precedence over the one passed to `dispatch`
+    for rows of that kind; registering the same kind again replaces it.
+    """
+    _COMPOSERS[kind] = composer
+
+
 @dataclass
 class DispatchReport:
     outcomes: dict[str, int] = field(default_factory=dict)
@@ -142,7 +154,8 @@ async def _claim(
                 _finish(delivery, reason, now)
                 report.count(reason)
                 continue
-            message = await composer.compose(session, delivery, athlete, now)
+            builder = _COMPOSERS.get(delivery.kind, composer)
+            message = await builder.compose(session, delivery, athlete, now)
             if message is None:
                 _finish(delivery, Status.SKIPPED, now, "nothing to send")
                 report.count(Status.SKIPPED)
