@@ -25,6 +25,7 @@ from coaching import cadence
 from coaching.cadence import CadenceAnalysis, CadenceUnit, Reason, RunFileError, shown_spm
 from coaching.cadence_models import CadenceRun
 from coaching.models import Athlete
+from coaching.onboarding import language_for
 from knowledge.schema import text_for
 
 log = logging.getLogger(__name__)
@@ -134,7 +135,7 @@ async def receive_file(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
     async with svc.db.transaction() as session:
         athlete = await session.get(Athlete, user.id)
     if athlete is None:
-        await send_html(update, ui(svc.kb, "en", "start_first"))
+        await send_html(update, ui(svc.kb, language_for(user.language_code), "start_first"))
         return
     lang = athlete.language
     if cadence.extension(document.file_name) is None:
@@ -228,7 +229,7 @@ async def cadence_command(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
         athlete = await session.get(Athlete, user.id)
         runs = await cadence.recent_runs(session, user.id) if athlete is not None else []
     if athlete is None:
-        await send_html(update, ui(svc.kb, "en", "start_first"))
+        await send_html(update, ui(svc.kb, language_for(user.language_code), "start_first"))
         return
     if not runs:
         await send_html(update, ui(svc.kb, athlete.language, "cadence_none"))
