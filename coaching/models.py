@@ -143,6 +143,8 @@ class SelftestResult(Base):
     scores: Mapped[dict[str, int]] = mapped_column(JSON)
     findings: Mapped[dict[str, str]] = mapped_column(JSON)
     retest_due_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, index=True)
+
+
 from coaching import cadence_models as cadence_models  # noqa: E402,F401
 from coaching import coach_models as coach_models  # noqa: E402,F401
 from coaching import schedule_models as schedule_models  # noqa: E402,F401
