@@ -16,7 +16,7 @@ from telegram.ext import (
     filters,
 )
 
-from bot.handlers import cadence, general, onboarding, reminders, selftest
+from bot.handlers import cadence, general, onboarding, privacy, reminders, selftest
 from bot.handlers import settings as settings_handlers
 from bot.jobs import install_jobs
 from bot.services import SERVICES_KEY, Services
@@ -37,6 +37,9 @@ COMMANDS = (
     "cadence",
     "cancel",
     "help",
+    "privacy",
+    "export",
+    "delete",
 )
 
 
@@ -48,6 +51,7 @@ async def _post_init(application: Application) -> None:  # type: ignore[type-arg
     services: Services = application.bot_data[SERVICES_KEY]
     await application.bot.set_my_commands(_commands(services.kb, "en"))
     await application.bot.set_my_commands(_commands(services.kb, "fi"), language_code="fi")
+    await privacy.describe_bot(application)
 
 
 async def _post_shutdown(application: Application) -> None:  # type: ignore[type-arg]
@@ -94,6 +98,8 @@ def build_application(
     application.add_handler(CallbackQueryHandler(reminders.warmup_button, pattern=r"^rm:"))
     application.add_handler(CallbackQueryHandler(reminders.checkin_button, pattern=r"^ci:"))
     application.add_handler(CallbackQueryHandler(settings_handlers.button, pattern=r"^set:"))
+    for handler in privacy.handlers(private):
+        application.add_handler(handler)
     application.add_handler(CallbackQueryHandler(general.unknown_button))
     application.add_handler(MessageHandler(private & filters.COMMAND, general.unknown_command))
     application.add_handler(MessageHandler(private & filters.TEXT, general.text_message))
@@ -103,6 +109,7 @@ def build_application(
     )
     application.add_error_handler(general.on_error)
     install_jobs(application)
+    privacy.install(application)
     return application
 
 

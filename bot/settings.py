@@ -43,6 +43,8 @@ class Settings(BaseSettings):
     admin_ids: Annotated[frozenset[int], NoDecode] = frozenset()
     plan_interval_seconds: float = Field(default=60.0, gt=0, le=3600)
     dispatch_interval_seconds: float = Field(default=5.0, gt=0, le=600)
+    # Health data of athletes silent this long is erased daily; 0 turns that off.
+    retention_months: int = Field(default=24, ge=0, le=240)
 
     @field_validator("telegram_bot_token")
     @classmethod

@@ -81,6 +81,8 @@ def main_menu(svc: Services, athlete: Athlete, settings: ReminderSettings) -> In
         [(t("settings_tip_day"), "set:td"), (t("settings_tip_time"), "set:tt")],
         [(t("settings_close"), "set:close")],
     ]
+    if athlete.consent_at is not None:  # one tap; handled by bot/handlers/privacy.py
+        rows.insert(-1, [(t("settings_withdraw_consent"), "pv:withdraw")])
     return keyboard(rows)
 
 

@@ -1,0 +1,214 @@
+"""/privacy, /export, /delete, withdrawing consent, and the retention job.
+
+Usage (``bot/app.py``)::
+
+    for handler in privacy.handlers(private):   # before the catch-all handlers
+        application.add_handler(handler)
+    privacy.install(application)                # last-seen touch + daily retention job
+
+Buttons carry ``pv:del:<unix time the question was asked>``, ``pv:keep`` and
+``pv:withdraw``. They name no athlete: whoever taps acts on their own data only,
+so a forged or forwarded button can never touch someone else's. A delete
+confirmation older than ``CONFIRM_TTL`` is refused as stale.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import logging
+import re
+from typing import Any
+
+from telegram import Update
+from telegram.ext import (
+    Application,
+    BaseHandler,
+    CallbackContext,
+    CallbackQueryHandler,
+    CommandHandler,
+    ContextTypes,
+    TypeHandler,
+)
+from telegram.ext.filters import BaseFilter
+
+from bot.render import keyboard, ui
+from bot.services import SERVICES_KEY, Services, services
+from bot.telegram_io import answer_query, edit_query_message, send_html
+from coaching import privacy
+from coaching.models import Athlete
+from knowledge.schema import FALLBACK_LANGUAGE
+
+log = logging.getLogger(__name__)
+
+BUTTON_DATA = re.compile(r"^pv:(?:(del):(\d{1,12})|(keep)|(withdraw))$")
+CONFIRM_TTL = dt.timedelta(minutes=15)
+RETENTION_JOB = "retention"
+RETENTION_EVERY = dt.timedelta(days=1)
+RETENTION_FIRST = dt.timedelta(minutes=5)
+TOUCH_GROUP = -1
+
+
+async def _athlete(svc: Services, user_id: int) -> Athlete | None:
+    async with svc.db.transaction() as session:
+        return await session.get(Athlete, user_id)
+
+
+def _user_id(update: Update) -> int:
+    user = update.effective_user
+    assert user is not None
+    return user.id
+
+
+async def privacy_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Say what is stored, why, for how long, who sees it, and how to export or erase it."""
+    svc = services(context)
+    athlete = await _athlete(svc, _user_id(update))
+    lang = athlete.language if athlete else FALLBACK_LANGUAGE
+    months = svc.settings.retention_months
+    await send_html(update, ui(svc.kb, lang, "privacy_text", months=months))
+
+
+async def export_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Send everything stored about the athlete as one JSON file."""
+    svc = services(context)
+    user_id = _user_id(update)
+    now = svc.clock()
+    async with svc.db.transaction() as session:
+        data = await privacy.export(session, user_id, now)
+    if data is None:
+        await send_html(update, ui(svc.kb, FALLBACK_LANGUAGE, "privacy_nothing_stored"))
+        return
+    lang = str(data["athlete"].get("language") or FALLBACK_LANGUAGE)
+    body = json.dumps(data, ensure_ascii=False, indent=2, sort_keys=True).encode("utf-8")
+    chat = update.effective_chat
+    assert chat is not None
+    await chat.send_document(
+        body,
+        filename=f"hipcoach-export-{now:%Y%m%d}.json",
+        caption=ui(svc.kb, lang, "export_caption"),
+        parse_mode="HTML",
+    )
+
+
+async def delete_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Ask for confirmation before erasing the athlete and everything linked to them."""
+    svc = services(context)
+    athlete = await _athlete(svc, _user_id(update))
+    if athlete is None:
+        await send_html(update, ui(svc.kb, FALLBACK_LANGUAGE, "privacy_nothing_stored"))
+        return
+    lang = athlete.language
+    asked = int(svc.clock().timestamp())
+    buttons = [
+        [(ui(svc.kb, lang, "delete_yes"), f"pv:del:{asked}")],
+        [(ui(svc.kb, lang, "delete_no"), "pv:keep")],
+    ]
+    await send_html(update, ui(svc.kb, lang, "delete_confirm"), keyboard(buttons))
+
+
+async def button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """A `pv:` button: confirm or cancel deletion, or withdraw consent (acting user only)."""
+    svc = services(context)
+    query = update.callback_query
+    assert query is not None
+    user_id = query.from_user.id
+    athlete = await _athlete(svc, user_id)
+    lang = athlete.language if athlete else FALLBACK_LANGUAGE
+    match = BUTTON_DATA.match(query.data or "")
+    if match is None or athlete is None:
+        await answer_query(query, ui(svc.kb, lang, "stale_button"))
+        return
+    now = svc.clock()
+    if match[3]:  # keep
+        await answer_query(query)
+        await edit_query_message(query, ui(svc.kb, lang, "delete_kept"))
+        return
+    if match[4]:  # withdraw
+        async with svc.db.transaction() as session:
+            await privacy.withdraw_consent(session, user_id, now)
+        log.info("consent withdrawn by an athlete")
+        await answer_query(query)
+        await send_html(update, ui(svc.kb, lang, "consent_withdrawn"))
+        return
+    asked = dt.datetime.fromtimestamp(int(match[2]), dt.UTC)
+    if not (now - CONFIRM_TTL <= asked <= now + dt.timedelta(minutes=1)):
+        await answer_query(query, ui(svc.kb, lang, "stale_button"))
+        await edit_query_message(query, ui(svc.kb, lang, "delete_expired"))
+        return
+    async with svc.db.transaction() as session:
+        await privacy.erase(session, user_id)
+    log.info("an athlete erased their data")
+    await answer_query(query)
+    await edit_query_message(query, ui(svc.kb, lang, "delete_done"))
+
+
+async def touch(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Note that the sender is active (for retention); runs before every other handler."""
+    user = update.effective_user
+    if user is None or user.is_bot:
+        return
+    svc = services(context)
+    async with svc.db.transaction() as session:
+        await privacy.touch(session, user.id, svc.clock())
+
+
+async def retention_job(context: CallbackContext[Any, Any, Any, Any]) -> None:
+    """Erase the health data of athletes silent for longer than RETENTION_MONTHS."""
+    svc = services(context)
+    async with svc.db.transaction() as session:
+        removed = await privacy.purge_inactive(session, svc.clock(), svc.settings.retention_months)
+    if removed:
+        log.info("retention: erased %d rows of inactive athletes' health data", removed)
+
+
+def handlers(private: BaseFilter) -> list[BaseHandler[Any, Any, Any]]:
+    """The commands and the `pv:` buttons; add them before any catch-all handler."""
+    return [
+        CommandHandler("privacy", privacy_command, filters=private),
+        CommandHandler("export", export_command, filters=private),
+        CommandHandler("delete", delete_command, filters=private),
+        CallbackQueryHandler(button, pattern=r"^pv:"),
+    ]
+
+
+def install(application: Application) -> None:  # type: ignore[type-arg]
+    """The last-seen touch (group -1, before every handler) and the daily retention job."""
+    application.add_handler(TypeHandler(Update, touch), group=TOUCH_GROUP)
+    queue = application.job_queue
+    if queue is None:
+        log.warning("no JobQueue: inactive athletes' health data will not be purged")
+        return
+    queue.run_repeating(
+        retention_job,
+        interval=RETENTION_EVERY,
+        first=RETENTION_FIRST,
+        name=RETENTION_JOB,
+        job_kwargs={"max_instances": 1, "coalesce": True, "misfire_grace_time": None},
+    )
+
+
+async def describe_bot(application: Application) -> None:  # type: ignore[type-arg]
+    """Point the bot's profile (description, short description) at /privacy."""
+    svc = application.bot_data.get(SERVICES_KEY)
+    if not isinstance(svc, Services):
+        return
+    bot = application.bot
+    for lang, code in (("en", None), ("fi", "fi")):
+        await bot.set_my_description(ui(svc.kb, lang, "bot_description"), language_code=code)
+        await bot.set_my_short_description(
+            ui(svc.kb, lang, "bot_short_description"), language_code=code
+        )
+
+
+__all__ = [
+    "button",
+    "delete_command",
+    "describe_bot",
+    "export_command",
+    "handlers",
+    "install",
+    "privacy_command",
+    "retention_job",
+    "touch",
+]
