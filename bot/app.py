@@ -16,6 +16,7 @@ from telegram.ext import (
     filters,
 )
 
+from bot.handlers import broadcasts as broadcast_handlers
 from bot.handlers import cadence, general, onboarding, privacy, reminders, selftest
 from bot.handlers import settings as settings_handlers
 from bot.jobs import install_jobs
@@ -100,6 +101,8 @@ def build_application(
     application.add_handler(CallbackQueryHandler(settings_handlers.button, pattern=r"^set:"))
     for handler in privacy.handlers(private):
         application.add_handler(handler)
+    for handler in broadcast_handlers.handlers(private):
+        application.add_handler(handler)
     application.add_handler(CallbackQueryHandler(general.unknown_button))
     application.add_handler(MessageHandler(private & filters.COMMAND, general.unknown_command))
     application.add_handler(MessageHandler(private & filters.TEXT, general.text_message))
@@ -109,6 +112,7 @@ def build_application(
     )
     application.add_error_handler(general.on_error)
     install_jobs(application)
+    broadcast_handlers.install(application)
     privacy.install(application)
     return application
 

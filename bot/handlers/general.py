@@ -7,6 +7,7 @@ import logging
 from telegram import Update
 from telegram.ext import ContextTypes
 
+from bot.handlers import broadcasts as broadcast_handlers
 from bot.handlers import onboarding as onboarding_handlers
 from bot.handlers import selftest as selftest_handlers
 from bot.handlers import settings as settings_handlers
@@ -55,6 +56,8 @@ async def text_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
     assert update.effective_message is not None
     text = (update.effective_message.text or "")[:MAX_TEXT_LENGTH]
     svc = services(context)
+    if await broadcast_handlers.answer_text(update, svc, text):
+        return
     athlete = await _athlete(update, context)
     if athlete is not None and onboarding.current_step(athlete) is not None:
         await onboarding_handlers.answer_text(update, svc, athlete, text)

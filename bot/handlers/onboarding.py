@@ -9,6 +9,7 @@ from __future__ import annotations
 from telegram import InlineKeyboardMarkup, Update
 from telegram.ext import ContextTypes
 
+from bot.handlers import coaches as coach_handlers
 from bot.render import Button, chunk, keyboard, ui
 from bot.services import Services, services
 from bot.telegram_io import answer_query, edit_query_message, send_html
@@ -140,6 +141,8 @@ async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         step = onboarding.current_step(athlete)
         if step is None and not reviewing:
             step = onboarding.begin(athlete)
+    if payload and await coach_handlers.start_payload(update, context, payload):
+        return  # a group join or coach invite link: that flow takes over
     lang = athlete.language
     if reviewing:
         buttons = [
