@@ -22,6 +22,7 @@ from bot.handlers import settings as settings_handlers
 from bot.jobs import install_jobs
 from bot.services import SERVICES_KEY, Services
 from bot.settings import Settings
+from bot.update_processor import PerUserUpdateProcessor
 from coaching.db import Database
 from coaching.models import utcnow
 from knowledge import KnowledgeBase
@@ -60,6 +61,13 @@ async def _post_shutdown(application: Application) -> None:  # type: ignore[type
     await services.db.dispose()
 
 
+def rate_limiter(settings: Settings) -> AIORateLimiter:
+    """Pace sends under Telegram's flood limits and retry after a 429 (`retry_after`)."""
+    if settings.send_rate_limit == 0:
+        return AIORateLimiter(overall_max_rate=0, group_max_rate=0, max_retries=3)
+    return AIORateLimiter(overall_max_rate=settings.send_rate_limit, max_retries=3)
+
+
 def build_application(
     settings: Settings,
     db: Database,
@@ -73,7 +81,8 @@ def build_application(
         .token(settings.token())
         .base_url(f"{api}/bot")
         .base_file_url(f"{api}/file/bot")
-        .rate_limiter(AIORateLimiter(max_retries=3))
+        .rate_limiter(rate_limiter(settings))
+        .concurrent_updates(PerUserUpdateProcessor())
         .post_init(_post_init)
         .post_shutdown(_post_shutdown)
         .build()

@@ -41,6 +41,8 @@ class Settings(BaseSettings):
     port: int = Field(default=8080, ge=1, le=65535)
     log_level: str = "INFO"
     admin_ids: Annotated[frozenset[int], NoDecode] = frozenset()
+    send_rate_limit: float = Field(default=30.0, ge=0, le=1000)
+    """Messages per second across all chats (Telegram's limit is about 30); 0 turns pacing off."""
     plan_interval_seconds: float = Field(default=60.0, gt=0, le=3600)
     dispatch_interval_seconds: float = Field(default=5.0, gt=0, le=600)
     # Health data of athletes silent this long is erased daily; 0 turns that off.

@@ -161,6 +161,10 @@ async def button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     svc = services(context)
     query = update.callback_query
     assert query is not None and query.data is not None
+    match = ANSWER_DATA.match(query.data)
+    if match is not None:
+        await _answer(update, svc, int(match[1]), int(match[2]), match[3])
+        return
     athlete = await _load_athlete(svc, update)
     if athlete is None:
         await answer_query(query, ui(svc.kb, FALLBACK_LANGUAGE, "start_first"))
@@ -182,51 +186,52 @@ async def button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         await answer_query(query)
         await _reask(update, svc, athlete, "selftest_resumed")
         return
-    match = ANSWER_DATA.match(query.data)
-    if match is None:
-        await answer_query(query, ui(svc.kb, lang, "stale_button"))
-        await _reask(update, svc, athlete, "stale_button")
-        return
-    session_id, step_index, choice = int(match[1]), int(match[2]), match[3]
-    await _answer(update, svc, athlete, session_id, step_index, choice)
+    await answer_query(query, ui(svc.kb, lang, "stale_button"))
+    await _reask(update, svc, athlete, "stale_button")
 
 
 async def _answer(
-    update: Update, svc: Services, athlete: Athlete, session_id: int, step_index: int, choice: str
+    update: Update, svc: Services, session_id: int, step_index: int, choice: str
 ) -> None:
+    """Store one answer, then turn the tapped message into the next step (or the end)."""
     query = update.callback_query
     assert query is not None
-    lang = athlete.language
     now = svc.clock()
     result: SelftestResult | None = None
+    athlete: Athlete | None = None
+    lang = FALLBACK_LANGUAGE
     try:
         async with svc.db.transaction() as session:
+            athlete = await session.get(Athlete, query.from_user.id)
+            lang = athlete.language if athlete else lang
             sel = await session.get(SelftestSession, session_id)
-            if sel is None:
+            if athlete is None or sel is None:
                 raise StaleStep
             next_step = selftest.answer(svc.kb, sel, athlete.id, step_index, choice, now)
             if next_step is None and sel.status == selftest.Status.ACTIVE:
                 result = selftest.complete(session, svc.kb, sel, now)
     except (StaleStep, StaleDataError):
+        if athlete is None:
+            await answer_query(query, ui(svc.kb, lang, "start_first"))
+            return
         await answer_query(query, ui(svc.kb, lang, "stale_button"))
-        await _reask(update, svc, athlete, "stale_button")
+        await _reask(update, svc, await _load_athlete(svc, update) or athlete, "stale_button")
         return
     await answer_query(query)
     asked = step_text(svc, lang, step_index)
     if choice == Action.CANCEL:
-        await edit_query_message(query, asked)
-        await send_html(update, ui(svc.kb, lang, "cancelled"))
+        await edit_query_message(query, f"{asked}\n\n<i>{ui(svc.kb, lang, 'cancelled')}</i>")
         return
+    confirmed = ""
     if choice != Action.BACK:
-        chosen = html.escape(chosen_label(svc, athlete, step_index, choice))
-        await edit_query_message(query, f"{asked}\n\n✅ <b>{chosen}</b>")
-    else:
-        await edit_query_message(query, asked)
+        confirmed = f"✅ <b>{html.escape(chosen_label(svc, athlete, step_index, choice))}</b>"
     if result is not None:
+        await edit_query_message(query, f"{asked}\n\n{confirmed}")
         await _send_long(update, findings_text(svc, athlete, result))
         await _send_long(update, plan_text(svc, athlete, result))
         return
-    await send_html(update, *step_question(svc, athlete, sel))
+    text, markup = step_question(svc, athlete, sel)
+    await edit_query_message(query, f"{confirmed}\n\n{text}" if confirmed else text, markup)
 
 
 async def answer_text(update: Update, svc: Services, athlete: Athlete) -> bool:
