@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import csv
 import io
 
@@ -19,25 +18,12 @@ from coaching.coach_models import (
 from coaching.db import Database
 from coaching.schedule_models import Delivery
 from knowledge import KnowledgeBase
-from tests.coaches.conftest import ADMIN, bot_settings
+from tests.coaches.conftest import ADMIN, bot_settings, wait_db
 from tests.e2e.harness import running_bot, tap_when_shown
 
 
 def text(kb: KnowledgeBase, key: str) -> str:
     return kb.ui_text(key, "en")
-
-
-async def wait_db(db: Database, check, what: str, timeout: float = 20.0) -> None:  # type: ignore[no-untyped-def]
-    """Wait for a database condition (polling; the bot works in the same event loop)."""
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + timeout
-    while True:
-        async with db.transaction() as session:
-            if await check(session):
-                return
-        if loop.time() > deadline:
-            raise AssertionError(f"timed out waiting for {what}")
-        await asyncio.sleep(0.05)
 
 
 async def new_group(coach: FakeUser, name: str) -> str:
