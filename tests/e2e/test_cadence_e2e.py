@@ -7,10 +7,8 @@ store nothing for a file it refused.
 
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
 from collections.abc import AsyncIterator
-from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -21,7 +19,6 @@ from telegram.ext import Application
 from bot.app import ALLOWED_UPDATES, build_application
 from bot.fakeapi import BotEvent, FakeBotApi, FakeUser
 from bot.settings import load_settings
-from coaching import migrate
 from coaching.cadence_models import CadenceRun
 from coaching.db import Database
 from coaching.models import Athlete
@@ -34,9 +31,9 @@ HELSINKI = ZoneInfo("Europe/Helsinki")
 
 
 @pytest.fixture
-async def database_url(tmp_path: Path) -> str:
-    url = f"sqlite+aiosqlite:///{tmp_path / 'cadence.sqlite3'}"
-    await asyncio.to_thread(migrate.upgrade, url)
+async def athlete_database(database_url: str) -> str:
+    """The test database with the athlete already known to the bot."""
+    url = database_url
     db = Database(url)
     try:
         async with db.transaction() as session:
@@ -49,7 +46,8 @@ async def database_url(tmp_path: Path) -> str:
 
 
 @pytest.fixture
-async def bot(api: FakeBotApi, database_url: str) -> AsyncIterator[Application]:  # type: ignore[type-arg]
+async def bot(api: FakeBotApi, athlete_database: str) -> AsyncIterator[Application]:  # type: ignore[type-arg]
+    database_url = athlete_database
     settings = load_settings(
         telegram_bot_token=TOKEN, telegram_api_url=api.root_url, database_url=database_url
     )

@@ -8,16 +8,14 @@ every 0.1 s of real time, so the test waits on messages, never on sleeps.
 
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
-from pathlib import Path
 
 from sqlalchemy import select
 
 from bot.app import ALLOWED_UPDATES, build_application
 from bot.fakeapi import FakeBotApi, FakeUser
 from bot.settings import load_settings
-from coaching import migrate, reminders
+from coaching import reminders
 from coaching.db import Database
 from coaching.models import Athlete
 from coaching.schedule_models import Checkin, Delivery, WarmupAck
@@ -29,9 +27,8 @@ UTC = dt.UTC
 ANN = 4242
 
 
-async def test_warmup_reminder_done_is_stored(api: FakeBotApi, tmp_path: Path) -> None:
-    url = f"sqlite+aiosqlite:///{tmp_path / 'e2e.sqlite3'}"
-    await asyncio.to_thread(migrate.upgrade, url)
+async def test_warmup_reminder_done_is_stored(api: FakeBotApi, database_url: str) -> None:
+    url = database_url
     # Friday 20 March 2026, 06:40 in Helsinki; Ann runs on Fridays at 07:30.
     clock_now = [dt.datetime(2026, 3, 20, 4, 40, 30, tzinfo=UTC)]
     db = Database(url)

@@ -3,28 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import AsyncIterator
-from pathlib import Path
-
-import pytest
 
 from coaching import reminders
 from coaching.db import Database
-from coaching.models import Athlete, Base
+from coaching.models import Athlete
 from scheduler.planner import reschedule
 
 MON, TUE, WED, THU, FRI, SAT, SUN = range(7)
-
-
-@pytest.fixture
-async def db(tmp_path: Path) -> AsyncIterator[Database]:
-    database = Database(f"sqlite+aiosqlite:///{tmp_path / 'test.sqlite3'}")
-    async with database.engine.begin() as connection:
-        await connection.run_sync(Base.metadata.create_all)
-    try:
-        yield database
-    finally:
-        await database.dispose()
 
 
 async def add_athlete(
