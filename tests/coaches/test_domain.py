@@ -1,0 +1,73 @@
+"""Coach domain rules without Telegram: invites, text as HTML, schedule times, names."""
+
+from __future__ import annotations
+
+import datetime as dt
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from coaching import broadcasts, coaches
+from coaching.coaches import InviteOutcome
+from coaching.db import Database
+
+NOW = dt.datetime(2026, 3, 10, 12, 0, tzinfo=dt.UTC)
+
+
+async def test_invites_are_single_use_and_expire(url: str) -> None:
+    db = Database(url)
+    admins = {1}
+    async with db.transaction() as session:
+        admin = await coaches.authorise(session, admins, 1)
+        assert admin is not None and admin.admin
+        assert await coaches.authorise(session, admins, 2) is None
+        token = await coaches.create_invite(session, admin, NOW)
+        old = await coaches.create_invite(session, admin, NOW - dt.timedelta(days=3))
+    async with db.transaction() as session:
+        assert await coaches.redeem_invite(session, admins, old, 3, NOW) is InviteOutcome.INVALID
+        assert (
+            await coaches.redeem_invite(session, admins, "forged", 3, NOW) is InviteOutcome.INVALID
+        )
+        assert await coaches.redeem_invite(session, admins, token, 2, NOW) is InviteOutcome.ACCEPTED
+        assert await coaches.redeem_invite(session, admins, token, 3, NOW) is InviteOutcome.INVALID
+        role = await coaches.authorise(session, admins, 2)
+        assert role is not None and not role.admin
+        assert await coaches.authorise(session, admins, 3) is None
+    # An admin removed from ADMIN_IDS is no longer a coach.
+    async with db.transaction() as session:
+        assert await coaches.authorise(session, set(), 1) is None
+    await db.dispose()
+
+
+def test_coach_text_is_html_only_when_the_checker_accepts_it() -> None:
+    assert broadcasts.coach_text_html("<b>hi</b> there") == ("<b>hi</b> there", False)
+    assert broadcasts.coach_text_html("a < b & c") == ("a &lt; b &amp; c", True)
+    assert broadcasts.coach_text_html("<script>x</script>") == (
+        "&lt;script&gt;x&lt;/script&gt;",
+        True,
+    )
+    assert broadcasts.coach_text_html("<b>open") == ("&lt;b&gt;open", True)
+    assert broadcasts.coach_text_html("x", "<b>x</b>") == ("<b>x</b>", False)
+
+
+def test_schedule_times_are_local_future_and_bounded() -> None:
+    helsinki = ZoneInfo("Europe/Helsinki")  # UTC+2 in March
+    assert broadcasts.parse_send_time("15:30", NOW, helsinki) == NOW.replace(hour=13, minute=30)
+    assert broadcasts.parse_send_time("13:00", NOW, helsinki) == dt.datetime(
+        2026, 3, 11, 11, 0, tzinfo=dt.UTC
+    )
+    for bad in ("2026-03-01 10:00", "2027-01-01 10:00", "25:00", "soon", "2026-02-30 10:00"):
+        with pytest.raises(broadcasts.InvalidTime):
+            broadcasts.parse_send_time(bad, NOW, helsinki)
+
+
+def test_group_names_are_bounded() -> None:
+    assert coaches.clean_group_name("  Hill   runners ") == "Hill runners"
+    for bad in ("", "   ", "x" * (coaches.GROUP_NAME_MAX + 1)):
+        with pytest.raises(coaches.InvalidName):
+            coaches.clean_group_name(bad)
+
+
+def test_csv_cells_cannot_become_formulas() -> None:
+    assert coaches._csv_safe("=HYPERLINK(1)") == "'=HYPERLINK(1)"
+    assert coaches._csv_safe("Ann") == "Ann"
