@@ -122,18 +122,34 @@ def unschedule(settings: ReminderSettings) -> None:
 # --------------------------------------------------------------------- inserting
 
 
-async def insert_delivery(session: AsyncSession, values: dict[str, Any]) -> bool:
-    """Insert a delivery unless (athlete, kind, slot) exists; True if a row was added."""
-    dialect = session.bind.dialect.name
-    if dialect in ("sqlite", "postgresql"):
-        insert = sqlite.insert if dialect == "sqlite" else postgresql.insert
+INSERT_CHUNK = 1000  # rows per multi-row INSERT; well under SQLite's bound-variable limit
+
+
+async def insert_deliveries(session: AsyncSession, rows: list[dict[str, Any]]) -> int:
+    """Insert deliveries, skipping any whose (athlete, kind, slot) exists; returns rows added.
+
+    One multi-row INSERT ... ON CONFLICT DO NOTHING per chunk: when every athlete's
+    Monday tip falls due in the same minute, a pass must not pay a round trip per row.
+    """
+    if session.bind.dialect.name not in ("sqlite", "postgresql"):
+        return sum([await insert_delivery(session, values) for values in rows])
+    insert = sqlite.insert if session.bind.dialect.name == "sqlite" else postgresql.insert
+    added = 0
+    for start in range(0, len(rows), INSERT_CHUNK):
         statement = (
             insert(Delivery)
-            .values(**values)
+            .values(rows[start : start + INSERT_CHUNK])
             .on_conflict_do_nothing(index_elements=["athlete_id", "kind", "slot"])
         )
         result = await session.execute(statement)
-        return bool(result.rowcount)  # type: ignore[attr-defined]
+        added += int(result.rowcount)  # type: ignore[attr-defined]
+    return added
+
+
+async def insert_delivery(session: AsyncSession, values: dict[str, Any]) -> bool:
+    """Insert a delivery unless (athlete, kind, slot) exists; True if a row was added."""
+    if session.bind.dialect.name in ("sqlite", "postgresql"):
+        return await insert_deliveries(session, [values]) == 1
     found = await session.scalar(
         select(Delivery.id).where(
             Delivery.athlete_id == values["athlete_id"],
@@ -273,6 +289,7 @@ async def _plan_kind(
         if db.dialect == "postgresql":
             query = query.with_for_update(skip_locked=True, of=ReminderSettings)
         rows = (await session.execute(query)).tuples().all()
+        planned: list[dict[str, Any]] = []
         for settings, athlete in rows:
             if not _schedulable(athlete):
                 unschedule(settings)
@@ -284,10 +301,8 @@ async def _plan_kind(
                 values, following = _occurrence(kind, settings, athlete, due, now)
                 if reminders.is_paused(settings, due):
                     log.info("athlete %s is paused: %s at %s not planned", athlete.id, kind, due)
-                elif await insert_delivery(session, values):
-                    report.count(kind)
                 else:
-                    report.duplicates += 1
+                    planned.append(values)
                 due = following
             else:
                 log.warning(
@@ -299,6 +314,10 @@ async def _plan_kind(
                 reschedule(settings, athlete, now)
                 continue
             setattr(settings, column.key, due)
+        added = await insert_deliveries(session, planned)
+        if added:
+            report.planned[kind] = report.planned.get(kind, 0) + added
+        report.duplicates += len(planned) - added
     return len(rows)
 
 
