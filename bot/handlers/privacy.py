@@ -131,8 +131,8 @@ async def button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         await answer_query(query)
         await send_html(update, ui(svc.kb, lang, "consent_withdrawn"))
         return
-    asked = dt.datetime.fromtimestamp(int(match[2]), dt.UTC)
-    if not (now - CONFIRM_TTL <= asked <= now + dt.timedelta(minutes=1)):
+    asked, now_s = int(match[2]), int(now.timestamp())  # seconds: any forged number is safe
+    if not now_s - CONFIRM_TTL.total_seconds() <= asked <= now_s + 60:
         await answer_query(query, ui(svc.kb, lang, "stale_button"))
         await edit_query_message(query, ui(svc.kb, lang, "delete_expired"))
         return

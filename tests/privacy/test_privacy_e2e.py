@@ -120,14 +120,16 @@ async def test_delete_after_confirmation_erases_everything(
         await ann.wait_message_async(contains="Nothing was deleted")
         assert await counts(database_url, 7006) == (1, 0)
 
-        # Bob forges Ann's confirmation (same data) on his own chat: only Bob could be hit,
-        # and he has not asked, so the stale timestamp check or his own data is all it touches.
+        # An old confirmation, or forged ones (a far-future time once crashed the handler),
+        # delete nothing.
         data = next(d for row in confirm.buttons for _, d in row if d and d.startswith("pv:del"))
         old = re.sub(r"\d+$", "1000000000", data)
         ann.send_command("/delete")
         confirm = await ann.wait_message_async(contains="Delete everything?")
         await ann.wait_callback_answered_async(ann.tap_data(confirm.message.message_id, old))
         await ann.wait_message_async(contains="too old")
+        for forged in ("pv:del:999999999999", "pv:del:-1", "pv:del:", "pv:delete"):
+            await ann.wait_callback_answered_async(ann.tap_data(confirm.message.message_id, forged))
         assert await counts(database_url, 7006) == (1, 0)
 
         ann.send_command("/delete")

@@ -1,0 +1,298 @@
+"""Hostile and random input: thousands of updates from several users, nothing breaks.
+
+The real Application (every handler, the error handler, the last-seen touch)
+processes updates built as Telegram would send them, one at a time through
+`application.process_update`, while its bot talks to the fake Bot API over
+HTTP. Hypothesis draws each example's sequence: random and huge text, unusual
+unicode, commands known and unknown with random arguments, taps on real
+buttons, and forged or stale callback data (other users' session ids, known
+prefixes, random strings). After every update:
+
+- no handler raised (an error-handler spy saw nothing),
+- a callback query was answered, a private message got at least one reply,
+
+and after every example: at most one active self-test per athlete, and no row
+references a row that does not exist.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from sqlalchemy import delete, func, select
+from telegram import Update
+from telegram.ext import Application, ContextTypes
+
+from bot.app import build_application
+from bot.fakeapi import FakeBotApi
+from bot.settings import Settings, load_settings
+from coaching import migrate
+from coaching.db import Database
+from coaching.models import Base, SelftestSession
+from knowledge import load_knowledge
+from tests.e2e.harness import TOKEN
+from tests.privacy.dbcheck import foreign_key_orphans
+
+USERS = (9101, 9102, 9103)
+EXAMPLES = 60
+UPDATES_PER_EXAMPLE = (33, 45)  # plus a /start from each user: >= 36 updates per example
+COMMANDS = (
+    "start", "selftest", "results", "plan", "settings", "pause", "resume", "snooze",
+    "cadence", "cancel", "help", "privacy", "export", "delete",
+    "stop", "admin", "coach", "broadcast", "join", "Start", "x" * 40,
+)  # fmt: skip
+PREFIXES = ("ob:", "st:", "set:", "pv:", "rm:", "ci:", "bc:", "co:", "")
+UNUSUAL = (
+    "\u202eevil\u202c",  # right-to-left override
+    "a\u200b\u200c\u200db",  # zero-width characters
+    "\ufeff",  # byte order mark
+    "🏃‍♀️🦵🏽💥",
+    "<b>bold</b><script>alert(1)</script>&amp;&lt;",
+    "' OR 1=1; DROP TABLE athlete; --",
+    "Europe/Helsinki",
+    "+02:00",
+    "07:30",
+    "25:99",
+    "\x00\x01\x7f",
+    "ا" * 300,
+)
+
+text_strategy = st.one_of(
+    st.text(min_size=1, max_size=50),
+    st.sampled_from(UNUSUAL),
+    st.text(min_size=4000, max_size=5000, alphabet="ab <&>🏃\u202e"),
+    st.builds(lambda s, n: (s * n)[:4096], st.text(min_size=1, max_size=5), st.integers(1, 900)),
+)
+args_strategy = st.one_of(
+    st.just(""),
+    st.text(max_size=30).map(lambda s: " " + s),
+    st.integers(-(10**20), 10**20).map(lambda n: f" {n}"),
+    st.sampled_from([" 7", " 0", " -1", " 99999", " grp_ABCDEF123456", " nan", " 1e309"]),
+)
+session_choice = st.one_of(
+    st.integers(-3, 30).map(str),
+    st.sampled_from(["a", "b", "-b", "-s", "-x", "", "999999999999", "1" * 20]),
+)
+forged_strategy = st.one_of(
+    st.text(max_size=80),
+    st.tuples(st.sampled_from(PREFIXES), st.text(max_size=40)).map("".join),
+    st.builds(
+        lambda s, n, c: f"st:{s}:{n}:{c}",
+        st.integers(0, 40),
+        st.integers(-1, 30),
+        session_choice,
+    ),
+    st.sampled_from(["st:new", "st:consent", "st:resume", "pv:withdraw", "pv:keep", "pv:del:1"]),
+    st.builds(lambda n: f"pv:del:{n}", st.integers(0, 10**12)),
+    st.builds(
+        lambda k, v: f"ob:{k}:{v}",
+        st.sampled_from(["consent", "tz", "days", "time", "tri", "review"]),
+        st.text(max_size=20),
+    ),  # noqa: E501
+    st.builds(
+        lambda k, v: f"set:{k}:{v}",
+        st.sampled_from(["tog", "day", "rt", "tt", "td", "lead", "tz", "type", "menu"]),
+        st.text(max_size=20),
+    ),  # noqa: E501
+)
+tap = st.tuples(st.just("tap"), st.sampled_from(USERS), st.integers(0, 10**6))
+command = st.tuples(
+    st.just("command"),
+    st.sampled_from(USERS),
+    st.tuples(st.sampled_from(COMMANDS), args_strategy),
+)
+action_strategy = st.one_of(
+    st.tuples(st.just("text"), st.sampled_from(USERS), text_strategy),
+    command,
+    st.tuples(st.just("command"), st.sampled_from(USERS), st.just(("selftest", ""))),
+    *[tap] * 6,
+    st.tuples(st.just("forged"), st.sampled_from(USERS), forged_strategy),
+    st.tuples(st.just("forged"), st.sampled_from(USERS), forged_strategy),
+)
+START = [("command", user, ("start", "")) for user in USERS]
+
+
+class Fuzzer:
+    """The application, its fake API and database, and a driver for one update at a time."""
+
+    def __init__(self, api: FakeBotApi, url: str) -> None:
+        self.api = api
+        self.url = url
+        overrides: dict[str, Any] = {}
+        if "send_rate_limit" in Settings.model_fields:
+            overrides["send_rate_limit"] = 0  # no pacing: this is not a flood test
+        config = load_settings(
+            telegram_bot_token=TOKEN,
+            telegram_api_url=api.root_url,
+            database_url=url,
+            **overrides,
+        )
+        self.db = Database(url)
+        self.application: Application = build_application(config, self.db, load_knowledge())  # type: ignore[type-arg]
+        if not overrides:  # older Settings: switch the rate limiter off by hand
+            self.application.bot._rate_limiter = None  # noqa: SLF001
+        self.errors: list[BaseException] = []
+        self.application.add_error_handler(self._spy)
+        self.update_ids = itertools.count(1)
+        self.processed = 0
+        self.stats: dict[str, int] = {}
+
+    async def _spy(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+        self.errors.append(context.error or RuntimeError("error handler ran without an error"))
+
+    def user(self, user_id: int) -> dict[str, Any]:
+        lang = {9101: "en", 9102: "fi", 9103: None}[user_id]
+        user: dict[str, Any] = {"id": user_id, "is_bot": False, "first_name": f"U{user_id}"}
+        if lang:
+            user["language_code"] = lang
+        return user
+
+    def chat(self, user_id: int) -> dict[str, Any]:
+        return {"id": user_id, "type": "private", "first_name": f"U{user_id}"}
+
+    def message_update(self, user_id: int, text: str, command: bool) -> dict[str, Any]:
+        message: dict[str, Any] = {
+            "message_id": self.api.new_message_id(user_id),
+            "date": int(time.time()),
+            "chat": self.chat(user_id),
+            "from": self.user(user_id),
+            "text": text,
+        }
+        if command:
+            length = len(text.split(" ", 1)[0].encode("utf-16-le")) // 2
+            message["entities"] = [{"type": "bot_command", "offset": 0, "length": length}]
+        return {"update_id": next(self.update_ids), "message": message}
+
+    def bot_messages(self, user_id: int) -> list[Any]:
+        return [m for m in self.api.messages(user_id) if not m.deleted and m.kind == "text"]
+
+    def callback_update(self, user_id: int, data: str, pick: int) -> tuple[dict[str, Any], str]:
+        """A tap on one of the bot's messages in the user's chat (forged data or a real button)."""
+        shown = self.bot_messages(user_id)
+        message = shown[-1 - pick % min(len(shown), 5)]
+        query_id = self.api.new_callback_query(user_id, user_id, message.message_id, data)
+        bot = self.api.bot_user()
+        shown_message: dict[str, Any] = {
+            "message_id": message.message_id,
+            "date": message.date,
+            "chat": self.chat(user_id),
+            "from": bot.to_dict(),
+            "text": message.text or "",
+        }
+        if message.reply_markup:
+            shown_message["reply_markup"] = message.reply_markup
+        query = {
+            "id": query_id,
+            "from": self.user(user_id),
+            "chat_instance": f"ci{user_id}",
+            "message": shown_message,
+            "data": data,
+        }
+        return {"update_id": next(self.update_ids), "callback_query": query}, query_id
+
+    async def run(self, action: tuple[str, int, Any]) -> None:
+        kind, user_id, value = action
+        query_id: str | None = None
+        if kind == "text":
+            raw = self.message_update(user_id, value, command=value.startswith("/"))
+        elif kind == "command":
+            name, args = value
+            raw = self.message_update(user_id, f"/{name}{args}"[:4096], command=True)
+        else:
+            if not self.bot_messages(user_id):
+                raw = self.message_update(user_id, "/start", command=True)
+            elif kind == "tap":
+                with_buttons = [m for m in self.bot_messages(user_id) if m.buttons]
+                # Mostly the newest keyboard (the current step), sometimes an older one.
+                recent = with_buttons[-1:] if value % 5 else with_buttons[-4:]
+                buttons = [data for m in recent for row in m.buttons for _, data in row if data]
+                if not buttons:
+                    raw = self.message_update(user_id, "/help", command=True)
+                else:
+                    data = buttons[value % len(buttons)]
+                    raw, query_id = self.callback_update(user_id, data, 0)
+            else:
+                raw, query_id = self.callback_update(user_id, value, len(value))
+        before = self.api.event_count(user_id)
+        update = Update.de_json(raw, self.application.bot)
+        await self.application.process_update(update)
+        self.processed += 1
+        if self.errors:
+            raise AssertionError(f"update raised {self.errors[0]!r}: {raw!r}") from self.errors[0]
+        if query_id is not None:
+            assert self.api.callback_query(query_id).answered, f"unanswered: {raw!r}"
+        else:
+            assert self.api.event_count(user_id) > before, f"no reply to {raw!r}"
+
+    async def check_database(self) -> None:
+        async with self.db.transaction() as session:
+            active = await session.execute(
+                select(SelftestSession.athlete_id, func.count())
+                .where(SelftestSession.status == "active")
+                .group_by(SelftestSession.athlete_id)
+            )
+            assert all(count <= 1 for _, count in active.all())
+            assert await foreign_key_orphans(session) == []
+            for name in ("athlete", "selftest_session", "reminder_settings"):
+                table = Base.metadata.tables[name]
+                count = await session.scalar(select(func.count()).select_from(table))
+                self.stats[name] = self.stats.get(name, 0) + (count or 0)
+
+    async def reset(self) -> None:
+        async with self.db.transaction() as session:
+            for table in reversed(Base.metadata.sorted_tables):
+                await session.execute(delete(table))
+
+
+@pytest.fixture
+def fuzzer(tmp_path: Path) -> Iterator[tuple[Fuzzer, asyncio.AbstractEventLoop]]:
+    url = f"sqlite+aiosqlite:///{tmp_path / 'fuzz.sqlite3'}"
+    migrate.upgrade(url)
+    loop = asyncio.new_event_loop()
+    with FakeBotApi() as api:
+        fuzz = Fuzzer(api, url)
+        loop.run_until_complete(fuzz.application.initialize())
+        try:
+            yield fuzz, loop
+        finally:
+            loop.run_until_complete(fuzz.application.shutdown())
+            loop.run_until_complete(fuzz.db.dispose())
+            loop.close()
+
+
+def test_random_updates_never_break_the_bot(
+    fuzzer: tuple[Fuzzer, asyncio.AbstractEventLoop],
+) -> None:
+    fuzz, loop = fuzzer
+
+    @settings(
+        max_examples=EXAMPLES,
+        deadline=None,
+        suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+        database=None,
+    )
+    @given(
+        st.lists(action_strategy, min_size=UPDATES_PER_EXAMPLE[0], max_size=UPDATES_PER_EXAMPLE[1])
+    )  # noqa: E501
+    def sequence(actions: list[tuple[str, int, Any]]) -> None:
+        async def go() -> None:
+            await fuzz.reset()
+            for action in START + actions:
+                await fuzz.run(action)
+            await fuzz.check_database()
+
+        fuzz.errors.clear()
+        loop.run_until_complete(go())
+
+    sequence()
+    assert fuzz.processed >= 2000, fuzz.processed
+    # The random walk got past onboarding into the self-test, not just bounced off /start.
+    assert fuzz.stats["reminder_settings"] > 0 and fuzz.stats["selftest_session"] > 0, fuzz.stats
