@@ -11,6 +11,7 @@ restart or a second instance loses and duplicates nothing. Usage::
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 from typing import Any
 
@@ -24,6 +25,7 @@ from scheduler.messages import Composer
 log = logging.getLogger(__name__)
 PLAN_JOB = "plan"
 DISPATCH_JOB = "dispatch"
+DISPATCH_BUDGET = dt.timedelta(minutes=5)  # then the job yields and the next run goes on
 
 
 async def plan_job(context: CallbackContext[Any, Any, Any, Any]) -> None:
@@ -33,9 +35,16 @@ async def plan_job(context: CallbackContext[Any, Any, Any, Any]) -> None:
 
 
 async def dispatch_job(context: CallbackContext[Any, Any, Any, Any]) -> None:
-    """Send the due deliveries through the rate-limited bot."""
+    """Send the due deliveries through the rate-limited bot, as long as there are any."""
     svc = services(context)
-    await dispatcher.dispatch(svc.db, BotSender(context.bot), Composer(svc.kb), svc.clock())
+    await dispatcher.dispatch_until_idle(
+        svc.db,
+        BotSender(context.bot),
+        Composer(svc.kb),
+        svc.clock,
+        DISPATCH_BUDGET,
+        keep_going=lambda: context.application.running,
+    )
 
 
 def install_jobs(

@@ -26,6 +26,8 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import logging
+import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -253,6 +255,43 @@ async def dispatch(
     if claimed:
         results = await _send_all(sender, claimed, concurrency)
         await _record(db, results, now, report)
+    if report.outcomes:
+        log.info("dispatched %s", report.outcomes)
+    return report
+
+
+async def dispatch_until_idle(
+    db: Database,
+    sender: Sender,
+    composer: MessageComposer,
+    clock: Callable[[], dt.datetime],
+    budget: dt.timedelta,
+    keep_going: Callable[[], bool] = lambda: True,
+    batch: int = BATCH,
+    concurrency: int = CONCURRENCY,
+) -> DispatchReport:
+    """Keep sending while full batches are due, for at most `budget` of wall time,
+    and only while `keep_going()` (false once the bot is shutting down).
+
+    One pass every few seconds would cap a broadcast at `batch` per interval;
+    here the next batch is claimed while the current one is on its way, so the
+    rate limiter, not the database round trips, sets the pace.
+    """
+    report = DispatchReport()
+    stuck = await reap_stuck(db, clock())
+    if stuck:
+        log.warning("%d deliveries were left mid-send by a crash: recorded as unknown", stuck)
+    deadline = time.monotonic() + budget.total_seconds()
+    claimed = await _claim(db, composer, clock(), batch, report)
+    while claimed:
+        sending = asyncio.create_task(_send_all(sender, claimed, concurrency))
+        more = len(claimed) == batch and time.monotonic() < deadline and keep_going()
+        try:
+            upcoming = await _claim(db, composer, clock(), batch, report) if more else []
+        finally:
+            results = await sending
+            await _record(db, results, clock(), report)
+        claimed = upcoming
     if report.outcomes:
         log.info("dispatched %s", report.outcomes)
     return report

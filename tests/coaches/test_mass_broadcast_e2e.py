@@ -60,7 +60,8 @@ async def test_thousand_recipients_blocked_429_and_restart(
     api.blocked_user_ids = blocked
     settings = bot_settings()
 
-    async with running_bot(api, url, **settings):
+    # Paced at 200/s the first bot is still sending when it is stopped.
+    async with running_bot(api, url, **(settings | {"send_rate_limit": 200})):
         coach = FakeUser(api, ADMIN, first_name="Coach")
         coach.send_command("/broadcast")
         await coach.wait_message_async(contains=kb.ui_text("broadcast_ask_text", "en")[:20])
