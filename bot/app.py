@@ -61,11 +61,25 @@ async def _post_shutdown(application: Application) -> None:  # type: ignore[type
     await services.db.dispose()
 
 
+GROUP_CHAT_SPACING = 3.0  # seconds between posts to one group chat: Telegram allows 20 a minute
+
+
 def rate_limiter(settings: Settings) -> AIORateLimiter:
-    """Pace sends under Telegram's flood limits and retry after a 429 (`retry_after`)."""
+    """Pace sends under Telegram's flood limits and retry after a 429 (`retry_after`).
+
+    One send per 1/rate seconds rather than "rate per second": a limiter that
+    allows a burst of a whole second's quota at the start of a broadcast goes
+    over any limit counted in a sliding window, and each overshoot costs a 429.
+    """
     if settings.send_rate_limit == 0:
         return AIORateLimiter(overall_max_rate=0, group_max_rate=0, max_retries=3)
-    return AIORateLimiter(overall_max_rate=settings.send_rate_limit, max_retries=3)
+    return AIORateLimiter(
+        overall_max_rate=1,
+        overall_time_period=1 / settings.send_rate_limit,
+        group_max_rate=1,
+        group_time_period=GROUP_CHAT_SPACING,
+        max_retries=3,
+    )
 
 
 def build_application(

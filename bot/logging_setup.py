@@ -43,3 +43,5 @@ def setup_logging(level: str, secrets: list[str]) -> None:
     root.setLevel(level)
     for name in QUIET_LOGGERS:
         logging.getLogger(name).setLevel(max(logging.WARNING, root.level))
+    # A long dispatch makes APScheduler warn that the next run was skipped: that is the design.
+    logging.getLogger("apscheduler.scheduler").setLevel(max(logging.ERROR, root.level))

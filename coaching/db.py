@@ -6,6 +6,7 @@ before the bot replies, so an acknowledged answer is never lost.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -51,11 +52,20 @@ def create_engine(url: str) -> AsyncEngine:
     return create_async_engine(url, pool_pre_ping=True)
 
 
+class NestedTransaction(RuntimeError):
+    """A task opened a transaction while holding one: on SQLite that would wait for itself."""
+
+
 class Database:
     def __init__(self, url: str) -> None:
         self.url = url
         self.engine = create_engine(url)
         self._sessions = async_sessionmaker(self.engine, expire_on_commit=False)
+        # SQLite has one writer at a time and its busy handler retries by polling, so a
+        # job that commits back to back can starve everyone else into "database is
+        # locked". Taking turns here instead is first come, first served.
+        self._turns: asyncio.Lock | None = asyncio.Lock() if self.dialect == "sqlite" else None
+        self._holder: asyncio.Task[object] | None = None
 
     @property
     def dialect(self) -> str:
@@ -63,8 +73,20 @@ class Database:
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[AsyncSession]:
-        async with self._sessions() as session, session.begin():
-            yield session
+        if self._turns is None:
+            async with self._sessions() as session, session.begin():
+                yield session
+            return
+        task = asyncio.current_task()
+        if task is not None and task is self._holder:
+            raise NestedTransaction("a transaction is already open in this task")
+        async with self._turns:
+            self._holder = task
+            try:
+                async with self._sessions() as session, session.begin():
+                    yield session
+            finally:
+                self._holder = None
 
     async def dispose(self) -> None:
         await self.engine.dispose()

@@ -189,8 +189,12 @@ async def _record(
     db: Database, results: list[tuple[int, SendResult]], now: dt.datetime, report: DispatchReport
 ) -> None:
     async with db.transaction() as session:
+        found = await session.scalars(
+            select(Delivery).where(Delivery.id.in_([delivery_id for delivery_id, _ in results]))
+        )
+        deliveries = {delivery.id: delivery for delivery in found}
         for delivery_id, result in results:
-            delivery = await session.get(Delivery, delivery_id)
+            delivery = deliveries.get(delivery_id)
             if delivery is None:  # the athlete was deleted meanwhile
                 continue
             outcome = result.outcome
