@@ -175,9 +175,10 @@ def main() -> None:
                 "",
                 stamp(),
                 "",
-                f"A coach's broadcast to {args.recipients:,} subscribers (SQLite), sent by `hipcoach run` "
-                "through the fake Bot API, which answers 429 above its per-second limit. Rates are "
-                f"measured over a window of up to {args.window:.0f} s of steady sending. Queueing the "
+                f"A coach's broadcast to {args.recipients:,} subscribers (SQLite), sent by "
+                "`hipcoach run` through the fake Bot API, which answers 429 above its per-second "
+                f"limit. Rates are measured over a window of up to {args.window:.0f} s of steady "
+                "sending. Queueing the "
                 f"deliveries (`confirm`, one transaction) took {results[0]['confirm']:.1f} s.",
                 "",
                 "| limit | achieved | share of limit | measured | 429s caused | bot peak memory |",
