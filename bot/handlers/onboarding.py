@@ -13,7 +13,7 @@ from bot.handlers import coaches as coach_handlers
 from bot.render import Button, chunk, keyboard, ui
 from bot.services import Services, services
 from bot.telegram_io import answer_query, edit_query_message, send_html
-from coaching import onboarding
+from coaching import onboarding, privacy
 from coaching.models import Athlete
 from coaching.onboarding import InvalidInput, Outcome, StaleAnswer, Step
 from coaching.timeparse import format_time_of_day
@@ -163,28 +163,44 @@ async def answer_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
     query = update.callback_query
     assert query is not None and query.data is not None
     _, step_name, value = (query.data.split(":", 2) + ["", ""])[:3]
+    now = svc.clock()
+    outcome: Outcome | None = None
+    notice: str | None = None  # a reply that does not move the flow on
+    withdrew = False
     async with svc.db.transaction() as session:
         athlete = await session.get(Athlete, query.from_user.id)
-        if athlete is None:
-            await answer_query(query, ui(svc.kb, FALLBACK_LANGUAGE, "stale_button"))
-            return
-        answered = onboarding.current_step(athlete)
-        outcome: Outcome | None = None
+        answered = onboarding.current_step(athlete) if athlete is not None else None
         try:
-            if step_name == "review":
-                if value != "edit":
-                    await answer_query(query)
-                    await edit_query_message(query, profile_summary(svc, athlete))
-                    return
-                outcome = Outcome(True, onboarding.begin(athlete))
+            if athlete is None:
+                pass
+            elif step_name == "review":
+                if value == "edit":
+                    outcome = Outcome(True, onboarding.begin(athlete))
+                else:
+                    notice = "review_ok"
             elif step_name == Step.TIMEZONE and value == "other" and answered is Step.TIMEZONE:
-                await answer_query(query)
-                await send_html(update, ui(svc.kb, athlete.language, "tz_other_hint"))
-                return
+                notice = "tz_other_hint"
             else:
-                outcome = onboarding.apply_button(athlete, step_name, value, svc.clock())
+                had_consent = athlete.consent_at is not None
+                outcome = onboarding.apply_button(athlete, step_name, value, now)
+                if had_consent and athlete.consent_at is None:
+                    # Saying no on review withdraws consent: the health data goes with it.
+                    withdrew = await privacy.withdraw_consent(session, athlete.id, now)
         except (StaleAnswer, InvalidInput):
             pass
+    if athlete is None:
+        await answer_query(query, ui(svc.kb, FALLBACK_LANGUAGE, "stale_button"))
+        return
+    if notice == "review_ok":
+        await answer_query(query)
+        await edit_query_message(query, profile_summary(svc, athlete))
+        return
+    if notice is not None:
+        await answer_query(query)
+        await send_html(update, ui(svc.kb, athlete.language, notice))
+        return
+    if withdrew:
+        await send_html(update, ui(svc.kb, athlete.language, "consent_withdrawn"))
     lang = athlete.language
     if outcome is None:
         await answer_query(query, ui(svc.kb, lang, "stale_button"))

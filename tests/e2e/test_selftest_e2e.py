@@ -8,6 +8,7 @@ from pathlib import Path
 from bot.fakeapi import FakeBotApi, FakeUser
 from coaching import selftest
 from coaching.db import Database
+from coaching.models import Athlete
 from coaching.scoring import findings, score
 from knowledge import KnowledgeBase
 from knowledge.schema import FAULT_IDS, text_for
@@ -162,3 +163,26 @@ def test_killed_mid_test_the_athlete_continues_on_the_old_keyboard(
         steps[2].id: steps[2].options[1].id,
         steps[3].id: steps[3].options[0].id,
     }
+
+
+async def test_saying_no_to_consent_on_review_erases_the_results(
+    api: FakeBotApi, database_url: str, kb: KnowledgeBase
+) -> None:
+    async with running_bot(api, database_url):
+        di = FakeUser(api, 2005, first_name="Di")
+        await onboard(di)
+        await take_test(di, kb, [0] * len(kb.selftest.steps))
+        await di.wait_message_async(contains=kb.ui_text("plan_title", "en"))
+        di.send_command("/start")
+        await tap_when_shown(di, kb.ui_text("review_edit", "en"))
+        await tap_when_shown(di, kb.ui_text("consent_no", "en"))
+        await di.wait_message_async(contains=kb.ui_text("consent_withdrawn", "en")[:30])
+        await di.wait_message_async(contains="time zone")
+
+    db = Database(database_url)
+    async with db.transaction() as session:
+        results = await selftest.results(session, 2005)
+        athlete = await session.get(Athlete, 2005)
+    await db.dispose()
+    assert results == []
+    assert athlete is not None and athlete.consent_at is None
