@@ -34,3 +34,12 @@ def test_command_descriptions_exist(kb: KnowledgeBase) -> None:
 
     missing = [name for name in COMMANDS if f"command_{name}" not in kb.ui]
     assert not missing
+
+
+def test_help_lists_every_command_in_every_language(kb: KnowledgeBase) -> None:
+    from bot.app import COMMANDS
+
+    for lang in kb.languages:
+        help_text = kb.ui_text("help", lang)
+        missing = [name for name in COMMANDS if f"/{name} " not in help_text]
+        assert not missing, (lang, missing)
