@@ -41,6 +41,8 @@ def _parser() -> argparse.ArgumentParser:
     show = kb.add_parser("show", help="render one item exactly as the bot sends it")
     show.add_argument("item_id")
     show.add_argument("--lang", default="en")
+    diagram = kb.add_parser("diagram", help="write the self-test flow as a Mermaid diagram")
+    diagram.add_argument("path", nargs="?", default="docs/selftest.mmd")
     return parser
 
 
@@ -77,6 +79,17 @@ def _check(settings: Settings) -> int:
     return 0
 
 
+def _diagram(path: str) -> int:
+    from pathlib import Path
+
+    from knowledge import load_knowledge
+    from knowledge.diagram import selftest_mermaid
+
+    Path(path).write_text(selftest_mermaid(load_knowledge()))
+    print(f"wrote {path}")
+    return 0
+
+
 def _sandbox(settings: Settings, args: argparse.Namespace) -> int:
     from bot.sandbox.chat import run_sandbox
 
@@ -95,6 +108,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "kb":
         if args.kb_command == "check":
             return kb_check()
+        if args.kb_command == "diagram":
+            return _diagram(args.path)
         return kb_show(args.item_id, lang=args.lang)
     try:
         settings = _settings_for_logging()
