@@ -143,14 +143,27 @@ async def button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     await edit_query_message(query, ui(svc.kb, lang, "delete_done"))
 
 
+SEEN_KEY = "hipcoach.last_touched"
+SEEN_LIMIT = 100_000
+TOUCH_EVERY = dt.timedelta(minutes=1)
+
+
 async def touch(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Note that the sender is active (for retention); runs before every other handler."""
     user = update.effective_user
     if user is None or user.is_bot:
         return
     svc = services(context)
+    now = svc.clock()
+    seen: dict[int, dt.datetime] = context.application.bot_data.setdefault(SEEN_KEY, {})
+    last = seen.get(user.id)
+    if last is not None and dt.timedelta(0) <= now - last < TOUCH_EVERY:
+        return  # written recently by this instance: spare the database a transaction
     async with svc.db.transaction() as session:
-        await privacy.touch(session, user.id, svc.clock())
+        await privacy.touch(session, user.id, now)
+    if len(seen) >= SEEN_LIMIT:
+        seen.clear()  # a bound, not a cache policy: the worst case is one extra write each
+    seen[user.id] = now
 
 
 async def retention_job(context: CallbackContext[Any, Any, Any, Any]) -> None:
