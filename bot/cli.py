@@ -60,10 +60,9 @@ def _settings_for_logging() -> Settings:
 def _migrate(settings: Settings) -> int:
     from coaching import migrate
 
-    migrate.upgrade(settings.effective_database_url)
-    print(
-        f"database is at schema revision {migrate.head_revision(settings.effective_database_url)}"
-    )
+    url = settings.effective_database_url
+    migrate.upgrade(url)
+    print(f"database is at schema revision {', '.join(sorted(migrate.head_revisions(url)))}")
     return 0
 
 
