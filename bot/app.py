@@ -130,6 +130,8 @@ def build_application(
     application.add_handler(MessageHandler(private & filters.COMMAND, general.unknown_command))
     application.add_handler(MessageHandler(private & filters.TEXT, general.text_message))
     application.add_handler(MessageHandler(private & filters.Document.ALL, cadence.receive_file))
+    application.add_handler(MessageHandler(private & filters.LOCATION, onboarding.answer_location))
+    application.add_handler(MessageHandler(private & filters.PHOTO, general.photo_message))
     application.add_handler(
         MessageHandler(private & ~filters.StatusUpdate.ALL, general.unexpected_message)
     )

@@ -130,6 +130,12 @@ def apply_button(athlete: Athlete, step_name: str, value: str, now: dt.datetime)
     raise StaleAnswer(step_name)
 
 
+def apply_location(athlete: Athlete, zone: str, now: dt.datetime) -> Outcome:
+    """A shared location answers the time-zone step (the zone is looked up by the caller)."""
+    _expect(athlete, Step.TIMEZONE)
+    return Outcome(True, answer_timezone(athlete, zone, now))
+
+
 def apply_text(athlete: Athlete, text: str, now: dt.datetime) -> Outcome:
     """Typed input is accepted where a value can be typed (time zone, run time).
 
@@ -188,6 +194,7 @@ __all__ = [
     "InvalidInput",
     "Outcome",
     "apply_button",
+    "apply_location",
     "apply_text",
     "StaleAnswer",
     "Step",

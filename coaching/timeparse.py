@@ -12,6 +12,8 @@ import re
 import zoneinfo
 from functools import cache
 
+from timezonefinder import TimezoneFinder
+
 MAX_INPUT_LENGTH = 64
 _OFFSET = re.compile(r"^(?:utc|gmt)?\s*([+-])\s*(\d{1,2})(?::?(\d{2}))?$", re.IGNORECASE)
 _TIME = re.compile(r"^(\d{1,2})[:.](\d{2})$")
@@ -49,6 +51,24 @@ def parse_timezone(text: str) -> str:
             # POSIX-style Etc zones count the other way round: UTC+2 is Etc/GMT-2.
             return f"Etc/GMT{'-' if sign == '+' else '+'}{hours}"
     raise InvalidInput(cleaned)
+
+
+@cache
+def _finder() -> TimezoneFinder:
+    return TimezoneFinder()
+
+
+def timezone_at(latitude: float, longitude: float) -> str:
+    """The IANA zone of a shared location (blocking: call it in a thread).
+
+    Raises `InvalidInput` for impossible coordinates or the open sea.
+    """
+    if not (-90 <= latitude <= 90 and -180 <= longitude <= 180):
+        raise InvalidInput(f"{latitude:.2f}, {longitude:.2f}")
+    name = _finder().timezone_at(lat=latitude, lng=longitude)
+    if name is None or name not in zoneinfo.available_timezones():
+        raise InvalidInput(f"{latitude:.2f}, {longitude:.2f}")
+    return str(name)
 
 
 def parse_time_of_day(text: str) -> dt.time:

@@ -6,6 +6,8 @@ buttons carry `ob:<step>:<value>` and are refused if that step is not current.
 
 from __future__ import annotations
 
+import asyncio
+
 from telegram import InlineKeyboardMarkup, Update
 from telegram.ext import ContextTypes
 
@@ -16,7 +18,7 @@ from bot.telegram_io import answer_query, edit_query_message, send_html
 from coaching import onboarding, privacy
 from coaching.models import Athlete
 from coaching.onboarding import InvalidInput, Outcome, StaleAnswer, Step
-from coaching.timeparse import format_time_of_day
+from coaching.timeparse import format_time_of_day, timezone_at
 from knowledge.schema import FALLBACK_LANGUAGE
 
 COMMON_ZONES = (
@@ -236,3 +238,37 @@ async def answer_text(update: Update, svc: Services, athlete: Athlete, text: str
             await reask(update, svc, fresh, "use_buttons")
             return
     await send_next(update, svc, fresh, outcome.next_step)
+
+
+async def answer_location(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """A shared location sets the time zone while onboarding asks for it."""
+    svc = services(context)
+    message = update.effective_message
+    user = update.effective_user
+    assert message is not None and message.location is not None and user is not None
+    lat, lon = message.location.latitude, message.location.longitude
+    try:
+        zone = await asyncio.to_thread(timezone_at, lat, lon)
+    except InvalidInput:
+        zone = None
+    async with svc.db.transaction() as session:
+        athlete = await session.get(Athlete, user.id)
+        outcome: Outcome | None = None
+        if athlete is not None and zone is not None:
+            try:
+                outcome = onboarding.apply_location(athlete, zone, svc.clock())
+            except StaleAnswer:
+                outcome = None
+    if athlete is None:
+        await send_html(
+            update, ui(svc.kb, onboarding.language_for(user.language_code), "start_first")
+        )
+        return
+    if zone is None:
+        await send_html(update, ui(svc.kb, athlete.language, "location_unknown"))
+        return
+    if outcome is None:
+        await send_html(update, ui(svc.kb, athlete.language, "location_not_needed"))
+        return
+    await send_html(update, ui(svc.kb, athlete.language, "location_zone", zone=zone))
+    await send_next(update, svc, athlete, outcome.next_step)

@@ -2,7 +2,13 @@ import datetime as dt
 
 import pytest
 
-from coaching.timeparse import InvalidInput, format_time_of_day, parse_time_of_day, parse_timezone
+from coaching.timeparse import (
+    InvalidInput,
+    format_time_of_day,
+    parse_time_of_day,
+    parse_timezone,
+    timezone_at,
+)
 
 
 @pytest.mark.parametrize(
@@ -51,3 +57,21 @@ def test_impossible_times_are_refused(typed: str) -> None:
 
 def test_format_time_of_day() -> None:
     assert format_time_of_day(dt.time(6, 5)) == "06:05"
+
+
+@pytest.mark.parametrize(
+    ("lat", "lon", "zone"),
+    [
+        (60.17, 24.94, "Europe/Helsinki"),
+        (40.71, -74.0, "America/New_York"),
+        (35.68, 139.69, "Asia/Tokyo"),
+    ],
+)
+def test_time_zone_of_a_location(lat: float, lon: float, zone: str) -> None:
+    assert timezone_at(lat, lon) == zone
+
+
+@pytest.mark.parametrize(("lat", "lon"), [(91.0, 0.0), (0.0, 181.0), (-95.0, -200.0)])
+def test_impossible_locations_are_refused(lat: float, lon: float) -> None:
+    with pytest.raises(InvalidInput):
+        timezone_at(lat, lon)
