@@ -6,6 +6,10 @@ RetryAfter (429, after the limiter's own retries) → retry later; Forbidden
 (403, blocked) or a chat that is gone → blocked; a timeout or a broken
 connection after the request went out → unknown (it may have arrived, so it
 is not resent); any other refusal → failed.
+
+A message with a `photo` (a file_id Telegram already has) goes out with
+sendPhoto, its text as the caption; a `paid` one with `allow_paid_broadcast`,
+which the `AIORateLimiter` paces with its own 1000/s limiter.
 """
 
 from __future__ import annotations
@@ -47,13 +51,25 @@ class BotSender:
         self.bot = bot
 
     async def send(self, message: OutgoingMessage) -> SendResult:
+        extra: dict[str, Any] = {"allow_paid_broadcast": True} if message.paid else {}
         try:
-            sent = await self.bot.send_message(
-                chat_id=message.chat_id,
-                text=message.text,
-                parse_mode=ParseMode.HTML,
-                reply_markup=markup(message),
-            )
+            if message.photo is not None:
+                sent = await self.bot.send_photo(
+                    chat_id=message.chat_id,
+                    photo=message.photo,
+                    caption=message.text or None,
+                    parse_mode=ParseMode.HTML,
+                    reply_markup=markup(message),
+                    **extra,
+                )
+            else:
+                sent = await self.bot.send_message(
+                    chat_id=message.chat_id,
+                    text=message.text,
+                    parse_mode=ParseMode.HTML,
+                    reply_markup=markup(message),
+                    **extra,
+                )
         except RetryAfter as exc:
             return SendResult(
                 Outcome.RETRY, retry_after=_seconds(exc.retry_after), error=exc.message

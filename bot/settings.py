@@ -43,6 +43,9 @@ class Settings(BaseSettings):
     admin_ids: Annotated[frozenset[int], NoDecode] = frozenset()
     send_rate_limit: float = Field(default=30.0, ge=0, le=1000)
     """Messages per second across all chats (Telegram's limit is about 30); 0 turns pacing off."""
+    paid_broadcast: bool = False
+    """Send coach broadcasts as paid broadcasts (`allow_paid_broadcast`: up to 1000/s,
+    0.1 Telegram Stars per message from the bot's balance); reminders are never paid."""
     plan_interval_seconds: float = Field(default=60.0, gt=0, le=3600)
     dispatch_interval_seconds: float = Field(default=5.0, gt=0, le=600)
     # Health data of athletes silent this long is erased daily; 0 turns that off.

@@ -12,7 +12,10 @@ recorded; what was recorded `sent` is never sent again).
 
 The coach's text is used as Telegram HTML only if it passes the knowledge
 base's own checker (`knowledge.telegram_text.html_problems`); otherwise it is
-escaped and sent as plain text.
+escaped and sent as plain text. The message may instead be a photo (its
+Telegram file_id is kept, never the bytes) with an optional caption, which
+Telegram limits to 1024 characters: a longer one is refused while composing,
+not found out at sending time.
 """
 
 from __future__ import annotations
@@ -46,6 +49,7 @@ from knowledge.telegram_text import html_problems, telegram_length
 
 KIND = "broadcast"
 MAX_TEXT = 4096
+MAX_CAPTION = 1024
 MAX_AHEAD = dt.timedelta(days=60)
 LIFETIME = dt.timedelta(days=3)  # a broadcast still unsent this long after its time is dropped
 DRAFT_LIFETIME = dt.timedelta(hours=24)
@@ -76,6 +80,10 @@ class NotAllowed(Exception):
 
 class InvalidText(ValueError):
     """Empty or too long for one Telegram message."""
+
+
+class CaptionTooLong(InvalidText):
+    """A photo caption over Telegram's 1024 characters."""
 
 
 class InvalidTime(ValueError):
@@ -145,7 +153,29 @@ def set_text(
     body, escaped = coach_text_html(text, entities_html)
     if telegram_length(body) > MAX_TEXT or len(body) > 3 * MAX_TEXT:
         raise InvalidText("too long")
-    draft.text_html, draft.escaped = body, escaped
+    draft.text_html, draft.escaped, draft.photo_file_id = body, escaped, None
+    draft.step, draft.updated_at = Step.AUDIENCE, now
+    return escaped
+
+
+def set_photo(
+    draft: BroadcastDraft,
+    file_id: str,
+    caption: str | None,
+    now: dt.datetime,
+    entities_html: str | None = None,
+) -> bool:
+    """Store a photo (by Telegram file_id) and its optional caption; True when escaped."""
+    if draft.step != Step.TEXT:
+        raise Stale(draft.step)
+    if not file_id or len(file_id) > 256:
+        raise InvalidText("no photo")
+    body, escaped = "", False
+    if caption and caption.strip():
+        body, escaped = coach_text_html(caption, entities_html)
+    if telegram_length(body) > MAX_CAPTION or len(body) > 3 * MAX_CAPTION:
+        raise CaptionTooLong(telegram_length(body))
+    draft.text_html, draft.escaped, draft.photo_file_id = body, escaped, file_id
     draft.step, draft.updated_at = Step.AUDIENCE, now
     return escaped
 

@@ -102,7 +102,7 @@ class GroupChat(Base):
         ForeignKey("training_group.id", ondelete="CASCADE"), index=True
     )
     title: Mapped[str] = mapped_column(String(128), default="")
-    linked_by: Mapped[int] = mapped_column(BigInteger)
+    linked_by: Mapped[int | None] = mapped_column(BigInteger)  # NULL once that coach is erased
     linked_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 

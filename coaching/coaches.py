@@ -9,7 +9,10 @@ one-time invite (`/invite_coach`); only the token's SHA-256 is stored.
 
 Athletes join a group through its join code and only after agreeing to share
 their self-test results and check-ins with that group's coach; what a coach
-sees (`overview`) is limited to the members of their own groups.
+sees (`overview`) is limited to the members of their own groups. An athlete
+may leave a group at any time (`leave_group`): that withdraws the consent, so
+the coach no longer sees them, and their copies of the coach's broadcasts that
+have not gone out yet are cancelled.
 """
 
 from __future__ import annotations
@@ -22,7 +25,7 @@ from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from coaching.coach_models import (
@@ -36,7 +39,7 @@ from coaching.coach_models import (
     TrainingGroup,
 )
 from coaching.models import Athlete, SelftestResult
-from coaching.schedule_models import Checkin
+from coaching.schedule_models import Checkin, Delivery
 
 INVITE_LIFETIME = dt.timedelta(days=2)
 INVITE_PREFIX = "coach_"
@@ -207,6 +210,66 @@ async def join_group(
     )
     await session.flush()
     return True
+
+
+async def member_groups(session: AsyncSession, athlete_id: int) -> Sequence[TrainingGroup]:
+    """The groups this athlete belongs to (and so shares results with)."""
+    return (
+        await session.scalars(
+            select(TrainingGroup)
+            .join(GroupMembership, GroupMembership.group_id == TrainingGroup.id)
+            .where(GroupMembership.athlete_id == athlete_id)
+            .order_by(TrainingGroup.id)
+        )
+    ).all()
+
+
+async def leave_group(
+    session: AsyncSession,
+    athlete_id: int,
+    group_id: int,
+    now: dt.datetime,
+    admin_ids: Collection[int] = frozenset(),
+) -> TrainingGroup | None:
+    """Remove the athlete's own membership (and so their consent); None if they had none.
+
+    Only the row of `athlete_id` is touched, so a forged group id changes nothing.
+    Their pending copies of broadcasts they would no longer get are cancelled: those
+    to this group, and those to all of the coach's groups or (a non-admin coach's)
+    athletes with a finding, unless they are still in another of that coach's groups.
+    """
+    membership = await session.get(GroupMembership, (group_id, athlete_id))
+    group = await session.get(TrainingGroup, group_id) if membership is not None else None
+    if membership is None or group is None:
+        return None
+    await session.delete(membership)
+    await session.flush()
+    still_coached = await session.scalar(
+        select(func.count())
+        .select_from(GroupMembership)
+        .join(TrainingGroup, TrainingGroup.id == GroupMembership.group_id)
+        .where(GroupMembership.athlete_id == athlete_id, TrainingGroup.coach_id == group.coach_id)
+    )
+    audiences: list[ColumnElement[bool]] = [
+        (Broadcast.audience == "group") & (Broadcast.audience_ref == str(group_id))
+    ]
+    if not still_coached:
+        audiences.append(Broadcast.audience == "mine")
+        if group.coach_id not in admin_ids:
+            audiences.append(Broadcast.audience == "finding")
+    lost = select(Broadcast.id).where(Broadcast.coach_id == group.coach_id, or_(*audiences))
+    await session.execute(
+        update(Delivery)
+        .where(
+            Delivery.athlete_id == athlete_id,
+            Delivery.kind == "broadcast",
+            Delivery.status == "pending",
+            Delivery.ref_id.in_(lost),
+        )
+        .values(status="cancelled", finished_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    return group
 
 
 async def link_chat(

@@ -54,6 +54,15 @@ PERSON_KEYS = frozenset({("coach", "user_id")})
 """(table, column) holding the same person's Telegram id as `athlete.id` without a foreign
 key (a coach need not be an athlete): treated exactly like a foreign key to the athlete."""
 
+PERSON_MENTIONS = frozenset(
+    {("coach", "invited_by"), ("coach_invite", "used_by"), ("group_chat", "linked_by")}
+)
+"""(table, column) naming a person in a row that belongs to someone else: the coach who
+invited another coach, who used another coach's invite, who linked a group chat to a
+group. The row stays with its owner; erasing the person sets the column to NULL.
+(A foreign key with ON DELETE SET NULL would do the same, but adding one to `coach`
+on SQLite means rebuilding a table others reference with ON DELETE CASCADE.)"""
+
 SHARING_CONSENT_COLUMNS = frozenset(
     {"share_consent_at", "sharing_consent_at", "shares_results", "share_results", "consent_at"}
 )
@@ -214,7 +223,8 @@ async def erase(session: AsyncSession, athlete_id: int) -> bool:
     """Delete the athlete and every row linked to them; False if there was no such athlete.
 
     ON DELETE CASCADE would do most of this, but deleting children explicitly
-    (deepest first) also covers a future foreign key declared without it.
+    (deepest first) also covers a future foreign key declared without it. Where
+    someone else's row names them (`PERSON_MENTIONS`), the name is cleared first.
     """
     athlete_table = Base.metadata.tables[ATHLETE_TABLE]
     exists = await session.scalar(
@@ -222,6 +232,11 @@ async def erase(session: AsyncSession, athlete_id: int) -> bool:
     )
     if exists is None:
         return False
+    for table_name, column in sorted(PERSON_MENTIONS):
+        table = Base.metadata.tables[table_name]
+        await session.execute(
+            update(table).where(table.c[column] == athlete_id).values({column: None})
+        )
     all_links = links()
     by_name = {link.table.name: link for link in all_links}
     for link in reversed(all_links):
@@ -346,6 +361,7 @@ async def touch(session: AsyncSession, athlete_id: int, now: dt.datetime) -> Non
 
 __all__ = [
     "HEALTH_TABLES",
+    "PERSON_MENTIONS",
     "Link",
     "athlete_columns",
     "erase",

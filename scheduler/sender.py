@@ -2,7 +2,10 @@
 
 `bot.sender` implements `Sender` with python-telegram-bot and maps Telegram's
 errors to an `Outcome`; tests implement it with a list. Messages are Telegram
-HTML plus inline buttons as (label, callback data) pairs.
+HTML plus inline buttons as (label, callback data) pairs; with `photo` (a
+Telegram file_id) the text is the photo's caption. `paid` asks Telegram to
+deliver it as a paid broadcast (beyond the free 30 messages/s, charged in Stars):
+only coach broadcasts set it, and only when the operator turned it on.
 """
 
 from __future__ import annotations
@@ -19,6 +22,8 @@ class OutgoingMessage:
     chat_id: int
     text: str
     buttons: ButtonRows = field(default_factory=list)
+    photo: str | None = None
+    paid: bool = False
 
 
 class Outcome(StrEnum):

@@ -1,6 +1,6 @@
 """A scripted Telegram user who talks to the bot through a ``FakeBotApi``.
 
-Each action (text, command, document, location, button tap) queues an update
+Each action (text, command, document, photo, location, button tap) queues an update
 built with PTB's types, and moves the user's *cursor* in that chat to the end
 of the bot's output so far. ``wait_message`` then returns the next bot message
 or edit after the cursor that matches, and moves the cursor past it: a test
@@ -27,6 +27,7 @@ from telegram import (
     Location,
     Message,
     MessageEntity,
+    PhotoSize,
     User,
 )
 
@@ -112,6 +113,27 @@ class FakeUser:
             file_size=len(data),
         )
         return self._send_message(chat_id, document=document, caption=caption)
+
+    def send_photo(
+        self,
+        data: bytes,
+        caption: str | None = None,
+        *,
+        caption_entities: list[MessageEntity] | None = None,
+        chat_id: int | None = None,
+        filename: str = "photo.jpg",
+    ) -> int:
+        """Send a photo; the bytes are stored (folder "photos") so the bot can getFile them
+        or send them on by file_id."""
+        stored = self.api.store_file(
+            data, filename=filename, mime_type="image/jpeg", folder="photos"
+        )
+        photo = [
+            PhotoSize(stored.file_id, stored.file_unique_id, 1, 1, file_size=len(data)),
+        ]
+        return self._send_message(
+            chat_id, photo=photo, caption=caption, caption_entities=caption_entities
+        )
 
     def send_location(
         self, latitude: float, longitude: float, *, chat_id: int | None = None

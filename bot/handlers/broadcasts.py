@@ -3,7 +3,8 @@
 Flow (every step is stored in the coach's `broadcast_draft`, so a restart or
 another instance takes the next step; see docs/coach_broadcast.mmd):
 
-    /broadcast → type the text → pick the audience → preview with recipient count
+    /broadcast → type the text (or send a photo, caption optional) → pick the audience
+    → preview with recipient count
     → "Send now" | "Schedule…" (type the time → confirm) | Back | Cancel
 
 Buttons: `bd:<draft>:<action>[:<arg>]` (refused unless the draft is the tapper's
@@ -15,7 +16,8 @@ Delivery: athletes' copies are `delivery` rows the scheduler's dispatcher sends
 (`BroadcastComposer` is registered for kind "broadcast"); group chats have no
 athlete row, so `post_to_group_chats` sends their `broadcast_chat_post` rows
 with the same claim → send → record protocol. Both go through the bot's rate
-limiter (30 msg/s overall, 20/min per group chat).
+limiter (30 msg/s overall, 20/min per group chat); with PAID_BROADCAST on,
+athletes' copies are paid broadcasts (up to 1000/s), group-chat posts never are.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import Update
+from telegram.constants import ParseMode
 from telegram.ext import (
     Application,
     BaseHandler,
@@ -61,7 +64,11 @@ GROUP_POSTS_JOB = "broadcast_group_posts"
 
 
 class BroadcastComposer:
-    """The dispatcher's message for a "broadcast" delivery: the broadcast's text, as is."""
+    """The dispatcher's message for a "broadcast" delivery: the broadcast's text (or photo
+    and caption), as is; `paid` marks it a paid broadcast (the PAID_BROADCAST setting)."""
+
+    def __init__(self, paid: bool = False) -> None:
+        self.paid = paid
 
     async def compose(
         self, session: AsyncSession, delivery: Delivery, athlete: Athlete, now: dt.datetime
@@ -69,7 +76,9 @@ class BroadcastComposer:
         broadcast = await session.get(Broadcast, delivery.ref_id) if delivery.ref_id else None
         if broadcast is None or broadcast.cancelled_at is not None:
             return None
-        return OutgoingMessage(athlete.id, broadcast.text_html)
+        return OutgoingMessage(
+            athlete.id, broadcast.text_html, photo=broadcast.photo_file_id, paid=self.paid
+        )
 
 
 async def post_to_group_chats(context: CallbackContext[Any, Any, Any, Any]) -> None:
@@ -82,7 +91,13 @@ async def post_to_group_chats(context: CallbackContext[Any, Any, Any, Any]) -> N
         return
     sender = BotSender(context.bot)
     results = [
-        (post, await sender.send(OutgoingMessage(post.chat_id, post.text_html))) for post in claimed
+        (
+            post,
+            await sender.send(
+                OutgoingMessage(post.chat_id, post.text_html, photo=post.photo_file_id)
+            ),
+        )
+        for post in claimed
     ]
     async with svc.db.transaction() as session:
         for post, result in results:
@@ -99,11 +114,12 @@ async def post_to_group_chats(context: CallbackContext[Any, Any, Any, Any]) -> N
 
 def install(application: Application) -> None:  # type: ignore[type-arg]
     """Register the broadcast composer with the dispatcher and the group-chat job."""
-    dispatcher.register_composer(broadcasts.KIND, BroadcastComposer())
+    svc = application.bot_data.get("hipcoach.services")
+    paid = svc.settings.paid_broadcast if isinstance(svc, Services) else False
+    dispatcher.register_composer(broadcasts.KIND, BroadcastComposer(paid=paid))
     queue = application.job_queue
     if queue is None:
         return
-    svc = application.bot_data.get("hipcoach.services")
     every = svc.settings.dispatch_interval_seconds if isinstance(svc, Services) else 5.0
     queue.run_repeating(
         post_to_group_chats,
@@ -186,9 +202,8 @@ async def broadcast_command(update: Update, context: ContextTypes.DEFAULT_TYPE) 
     lang = language(update)
     async with svc.db.transaction() as session:
         draft = await broadcasts.start_draft(session, role, svc.clock())
-    await send_html(
-        update, ui(svc.kb, lang, "broadcast_ask_text"), keyboard([_cancel_row(svc, lang, draft)])
-    )
+    ask = ui(svc.kb, lang, "broadcast_ask_text") + "\n" + ui(svc.kb, lang, "broadcast_photo_hint")
+    await send_html(update, ask, keyboard([_cancel_row(svc, lang, draft)]))
 
 
 async def answer_text(update: Update, svc: Services, text: str) -> bool:
@@ -244,6 +259,50 @@ async def answer_text(update: Update, svc: Services, text: str) -> bool:
     return True
 
 
+async def answer_photo(update: Update, svc: Services) -> bool:
+    """A photo (caption optional) as the message of a coach's draft; False if none waits."""
+    user = update.effective_user
+    message = update.effective_message
+    if user is None or message is None or not message.photo:
+        return False
+    now = svc.clock()
+    lang = language(update)
+    async with svc.db.transaction() as session:
+        draft = await broadcasts.current_draft(session, user.id, now)
+        if draft is None or draft.step != Step.TEXT:
+            return False
+        role = await coaches.authorise(session, svc.settings.admin_ids, user.id)
+        if role is None:
+            await session.delete(draft)
+            return False
+        caption = message.caption
+        entities_html = message.caption_html if message.caption_entities else None
+        try:
+            escaped = broadcasts.set_photo(
+                draft, message.photo[-1].file_id, caption, now, entities_html
+            )
+        except broadcasts.CaptionTooLong as exc:
+            await send_html(
+                update,
+                ui(
+                    svc.kb,
+                    lang,
+                    "broadcast_caption_too_long",
+                    length=exc.args[0],
+                    limit=broadcasts.MAX_CAPTION,
+                ),
+            )
+            return True
+        except broadcasts.InvalidText:
+            await send_html(update, ui(svc.kb, lang, "broadcast_text_invalid"))
+            return True
+        question, rows = await audience_question(svc, session, role, lang, draft)
+    if escaped:
+        await send_html(update, ui(svc.kb, lang, "broadcast_escaped"))
+    await send_html(update, question, keyboard(rows))
+    return True
+
+
 async def draft_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """A step of the compose flow; anything not for the tapper's current draft changes nothing."""
     svc = services(context)
@@ -259,6 +318,7 @@ async def draft_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
     arg = parts[3] if len(parts) > 3 else None
     now = svc.clock()
     preview_body: str | None = None
+    preview_photo: str | None = None
     done_text: str | None = None
     rows: list[list[Button]] = []
     async with svc.db.transaction() as session:
@@ -282,7 +342,7 @@ async def draft_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
                 if draft.step == Step.FINDING:
                     text, rows = finding_question(svc, lang, draft)
                 else:
-                    preview_body = draft.text_html
+                    preview_body, preview_photo = draft.text_html, draft.photo_file_id
                     text, rows = await preview_question(svc, session, role, lang, draft)
                 done_text = text
             elif action == "back":
@@ -325,8 +385,15 @@ async def draft_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
     await answer_query(query)
     if preview_body is not None:
         await edit_query_message(query, ui(svc.kb, lang, "broadcast_preview_below"))
-        for part in split_message(preview_body):
-            await send_html(update, part)
+        if preview_photo is not None:
+            chat = update.effective_chat
+            assert chat is not None
+            await chat.send_photo(
+                preview_photo, caption=preview_body or None, parse_mode=ParseMode.HTML
+            )
+        else:
+            for part in split_message(preview_body):
+                await send_html(update, part)
         await send_html(update, done_text, keyboard(rows))
         return
     await edit_query_message(query, done_text, keyboard(rows) if rows else None)
@@ -435,7 +502,8 @@ async def cancel_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
 
 
 def handlers(private: filters.BaseFilter) -> list[BaseHandler[Any, Any, Any]]:
-    """Every coach command and button (coach commands are not in the public menu)."""
+    """Every coach command and button (coach commands are not in the public menu), and
+    the athletes' side of groups: `/leave` and its buttons."""
     from bot.handlers import coaches as coach_handlers
 
     commands = (
@@ -456,6 +524,8 @@ def handlers(private: filters.BaseFilter) -> list[BaseHandler[Any, Any, Any]]:
         CallbackQueryHandler(coach_handlers.join_button, pattern=r"^gj:"),
         CallbackQueryHandler(coach_handlers.link_button, pattern=r"^gl:"),
         CallbackQueryHandler(coach_handlers.export_button, pattern=r"^gx:"),
+        CommandHandler("leave", coach_handlers.leave_command, filters=private),
+        CallbackQueryHandler(coach_handlers.leave_button, pattern=r"^gq:"),
         CallbackQueryHandler(draft_button, pattern=r"^bd:"),
         CallbackQueryHandler(cancel_button, pattern=r"^bx:"),
     ]

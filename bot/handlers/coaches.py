@@ -10,15 +10,18 @@ Usage (coaches only; everyone else is told "not allowed" and nothing changes):
     /stats                overall counts
 
 Athletes reach this module through deep links (`?start=grp_<code>`,
-`?start=coach_<token>`), which /start hands to `start_payload`. Buttons:
+`?start=coach_<token>`), which /start hands to `start_payload`, and leave a
+group with `/leave` (anyone: lists the groups they belong to). Buttons:
 `gj:<code>:<y|n>` (join consent), `gl:<group>` (link a group chat),
-`gx:<group>` (CSV export). Every button is checked against the database again:
-the tapper must own the group it names.
+`gx:<group>` (CSV export), `gq:<group>` (leave: only the tapper's own
+membership is removed). Every button is checked against the database again:
+the tapper must own the group it names, or be a member of the group they leave.
 """
 
 from __future__ import annotations
 
 import csv
+import html
 import io
 import logging
 
@@ -135,6 +138,49 @@ async def join_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
         from bot.handlers.onboarding import question  # local: onboarding imports this module
 
         await send_html(update, *question(svc, athlete, step))
+
+
+async def leave_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """List the groups the athlete belongs to, each with a "Leave" button."""
+    svc = services(context)
+    user = update.effective_user
+    assert user is not None
+    lang = language(update)
+    async with svc.db.transaction() as session:
+        groups = await coaches.member_groups(session, user.id)
+    if not groups:
+        await send_html(update, ui(svc.kb, lang, "group_leave_none"))
+        return
+    rows = [
+        # A button label is plain text: the name goes in unescaped.
+        [(svc.kb.ui_text("group_leave_button", lang, group=g.name), f"gq:{g.id}")]
+        for g in groups[:50]
+    ]
+    names = "\n".join(f"• {html.escape(g.name)}" for g in groups)
+    await send_html(update, ui(svc.kb, lang, "group_leave_list") + "\n" + names, keyboard(rows))
+
+
+async def leave_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Leave one group: only the tapper's own membership; anything else changes nothing."""
+    svc = services(context)
+    query = update.callback_query
+    assert query is not None and query.data is not None
+    lang = language(update)
+    raw = query.data.removeprefix("gq:")
+    async with svc.db.transaction() as session:
+        group = (
+            await coaches.leave_group(
+                session, query.from_user.id, int(raw), svc.clock(), svc.settings.admin_ids
+            )
+            if raw.isdigit() and len(raw) < 12
+            else None
+        )
+        name = group.name if group is not None else None
+    if name is None:
+        await answer_query(query, ui(svc.kb, lang, "stale_button"))
+        return
+    await answer_query(query)
+    await edit_query_message(query, ui(svc.kb, lang, "group_left", group=name))
 
 
 # --------------------------------------------------------------------- coach commands

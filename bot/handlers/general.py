@@ -69,6 +69,13 @@ async def text_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
     await send_html(update, ui(svc.kb, _language(update, athlete), "stray_text"))
 
 
+async def photo_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """A photo is a coach's broadcast if one waits for its message; else a pointer to /help."""
+    if await broadcast_handlers.answer_photo(update, services(context)):
+        return
+    await unexpected_message(update, context)
+
+
 async def unexpected_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Stickers, photos and other things we do not read get a pointer to /help."""
     athlete = await _athlete(update, context)

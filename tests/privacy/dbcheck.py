@@ -125,13 +125,17 @@ async def foreign_key_orphans(session: AsyncSession) -> list[str]:
     return found
 
 
+MENTIONS = (("coach", "invited_by"), ("coach_invite", "used_by"), ("group_chat", "linked_by"))
+"""Columns naming a person (by Telegram id, no foreign key) in someone else's row."""
+
+
 async def references_to(session: AsyncSession, athlete_id: int) -> list[str]:
-    """Rows in any table whose athlete foreign key names `athlete_id`."""
+    """Rows in any table whose athlete foreign key, or a person column, names `athlete_id`."""
     found: list[str] = []
     athlete = Base.metadata.tables["athlete"]
     if await session.scalar(select(func.count()).where(athlete.c.id == athlete_id)):
         found.append("athlete row")
-    for table_name, column in privacy.athlete_columns():
+    for table_name, column in [*privacy.athlete_columns(), *MENTIONS]:
         table = Base.metadata.tables[table_name]
         count = await session.scalar(
             select(func.count()).select_from(table).where(table.c[column] == athlete_id)

@@ -6,7 +6,8 @@ import json
 
 from sqlalchemy import insert, select
 
-from coaching import privacy
+from coaching import coaches, privacy
+from coaching.coach_models import Coach, CoachInvite, GroupChat
 from coaching.db import Database
 from coaching.models import Base
 from tests.privacy.dbcheck import (
@@ -109,3 +110,37 @@ async def test_erase_takes_rows_hanging_off_the_athletes_rows(db: Database) -> N
         assert await foreign_key_orphans(session) == []
         left = (await session.execute(select(warmup_ack.c.delivery_id))).scalars().all()
         assert ann_delivery not in left
+
+
+async def test_erase_clears_the_athlete_from_other_coaches_rows(db: Database) -> None:
+    """Ann (a coach) invited Bob, used Carl's invite and linked a chat to Carl's group:
+    erasing her clears her id there, and Bob's and Carl's rows stay."""
+    carl_id = 616161003
+    async with db.transaction() as session:
+        await fill(session, ANN, "QQA")
+        await fill(session, BOB, "QQB")
+        carl = await coaches.authorise(session, {carl_id}, carl_id)
+        assert carl is not None
+        token = await coaches.create_invite(session, carl, NOW)
+        invite_id = await session.scalar(
+            select(CoachInvite.id).where(CoachInvite.created_by == carl_id)
+        )
+        invite = await session.get_one(CoachInvite, invite_id)
+        invite.used_by, invite.used_at = ANN, NOW
+        bob = await session.get_one(Coach, BOB)
+        bob.invited_by = ANN
+        group = await coaches.create_group(session, carl, "Carl's", NOW)
+        await coaches.link_chat(session, group, -100777, "Club", ANN)
+        assert token
+    async with db.transaction() as session:
+        assert await references_to(session, ANN) != []
+        assert await privacy.erase(session, ANN)
+    async with db.transaction() as session:
+        assert await references_to(session, ANN) == []
+        assert await foreign_key_orphans(session) == []
+        bob = await session.get_one(Coach, BOB)
+        assert bob.invited_by is None
+        invite = await session.get_one(CoachInvite, invite_id)
+        assert invite.used_by is None and invite.used_at is not None
+        chat = await session.get_one(GroupChat, -100777)
+        assert chat.linked_by is None and chat.group_id == group.id

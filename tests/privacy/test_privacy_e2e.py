@@ -200,3 +200,41 @@ async def test_forged_answer_for_another_athletes_session_changes_nothing(
                 ] == snapshot
         finally:
             await db.dispose()
+
+
+async def test_delete_clears_a_coach_from_other_coaches_rows(
+    api: FakeBotApi, database_url: str, kb: KnowledgeBase
+) -> None:
+    """An admin invites Ann, Ann invites Bob; after Ann's /delete neither row names her."""
+    admin = 7101
+    async with running_bot(api, database_url, admin_ids=frozenset({admin})):
+        boss, ann, bob = FakeUser(api, admin), FakeUser(api, 7102), FakeUser(api, 7103)
+        await onboard(ann)
+        for inviter, invitee in ((boss, ann), (ann, bob)):
+            inviter.send_command("/invite_coach")
+            link = await inviter.wait_message_async(contains="start=coach_")
+            token = (link.text or "").split("start=coach_", 1)[1].split()[0]
+            invitee.send_command("/start", f"coach_{token}")
+            await invitee.wait_message_async(contains="You are now a coach")
+        db = Database(database_url)
+        try:
+            async with db.transaction() as session:
+                assert set(await references_to(session, 7102)) >= {
+                    "coach.invited_by: 1",
+                    "coach_invite.used_by: 1",
+                }
+        finally:
+            await db.dispose()
+        ann.send_command("/delete")
+        await tap_when_shown(ann, "Yes, delete everything", contains="Delete everything?")
+        await ann.wait_message_async(contains="everything I stored about you is deleted")
+        bob.send_command("/stats")
+        await bob.wait_message_async(contains="Groups: 0")
+
+    db = Database(database_url)
+    try:
+        async with db.transaction() as session:
+            assert await references_to(session, 7102) == []
+            assert await foreign_key_orphans(session) == []
+    finally:
+        await db.dispose()
