@@ -203,8 +203,8 @@ def main() -> None:
         "",
         f"{args.athletes} simulated athletes, each waiting for the answer before the next update, "
         f"{args.seconds:.0f} s per run; bot and fake Bot API in separate processes over HTTP. "
-        "A self-test update costs three Bot API calls (answer the button, edit the answered "
-        "question, send the next one) and one database transaction; the echo bot makes one call.",
+        "A self-test tap costs two Bot API calls (answer the button, turn the message into "
+        "the next question) and one database transaction; the echo bot makes one call.",
         "",
         "| bot | updates/s | p50 latency | p99 latency | share of echo throughput |",
         "|---|---|---|---|---|",

@@ -13,7 +13,7 @@ from pathlib import Path
 RESULTS = Path(__file__).resolve().parents[1] / "docs" / "benchmarks.md"
 HEADER = """# Benchmarks
 
-Each section is written by its script in `bench/` (run `python bench/<name>.py`);
+Each section is written by its script in `bench/` (run `.venv/bin/python bench/<name>.py`);
 figures are from the machine and date given in the section. Benchmarks are not
 tests: nothing fails on a number, they are here to see where we stand.
 """

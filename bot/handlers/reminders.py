@@ -15,6 +15,7 @@ import re
 from telegram import Update
 from telegram.ext import ContextTypes
 
+from bot.handlers.common import load_athlete
 from bot.render import keyboard, ui
 from bot.services import Services, services
 from bot.telegram_io import answer_query, edit_query_message, send_html
@@ -45,13 +46,6 @@ def _week(delivery: Delivery, athlete: Athlete) -> dt.date:
     return week_start(delivery.due_at, athlete.timezone)
 
 
-async def _athlete(svc: Services, update: Update) -> Athlete | None:
-    user = update.effective_user
-    assert user is not None
-    async with svc.db.transaction() as session:
-        return await session.get(Athlete, user.id)
-
-
 async def _stale(update: Update, svc: Services, lang: str) -> None:
     query = update.callback_query
     assert query is not None
@@ -64,7 +58,7 @@ async def warmup_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
     query = update.callback_query
     assert query is not None
     match = WARMUP_DATA.match(query.data or "")
-    athlete = await _athlete(svc, update)
+    athlete = await load_athlete(svc, update)
     lang = athlete.language if athlete else "en"
     if match is None or athlete is None:
         await _stale(update, svc, lang)
@@ -108,7 +102,7 @@ async def checkin_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
     query = update.callback_query
     assert query is not None
     match = CHECKIN_DATA.match(query.data or "")
-    athlete = await _athlete(svc, update)
+    athlete = await load_athlete(svc, update)
     lang = athlete.language if athlete else "en"
     if match is None or athlete is None:
         await _stale(update, svc, lang)
@@ -160,7 +154,7 @@ async def checkin_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
 async def pause_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/pause N pauses tips and reminders for N days; /pause alone until /resume."""
     svc = services(context)
-    athlete = await _athlete(svc, update)
+    athlete = await load_athlete(svc, update)
     if athlete is None:
         await send_html(update, ui(svc.kb, FALLBACK_LANGUAGE, "start_first"))
         return
@@ -185,7 +179,7 @@ async def pause_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
 async def resume_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """End a pause: the next tip and reminders come on their usual schedule."""
     svc = services(context)
-    athlete = await _athlete(svc, update)
+    athlete = await load_athlete(svc, update)
     if athlete is None:
         await send_html(update, ui(svc.kb, FALLBACK_LANGUAGE, "start_first"))
         return
@@ -199,7 +193,7 @@ async def resume_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
 async def snooze_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Repeat the latest warm-up reminder in 15 minutes, once."""
     svc = services(context)
-    athlete = await _athlete(svc, update)
+    athlete = await load_athlete(svc, update)
     if athlete is None:
         await send_html(update, ui(svc.kb, FALLBACK_LANGUAGE, "start_first"))
         return

@@ -17,6 +17,7 @@ from telegram.constants import ParseMode
 from telegram.ext import ContextTypes
 
 from bot import charts
+from bot.handlers.common import load_athlete
 from bot.render import Button, keyboard, split_message, ui
 from bot.services import Services, services
 from bot.telegram_io import answer_query, edit_query_message, send_html
@@ -104,13 +105,6 @@ async def _send_long(update: Update, text: str) -> None:
         await send_html(update, part)
 
 
-async def _load_athlete(svc: Services, update: Update) -> Athlete | None:
-    user = update.effective_user
-    assert user is not None
-    async with svc.db.transaction() as session:
-        return await session.get(Athlete, user.id)
-
-
 async def _begin(update: Update, svc: Services, athlete_id: int) -> None:
     """Start a new session (cancelling an unfinished one) and ask the first step."""
     async with svc.db.transaction() as session:
@@ -124,7 +118,7 @@ async def _begin(update: Update, svc: Services, athlete_id: int) -> None:
 async def start_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Start the self-test, or offer to resume or restart an unfinished one."""
     svc = services(context)
-    athlete = await _load_athlete(svc, update)
+    athlete = await load_athlete(svc, update)
     if athlete is None:
         await send_html(update, ui(svc.kb, FALLBACK_LANGUAGE, "start_first"))
         return
@@ -165,7 +159,7 @@ async def button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if match is not None:
         await _answer(update, svc, int(match[1]), int(match[2]), match[3])
         return
-    athlete = await _load_athlete(svc, update)
+    athlete = await load_athlete(svc, update)
     if athlete is None:
         await answer_query(query, ui(svc.kb, FALLBACK_LANGUAGE, "start_first"))
         return
@@ -215,7 +209,7 @@ async def _answer(
             await answer_query(query, ui(svc.kb, lang, "start_first"))
             return
         await answer_query(query, ui(svc.kb, lang, "stale_button"))
-        await _reask(update, svc, await _load_athlete(svc, update) or athlete, "stale_button")
+        await _reask(update, svc, await load_athlete(svc, update) or athlete, "stale_button")
         return
     await answer_query(query)
     asked = step_text(svc, lang, step_index)
@@ -247,7 +241,7 @@ async def answer_text(update: Update, svc: Services, athlete: Athlete) -> bool:
 async def cancel_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Cancel the running self-test, if there is one."""
     svc = services(context)
-    athlete = await _load_athlete(svc, update)
+    athlete = await load_athlete(svc, update)
     lang = athlete.language if athlete else "en"
     cancelled = False
     if athlete is not None:
@@ -289,7 +283,7 @@ def _results_text(svc: Services, athlete: Athlete, results: list[SelftestResult]
 async def results_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """The history of results with the trend per fault, and a chart from two results on."""
     svc = services(context)
-    athlete = await _load_athlete(svc, update)
+    athlete = await load_athlete(svc, update)
     if athlete is None:
         await send_html(update, ui(svc.kb, FALLBACK_LANGUAGE, "start_first"))
         return
@@ -320,7 +314,7 @@ async def results_command(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
 async def plan_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Show the personal plan from the latest result again."""
     svc = services(context)
-    athlete = await _load_athlete(svc, update)
+    athlete = await load_athlete(svc, update)
     if athlete is None:
         await send_html(update, ui(svc.kb, FALLBACK_LANGUAGE, "start_first"))
         return
