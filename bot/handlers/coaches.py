@@ -29,6 +29,7 @@ from telegram import ChatMember, InputFile, Update
 from telegram.constants import ParseMode
 from telegram.ext import ContextTypes
 
+from bot.handlers.common import language
 from bot.render import keyboard, split_message, ui
 from bot.services import Services, services
 from bot.telegram_io import answer_query, edit_query_message, send_html
@@ -38,11 +39,6 @@ from coaching.models import Athlete
 from knowledge.schema import text_for
 
 log = logging.getLogger(__name__)
-
-
-def language(update: Update) -> str:
-    user = update.effective_user
-    return onboarding.language_for(user.language_code if user else None)
 
 
 def deep_link(context: ContextTypes.DEFAULT_TYPE, payload: str) -> str:

@@ -11,43 +11,28 @@ from bot.handlers import broadcasts as broadcast_handlers
 from bot.handlers import onboarding as onboarding_handlers
 from bot.handlers import selftest as selftest_handlers
 from bot.handlers import settings as settings_handlers
+from bot.handlers.common import language, load_athlete
 from bot.render import ui
 from bot.services import services
 from bot.telegram_io import answer_query, send_html
 from coaching import onboarding
-from coaching.models import Athlete
 
 log = logging.getLogger(__name__)
 MAX_TEXT_LENGTH = 4096
 
 
-def _language(update: Update, athlete: Athlete | None) -> str:
-    if athlete is not None:
-        return athlete.language
-    user = update.effective_user
-    return onboarding.language_for(user.language_code if user else None)
-
-
-async def _athlete(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Athlete | None:
-    user = update.effective_user
-    if user is None:
-        return None
-    async with services(context).db.transaction() as session:
-        return await session.get(Athlete, user.id)
-
-
 async def help_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """List every command with one line each."""
-    athlete = await _athlete(update, context)
-    await send_html(update, ui(services(context).kb, _language(update, athlete), "help"))
+    athlete = await load_athlete(services(context), update)
+    await send_html(update, ui(services(context).kb, language(update, athlete), "help"))
 
 
 async def unknown_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Say the command is unknown and point to /help."""
     assert update.effective_message is not None
     command = (update.effective_message.text or "").split()[0][:64]
-    athlete = await _athlete(update, context)
-    text = ui(services(context).kb, _language(update, athlete), "unknown_command", command=command)
+    athlete = await load_athlete(services(context), update)
+    text = ui(services(context).kb, language(update, athlete), "unknown_command", command=command)
     await send_html(update, text)
 
 
@@ -58,7 +43,7 @@ async def text_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
     svc = services(context)
     if await broadcast_handlers.answer_text(update, svc, text):
         return
-    athlete = await _athlete(update, context)
+    athlete = await load_athlete(services(context), update)
     if athlete is not None and onboarding.current_step(athlete) is not None:
         await onboarding_handlers.answer_text(update, svc, athlete, text)
         return
@@ -66,7 +51,7 @@ async def text_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
         return
     if athlete is not None and await settings_handlers.answer_text(update, svc, athlete, text):
         return
-    await send_html(update, ui(svc.kb, _language(update, athlete), "stray_text"))
+    await send_html(update, ui(svc.kb, language(update, athlete), "stray_text"))
 
 
 async def photo_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -78,16 +63,16 @@ async def photo_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
 
 async def unexpected_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Stickers, photos and other things we do not read get a pointer to /help."""
-    athlete = await _athlete(update, context)
-    await send_html(update, ui(services(context).kb, _language(update, athlete), "stray_text"))
+    athlete = await load_athlete(services(context), update)
+    await send_html(update, ui(services(context).kb, language(update, athlete), "stray_text"))
 
 
 async def unknown_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """A button whose data no flow recognises: answer it so the client stops spinning."""
     query = update.callback_query
     assert query is not None
-    athlete = await _athlete(update, context)
-    await answer_query(query, ui(services(context).kb, _language(update, athlete), "stale_button"))
+    athlete = await load_athlete(services(context), update)
+    await answer_query(query, ui(services(context).kb, language(update, athlete), "stale_button"))
 
 
 async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -98,7 +83,7 @@ async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
     try:
         if update.callback_query is not None:
             await answer_query(update.callback_query)
-        lang = _language(update, None)
+        lang = language(update, None)
         await send_html(update, ui(services(context).kb, lang, "error"))
     except Exception:  # the error report must never raise in turn
         log.exception("could not report an error to the user")
