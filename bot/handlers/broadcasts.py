@@ -206,6 +206,14 @@ async def broadcast_command(update: Update, context: ContextTypes.DEFAULT_TYPE) 
     await send_html(update, ask, keyboard([_cancel_row(svc, lang, draft)]))
 
 
+class Refusal(Exception):
+    """Leaves a transaction (nothing changed) with a message to send once it is closed."""
+
+    def __init__(self, text: str) -> None:
+        super().__init__(text)
+        self.text = text
+
+
 async def answer_text(update: Update, svc: Services, text: str) -> bool:
     """Typed text for a coach's draft (the message, or the schedule time); False if none waits."""
     user = update.effective_user
@@ -214,45 +222,47 @@ async def answer_text(update: Update, svc: Services, text: str) -> bool:
         return False
     now = svc.clock()
     lang = language(update)
-    async with svc.db.transaction() as session:
-        draft = await broadcasts.current_draft(session, user.id, now)
-        if draft is None or draft.step not in (Step.TEXT, Step.TIME):
-            return False
-        role = await coaches.authorise(session, svc.settings.admin_ids, user.id)
-        if role is None:
-            await session.delete(draft)
-            return False
-        if draft.step == Step.TEXT:
-            entities_html = message.text_html if message.entities else None
-            try:
-                escaped = broadcasts.set_text(draft, text, now, entities_html)
-            except broadcasts.InvalidText:
-                await send_html(update, ui(svc.kb, lang, "broadcast_text_invalid"))
-                return True
-            question, rows = await audience_question(svc, session, role, lang, draft)
-        else:
-            tz, tz_name = await coach_zone(session, user.id)
-            try:
-                broadcasts.set_time(draft, broadcasts.parse_send_time(text, now, tz), now)
-            except broadcasts.InvalidTime:
-                await send_html(update, ui(svc.kb, lang, "broadcast_time_invalid", tz=tz_name))
-                return True
-            count = await broadcasts.preview(session, role, draft)
-            assert draft.send_at is not None
-            question = ui(
-                svc.kb,
-                lang,
-                "broadcast_confirm_scheduled",
-                when=f"{local(draft.send_at, tz)} ({tz_name})",
-                athletes=count.athletes,
-                chats=count.chats,
-            )
-            rows = [
-                [(ui(svc.kb, lang, "broadcast_confirm"), _data(draft, "ok"))],
-                [(ui(svc.kb, lang, "back"), _data(draft, "back"))],
-                _cancel_row(svc, lang, draft),
-            ]
-            escaped = False
+    try:
+        async with svc.db.transaction() as session:
+            draft = await broadcasts.current_draft(session, user.id, now)
+            if draft is None or draft.step not in (Step.TEXT, Step.TIME):
+                return False
+            role = await coaches.authorise(session, svc.settings.admin_ids, user.id)
+            if role is None:
+                await session.delete(draft)
+                return False
+            if draft.step == Step.TEXT:
+                entities_html = message.text_html if message.entities else None
+                try:
+                    escaped = broadcasts.set_text(draft, text, now, entities_html)
+                except broadcasts.InvalidText:
+                    raise Refusal(ui(svc.kb, lang, "broadcast_text_invalid")) from None
+                question, rows = await audience_question(svc, session, role, lang, draft)
+            else:
+                tz, tz_name = await coach_zone(session, user.id)
+                try:
+                    broadcasts.set_time(draft, broadcasts.parse_send_time(text, now, tz), now)
+                except broadcasts.InvalidTime:
+                    raise Refusal(ui(svc.kb, lang, "broadcast_time_invalid", tz=tz_name)) from None
+                count = await broadcasts.preview(session, role, draft)
+                assert draft.send_at is not None
+                question = ui(
+                    svc.kb,
+                    lang,
+                    "broadcast_confirm_scheduled",
+                    when=f"{local(draft.send_at, tz)} ({tz_name})",
+                    athletes=count.athletes,
+                    chats=count.chats,
+                )
+                rows = [
+                    [(ui(svc.kb, lang, "broadcast_confirm"), _data(draft, "ok"))],
+                    [(ui(svc.kb, lang, "back"), _data(draft, "back"))],
+                    _cancel_row(svc, lang, draft),
+                ]
+                escaped = False
+    except Refusal as refusal:
+        await send_html(update, refusal.text)
+        return True
     if escaped:
         await send_html(update, ui(svc.kb, lang, "broadcast_escaped"))
     await send_html(update, question, keyboard(rows))
@@ -267,36 +277,36 @@ async def answer_photo(update: Update, svc: Services) -> bool:
         return False
     now = svc.clock()
     lang = language(update)
-    async with svc.db.transaction() as session:
-        draft = await broadcasts.current_draft(session, user.id, now)
-        if draft is None or draft.step != Step.TEXT:
-            return False
-        role = await coaches.authorise(session, svc.settings.admin_ids, user.id)
-        if role is None:
-            await session.delete(draft)
-            return False
-        caption = message.caption
-        entities_html = message.caption_html if message.caption_entities else None
-        try:
-            escaped = broadcasts.set_photo(
-                draft, message.photo[-1].file_id, caption, now, entities_html
-            )
-        except broadcasts.CaptionTooLong as exc:
-            await send_html(
-                update,
-                ui(
+    try:
+        async with svc.db.transaction() as session:
+            draft = await broadcasts.current_draft(session, user.id, now)
+            if draft is None or draft.step != Step.TEXT:
+                return False
+            role = await coaches.authorise(session, svc.settings.admin_ids, user.id)
+            if role is None:
+                await session.delete(draft)
+                return False
+            caption = message.caption
+            entities_html = message.caption_html if message.caption_entities else None
+            try:
+                escaped = broadcasts.set_photo(
+                    draft, message.photo[-1].file_id, caption, now, entities_html
+                )
+            except broadcasts.CaptionTooLong as exc:
+                too_long = ui(
                     svc.kb,
                     lang,
                     "broadcast_caption_too_long",
                     length=exc.args[0],
                     limit=broadcasts.MAX_CAPTION,
-                ),
-            )
-            return True
-        except broadcasts.InvalidText:
-            await send_html(update, ui(svc.kb, lang, "broadcast_text_invalid"))
-            return True
-        question, rows = await audience_question(svc, session, role, lang, draft)
+                )
+                raise Refusal(too_long) from None
+            except broadcasts.InvalidText:
+                raise Refusal(ui(svc.kb, lang, "broadcast_text_invalid")) from None
+            question, rows = await audience_question(svc, session, role, lang, draft)
+    except Refusal as refusal:
+        await send_html(update, refusal.text)
+        return True
     if escaped:
         await send_html(update, ui(svc.kb, lang, "broadcast_escaped"))
     await send_html(update, question, keyboard(rows))
@@ -323,10 +333,9 @@ async def draft_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
     rows: list[list[Button]] = []
     async with svc.db.transaction() as session:
         draft = await broadcasts.owned_draft(session, role, draft_id, now)
-        if draft is None:
-            await answer_query(query, ui(svc.kb, lang, "stale_button"))
-            return
         try:
+            if draft is None:
+                raise broadcasts.Stale("no draft")
             if action == "x":
                 await session.delete(draft)
                 done_text = ui(svc.kb, lang, "broadcast_draft_cancelled")

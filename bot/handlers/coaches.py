@@ -117,16 +117,19 @@ async def join_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
     assert query is not None and query.data is not None
     _, code, answer = (query.data.split(":", 2) + ["", ""])[:3]
     lang = language(update)
+    valid = False
     async with svc.db.transaction() as session:
         group = await coaches.group_by_code(session, code)
         athlete = await session.get(Athlete, query.from_user.id)
-        if group is None or athlete is None or answer not in ("y", "n"):
-            await answer_query(query, ui(svc.kb, lang, "stale_button"))
-            return
-        name = group.name
-        if answer == "y":
-            await coaches.join_group(session, group, athlete.id, svc.clock())
-        step = onboarding.current_step(athlete)
+        if group is not None and athlete is not None and answer in ("y", "n"):
+            valid = True
+            name = group.name
+            if answer == "y":
+                await coaches.join_group(session, group, athlete.id, svc.clock())
+            step = onboarding.current_step(athlete)
+    if not valid or athlete is None:
+        await answer_query(query, ui(svc.kb, lang, "stale_button"))
+        return
     await answer_query(query)
     key = "group_joined" if answer == "y" else "group_join_declined"
     await edit_query_message(query, ui(svc.kb, lang, key, group=name))

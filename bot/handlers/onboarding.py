@@ -225,19 +225,24 @@ async def answer_text(update: Update, svc: Services, athlete: Athlete, text: str
     step = onboarding.current_step(athlete)
     assert step is not None
     lang = athlete.language
+    outcome: Outcome | None = None
+    refused: str | None = None
     async with svc.db.transaction() as session:
         fresh = await session.get(Athlete, athlete.id)
         assert fresh is not None
         try:
             outcome = onboarding.apply_text(fresh, text, svc.clock())
         except InvalidInput as bad:
-            key = "bad_timezone" if step is Step.TIMEZONE else "bad_time"
-            await send_html(update, ui(svc.kb, lang, key, value=bad.value))
-            return
+            refused = bad.value
         except StaleAnswer:
-            await reask(update, svc, fresh, "use_buttons")
-            return
-    await send_next(update, svc, fresh, outcome.next_step)
+            pass
+    if refused is not None:
+        key = "bad_timezone" if step is Step.TIMEZONE else "bad_time"
+        await send_html(update, ui(svc.kb, lang, key, value=refused))
+    elif outcome is None:
+        await reask(update, svc, fresh, "use_buttons")
+    else:
+        await send_next(update, svc, fresh, outcome.next_step)
 
 
 async def answer_location(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
