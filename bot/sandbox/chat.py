@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import datetime as dt
 import sys
 from pathlib import Path
 from typing import TextIO
@@ -20,11 +21,14 @@ from bot.sandbox.terminal import format_buttons, html_to_terminal
 from bot.settings import Settings, load_settings
 from coaching import migrate
 from coaching.db import Database
+from coaching.schedule_models import ReminderSettings
 from knowledge import load_knowledge
 
 SANDBOX_TOKEN = "100000:sandbox-token-not-for-telegram"  # noqa: S105 - never leaves this machine
+NEXT_WAIT_STEPS = 12
 SANDBOX_HELP = """sandbox commands:
   !ff 90m | !ff 2h | !ff 1d   move the bot's clock forward (scheduled messages come due)
+  !next                       move the clock to just after your next scheduled message
   !time                       show the bot's clock
   !help                       this text
   !quit                       leave (or Ctrl-D)
@@ -33,9 +37,15 @@ A number picks a button of the latest keyboard; start with ' to send a number as
 
 class SandboxChat:
     def __init__(
-        self, api: FakeBotApi, user: FakeUser, clock: ShiftableClock, files_dir: Path, out: TextIO
+        self,
+        api: FakeBotApi,
+        user: FakeUser,
+        clock: ShiftableClock,
+        db: Database,
+        files_dir: Path,
+        out: TextIO,
     ) -> None:
-        self.api, self.user, self.clock = api, user, clock
+        self.api, self.user, self.clock, self.db = api, user, clock, db
         self.files_dir = files_dir
         self.out = out
         self.color = out.isatty()
@@ -78,12 +88,15 @@ class SandboxChat:
     def say(self, text: str) -> None:
         print(text, file=self.out, flush=True)
 
-    def handle(self, line: str) -> bool:
+    async def handle(self, line: str) -> bool:
         """Act on one typed line; False when the user wants to leave."""
         text = line.strip()
         if not text:
             return True
         if text.startswith("!"):
+            if text.split()[0] == "!next":
+                await self._next()
+                return True
             return self._sandbox_command(text[1:].split())
         if text.isdigit() and self.buttons:
             number = int(text)
@@ -100,6 +113,27 @@ class SandboxChat:
         else:
             self.user.send_text(text)
         return True
+
+    async def _upcoming(self) -> list[dt.datetime]:
+        async with self.db.transaction() as session:
+            settings = await session.get(ReminderSettings, self.user.user_id)
+        if settings is None:
+            return []
+        due = [settings.next_tip_at, settings.next_warmup_at, settings.next_checkin_at]
+        return [moment for moment in due if moment is not None]
+
+    async def _next(self) -> None:
+        upcoming = await self._upcoming()
+        for _ in range(NEXT_WAIT_STEPS):  # a new athlete is scheduled by the next planning pass
+            if upcoming:
+                break
+            await asyncio.sleep(0.5)
+            upcoming = await self._upcoming()
+        if not upcoming:
+            self.say("(nothing scheduled yet: finish /start, then try again in a moment)")
+            return
+        self.clock.jump_to(min(upcoming) + dt.timedelta(seconds=30))
+        self.say(f"(bot clock now {self.clock():%Y-%m-%d %H:%M} UTC, at your next message)")
 
     def _sandbox_command(self, words: list[str]) -> bool:
         if not words or words[0] == "help":
@@ -130,6 +164,9 @@ def sandbox_settings(base: Settings, api: FakeBotApi, as_coach_id: int | None) -
         data_dir=base.data_dir,
         admin_ids=",".join(str(i) for i in sorted(admin_ids)),
         webhook_url="",
+        # Check often, so that what `!ff` makes due shows up within a couple of seconds.
+        plan_interval_seconds=2,
+        dispatch_interval_seconds=1,
     )
 
 
@@ -146,9 +183,10 @@ async def run_sandbox(
         url = settings.effective_database_url
         await asyncio.to_thread(migrate.upgrade, url)
         clock = ShiftableClock()
-        application = build_application(settings, Database(url), load_knowledge(), clock=clock)
+        db = Database(url)
+        application = build_application(settings, db, load_knowledge(), clock=clock)
         user = FakeUser(api, user_id, first_name=first_name, language_code=language)
-        chat = SandboxChat(api, user, clock, settings.data_dir / "sandbox-files", out)
+        chat = SandboxChat(api, user, clock, db, settings.data_dir / "sandbox-files", out)
         await application.initialize()
         await application.start()
         assert application.updater is not None
@@ -164,7 +202,7 @@ async def run_sandbox(
                     line = await asyncio.to_thread(input)
                 except EOFError:
                     break
-                if not chat.handle(line):
+                if not await chat.handle(line):
                     break
         finally:
             printer.cancel()

@@ -26,3 +26,8 @@ class ShiftableClock:
         step = dt.timedelta(**{_UNITS[match[2]]: int(match[1])})
         self.offset += step
         return step
+
+    def jump_to(self, moment: dt.datetime) -> None:
+        """Move forward to `moment`; the clock never goes back."""
+        if moment > self():
+            self.offset += moment - self()

@@ -48,6 +48,9 @@ def test_sandbox_onboarding_to_first_selftest_question(tmp_path: Path) -> None:
         child.expect(r"\[1\] ")
         child.sendline("!ff 2h")
         child.expect(r"bot clock now")
+        child.sendline("!next")  # waits for the planner to schedule the new athlete
+        child.expect(r"at your next message")
+        child.expect(r"── bot ──")
         child.sendline("!quit")
         child.expect(pexpect.EOF)
     finally:
