@@ -70,6 +70,7 @@ class Draft(StrEnum):
     TIMEZONE = "tz"
     RUN_TIME = "run_time"
     TIP_TIME = "tip_time"
+    CHECKIN_TIME = "ci_time"
 
 
 DRAFT_LIFETIME = dt.timedelta(minutes=30)
@@ -194,6 +195,13 @@ def set_tip_day(settings: ReminderSettings, weekday: int, now: dt.datetime) -> N
     settings.updated_at = now
 
 
+def set_checkin_day(settings: ReminderSettings, weekday: int, now: dt.datetime) -> None:
+    if not 0 <= weekday <= 6:
+        raise InvalidInput(str(weekday))
+    settings.checkin_weekday = weekday
+    settings.updated_at = now
+
+
 def toggle_run_day(athlete: Athlete, weekday: int) -> None:
     if not 0 <= weekday <= 6:
         raise InvalidInput(str(weekday))
@@ -229,6 +237,8 @@ def apply_typed(
         athlete.timezone = parse_timezone(text)
     elif draft is Draft.RUN_TIME:
         athlete.run_time = parse_time_of_day(text)
+    elif draft is Draft.CHECKIN_TIME:
+        settings.checkin_time = parse_time_of_day(text)
     else:
         settings.tip_time = parse_time_of_day(text)
     clear_draft(settings)
@@ -341,6 +351,29 @@ def checkin_feedback_key(sessions: int, streak: int) -> str:
     if sessions == 1:
         return "checkin_reply_one"
     return "checkin_reply_zero"
+
+
+async def is_current_checkin(session: AsyncSession, delivery: Delivery, athlete_id: int) -> bool:
+    """Whether `delivery` is the newest check-in this athlete was sent: only that one takes answers.
+
+    An older check-in's buttons are stale: answering them would rewrite a past
+    week, and with it the streak the athlete was already told about. One that
+    is still pending, expired or was skipped has not reached them, so the one
+    before stays current; one being sent may already be on their screen.
+    """
+    if delivery.athlete_id != athlete_id or delivery.kind != Kind.CHECKIN:
+        return False
+    newest = await session.scalar(
+        select(Delivery.id)
+        .where(
+            Delivery.athlete_id == athlete_id,
+            Delivery.kind == Kind.CHECKIN,
+            Delivery.status.in_([Status.SENDING, Status.SENT, Status.UNKNOWN]),
+        )
+        .order_by(Delivery.due_at.desc(), Delivery.id.desc())
+        .limit(1)
+    )
+    return newest == delivery.id
 
 
 async def record_checkin(

@@ -2,9 +2,10 @@
 
 Warm-up reminders carry `rm:<delivery>:<d|s|z>` (done, skip today, snooze 15
 minutes); check-ins carry `ci:<delivery>:s:<0|1|2>` then, for triathletes,
-`ci:<delivery>:w:<y|n>`. Each answer is stored before the reply; a button for
-someone else's delivery, or a forged one, changes nothing. A snooze is a
-one-off delivery: the recurring schedule never moves.
+`ci:<delivery>:w:<y|n>`. Each answer is committed before any reply (no Bot API
+call happens inside a transaction); a button for someone else's delivery, a
+forged one, or one from an older check-in than the latest, changes nothing. A
+snooze is a one-off delivery: the recurring schedule never moves.
 """
 
 from __future__ import annotations
@@ -21,8 +22,8 @@ from bot.services import Services, services
 from bot.telegram_io import answer_query, edit_query_message, send_html
 from coaching import reminders
 from coaching.models import Athlete
-from coaching.reminders import Kind, NotAllowed
-from coaching.schedule_models import Delivery
+from coaching.reminders import NotAllowed
+from coaching.schedule_models import Checkin, Delivery
 from coaching.timeparse import InvalidInput
 from knowledge.schema import FALLBACK_LANGUAGE
 from scheduler.messages import swim_buttons
@@ -108,25 +109,30 @@ async def checkin_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
         await _stale(update, svc, lang)
         return
     delivery_id = int(match[1])
+    swim_answer = match[3] is not None
+    if swim_answer and not athlete.triathlete:
+        await _stale(update, svc, lang)
+        return
     now = svc.clock()
+    row: Checkin | None = None
     async with svc.db.transaction() as session:
         delivery = await session.get(Delivery, delivery_id)
-        if delivery is None or delivery.athlete_id != athlete.id or delivery.kind != Kind.CHECKIN:
-            await _stale(update, svc, lang)
-            return
-        week = _week(delivery, athlete)
-        if match[2] is not None:
-            row = await reminders.record_checkin(
-                session, athlete.id, week, int(match[2]), delivery.id, now
-            )
-        else:
-            found = await reminders.record_swim(session, athlete.id, week, match[3] == "y", now)
-            if found is None:
-                await _stale(update, svc, lang)
-                return
-            row = found
-        sessions = row.strength_sessions
-        streak = await reminders.current_streak(session, athlete.id, week)
+        if delivery is not None and await reminders.is_current_checkin(
+            session, delivery, athlete.id
+        ):
+            week = _week(delivery, athlete)
+            if not swim_answer:
+                row = await reminders.record_checkin(
+                    session, athlete.id, week, int(match[2]), delivery.id, now
+                )
+            else:
+                row = await reminders.record_swim(session, athlete.id, week, match[3] == "y", now)
+            if row is not None:
+                sessions = row.strength_sessions
+                streak = await reminders.current_streak(session, athlete.id, week)
+    if row is None:
+        await _stale(update, svc, lang)
+        return
     await answer_query(query)
     kb = svc.kb
     if match[2] is not None:

@@ -1,10 +1,11 @@
-"""/settings: run days and time, warm-up lead, tip day and time, time zone, switches.
+"""/settings: run days and time, warm-up lead, tip and check-in day and time, time zone, switches.
 
 One message with inline buttons `set:<what>[:<value>]` is edited in place.
 Times and zones can also be typed: the awaited input is stored as a draft on
 `reminder_settings` (not in memory), so any instance can take it. Every change
 recomputes the next tip, warm-up and check-in at once; bad input gets a clear
-message and changes nothing.
+message and changes nothing. As everywhere, the change is committed before
+any reply goes out: no Bot API call is made inside a transaction.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from scheduler.planner import reschedule
 from scheduler.recurrence import zone
 
 COMMON_TIP_TIMES = ("07:00", "08:00", "12:00", "18:00", "20:00")
+COMMON_CHECKIN_TIMES = ("08:00", "12:00", "17:00", "18:00", "19:00", "20:00")
 MAX_DATA = 64
 
 
@@ -61,7 +63,14 @@ def summary(svc: Services, athlete: Athlete, settings: ReminderSettings, now: dt
         tip_day=_weekday(svc, lang, settings.tip_weekday),
         tip_time=format_time_of_day(settings.tip_time),
     )
-    return f"{text}\n{paused}".rstrip()
+    checkin = ui(
+        svc.kb,
+        lang,
+        "settings_summary_checkin",
+        checkin_day=_weekday(svc, lang, settings.checkin_weekday),
+        checkin_time=format_time_of_day(settings.checkin_time),
+    )
+    return f"{text}\n{checkin}\n{paused}".rstrip()
 
 
 def main_menu(svc: Services, athlete: Athlete, settings: ReminderSettings) -> InlineKeyboardMarkup:
@@ -79,6 +88,7 @@ def main_menu(svc: Services, athlete: Athlete, settings: ReminderSettings) -> In
         [(t("settings_run_days"), "set:days"), (t("settings_run_time"), "set:rt")],
         [(t("settings_lead"), "set:lead"), (t("settings_timezone"), "set:tz")],
         [(t("settings_tip_day"), "set:td"), (t("settings_tip_time"), "set:tt")],
+        [(t("settings_checkin_day"), "set:cd"), (t("settings_checkin_time"), "set:ct")],
         [(t("settings_close"), "set:close")],
     ]
     if athlete.consent_at is not None:  # one tap; handled by bot/handlers/privacy.py
@@ -114,6 +124,13 @@ def submenu(
     if what == "td":
         days = [(_weekday(svc, lang, d), f"set:td:{d}") for d in range(7)]
         return t("settings_ask_tip_day"), keyboard([days[:4], days[4:], back])
+    if what == "ct":
+        rows = chunk([(v, f"set:ct:{v.replace(':', '')}") for v in COMMON_CHECKIN_TIMES], 3)
+        rows += [[(t("settings_type_it"), f"set:type:{Draft.CHECKIN_TIME}")], back]
+        return t("settings_ask_checkin_time"), keyboard(rows)
+    if what == "cd":
+        days = [(_weekday(svc, lang, d), f"set:cd:{d}") for d in range(7)]
+        return t("settings_ask_checkin_day"), keyboard([days[:4], days[4:], back])
     if what == "lead":
         rows = chunk([(f"{m} min", f"set:lead:{m}") for m in reminders.LEAD_CHOICES], 3)
         return t("settings_ask_lead"), keyboard([*rows, back])
@@ -138,6 +155,10 @@ def apply(
         settings.tip_time = parse_time_of_day(f"{value[:2]}:{value[2:]}")
     elif what == "td" and value.isdigit():
         reminders.set_tip_day(settings, int(value), now)
+    elif what == "ct" and len(value) == 4 and value.isdigit():
+        settings.checkin_time = parse_time_of_day(f"{value[:2]}:{value[2:]}")
+    elif what == "cd" and value.isdigit():
+        reminders.set_checkin_day(settings, int(value), now)
     elif what == "lead" and value.isdigit():
         reminders.set_lead(settings, int(value), now)
     elif what == "tz":
@@ -182,30 +203,35 @@ async def button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     parts = (query.data or "").split(":", 2)
     what, value = parts[1] if len(parts) > 1 else "", parts[2] if len(parts) > 2 else ""
     now = svc.clock()
+    refused = False
     async with svc.db.transaction() as session:
         athlete = await session.get(Athlete, query.from_user.id)
-        if athlete is None:
-            await answer_query(query, ui(svc.kb, FALLBACK_LANGUAGE, "start_first"))
-            return
-        lang = athlete.language
-        settings, created = await reminders.get_or_create_settings(session, athlete.id, now)
-        if created:
-            reschedule(settings, athlete, now)
-        reminders.clear_draft(settings)
-        if what == "type":
-            try:
-                draft = Draft(value)
-            except ValueError:
-                draft = None
-            if draft is not None:
-                reminders.begin_draft(settings, draft, now)
-        elif value and what != "menu":
-            try:
-                apply(athlete, settings, what, value, now)
-            except InvalidInput:
-                await answer_query(query, ui(svc.kb, lang, "stale_button"))
-                return
-            reschedule(settings, athlete, now)
+        if athlete is not None:
+            settings, created = await reminders.get_or_create_settings(session, athlete.id, now)
+            if created:
+                reschedule(settings, athlete, now)
+            reminders.clear_draft(settings)
+            if what == "type":
+                try:
+                    draft = Draft(value)
+                except ValueError:
+                    draft = None
+                if draft is not None:
+                    reminders.begin_draft(settings, draft, now)
+            elif value and what != "menu":
+                try:
+                    apply(athlete, settings, what, value, now)
+                except InvalidInput:
+                    refused = True  # the cleared draft is still committed, as before
+                else:
+                    reschedule(settings, athlete, now)
+    if athlete is None:
+        await answer_query(query, ui(svc.kb, FALLBACK_LANGUAGE, "start_first"))
+        return
+    lang = athlete.language
+    if refused:
+        await answer_query(query, ui(svc.kb, lang, "stale_button"))
+        return
     if what == "type":
         prompt = "settings_type_timezone" if value == Draft.TIMEZONE else "settings_type_time"
         await answer_query(query)
@@ -231,12 +257,11 @@ async def answer_text(update: Update, svc: Services, athlete: Athlete, text: str
     """Typed input awaited by /settings; False if /settings is not waiting for any."""
     now = svc.clock()
     lang = athlete.language
+    refusal: str | None = None
     async with svc.db.transaction() as session:
         settings = await session.get(ReminderSettings, athlete.id)
-        if settings is None:
-            return False
-        draft = reminders.current_draft(settings, now)
-        if draft is None:
+        draft = reminders.current_draft(settings, now) if settings is not None else None
+        if settings is None or draft is None:
             return False
         fresh = await session.get(Athlete, athlete.id)
         assert fresh is not None
@@ -244,9 +269,12 @@ async def answer_text(update: Update, svc: Services, athlete: Athlete, text: str
             reminders.apply_typed(settings, fresh, draft, text, now)
         except InvalidInput as bad:
             key = "bad_timezone" if draft is Draft.TIMEZONE else "bad_time"
-            await send_html(update, ui(svc.kb, lang, key, value=bad.value))
-            return True
-        reschedule(settings, fresh, now)
+            refusal = ui(svc.kb, lang, key, value=bad.value)
+        else:
+            reschedule(settings, fresh, now)
+    if refusal is not None:
+        await send_html(update, refusal)
+        return True
     await send_html(
         update,
         ui(svc.kb, lang, "settings_saved") + "\n\n" + summary(svc, fresh, settings, now),
