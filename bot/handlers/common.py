@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from telegram import Update
 
+from bot.render import ui
 from bot.services import Services
+from bot.telegram_io import send_html
 from coaching import onboarding
 from coaching.models import Athlete
 
@@ -24,3 +26,11 @@ def language(update: Update, athlete: Athlete | None = None) -> str:
         return athlete.language
     user = update.effective_user
     return onboarding.language_for(user.language_code if user else None)
+
+
+async def known_athlete(svc: Services, update: Update) -> Athlete | None:
+    """The athlete, or None after asking a stranger to send /start first."""
+    athlete = await load_athlete(svc, update)
+    if athlete is None:
+        await send_html(update, ui(svc.kb, language(update), "start_first"))
+    return athlete

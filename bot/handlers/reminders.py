@@ -16,7 +16,7 @@ import re
 from telegram import Update
 from telegram.ext import ContextTypes
 
-from bot.handlers.common import load_athlete
+from bot.handlers.common import known_athlete, load_athlete
 from bot.render import keyboard, ui
 from bot.services import Services, services
 from bot.telegram_io import answer_query, edit_query_message, send_html
@@ -25,7 +25,6 @@ from coaching.models import Athlete
 from coaching.reminders import NotAllowed
 from coaching.schedule_models import Checkin, Delivery
 from coaching.timeparse import InvalidInput
-from knowledge.schema import FALLBACK_LANGUAGE
 from scheduler.messages import swim_buttons
 from scheduler.recurrence import week_start, zone
 
@@ -160,9 +159,8 @@ async def checkin_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
 async def pause_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/pause N pauses tips and reminders for N days; /pause alone until /resume."""
     svc = services(context)
-    athlete = await load_athlete(svc, update)
+    athlete = await known_athlete(svc, update)
     if athlete is None:
-        await send_html(update, ui(svc.kb, FALLBACK_LANGUAGE, "start_first"))
         return
     lang = athlete.language
     try:
@@ -185,9 +183,8 @@ async def pause_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
 async def resume_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """End a pause: the next tip and reminders come on their usual schedule."""
     svc = services(context)
-    athlete = await load_athlete(svc, update)
+    athlete = await known_athlete(svc, update)
     if athlete is None:
-        await send_html(update, ui(svc.kb, FALLBACK_LANGUAGE, "start_first"))
         return
     now = svc.clock()
     async with svc.db.transaction() as session:
@@ -199,9 +196,8 @@ async def resume_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
 async def snooze_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Repeat the latest warm-up reminder in 15 minutes, once."""
     svc = services(context)
-    athlete = await load_athlete(svc, update)
+    athlete = await known_athlete(svc, update)
     if athlete is None:
-        await send_html(update, ui(svc.kb, FALLBACK_LANGUAGE, "start_first"))
         return
     now = svc.clock()
     async with svc.db.transaction() as session:

@@ -17,7 +17,7 @@ from telegram.constants import ParseMode
 from telegram.ext import ContextTypes
 
 from bot import charts
-from bot.handlers.common import load_athlete
+from bot.handlers.common import known_athlete, load_athlete
 from bot.render import Button, keyboard, split_message, ui
 from bot.services import Services, services
 from bot.telegram_io import answer_query, edit_query_message, send_html
@@ -118,9 +118,8 @@ async def _begin(update: Update, svc: Services, athlete_id: int) -> None:
 async def start_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Start the self-test, or offer to resume or restart an unfinished one."""
     svc = services(context)
-    athlete = await load_athlete(svc, update)
+    athlete = await known_athlete(svc, update)
     if athlete is None:
-        await send_html(update, ui(svc.kb, FALLBACK_LANGUAGE, "start_first"))
         return
     lang = athlete.language
     if athlete.consent_at is None:
@@ -283,9 +282,8 @@ def _results_text(svc: Services, athlete: Athlete, results: list[SelftestResult]
 async def results_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """The history of results with the trend per fault, and a chart from two results on."""
     svc = services(context)
-    athlete = await load_athlete(svc, update)
+    athlete = await known_athlete(svc, update)
     if athlete is None:
-        await send_html(update, ui(svc.kb, FALLBACK_LANGUAGE, "start_first"))
         return
     async with svc.db.transaction() as session:
         results = await selftest.results(session, athlete.id)
@@ -314,9 +312,8 @@ async def results_command(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
 async def plan_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Show the personal plan from the latest result again."""
     svc = services(context)
-    athlete = await load_athlete(svc, update)
+    athlete = await known_athlete(svc, update)
     if athlete is None:
-        await send_html(update, ui(svc.kb, FALLBACK_LANGUAGE, "start_first"))
         return
     async with svc.db.transaction() as session:
         result = await selftest.latest_result(session, athlete.id)
