@@ -250,18 +250,17 @@ async def dispatch(
     batch: int = BATCH,
     concurrency: int = CONCURRENCY,
 ) -> DispatchReport:
-    """One dispatch pass over at most `batch` due deliveries."""
-    report = DispatchReport()
-    stuck = await reap_stuck(db, now)
-    if stuck:
-        log.warning("%d deliveries were left mid-send by a crash: recorded as unknown", stuck)
-    claimed = await _claim(db, composer, now, batch, report)
-    if claimed:
-        results = await _send_all(sender, claimed, concurrency)
-        await _record(db, results, now, report)
-    if report.outcomes:
-        log.info("dispatched %s", report.outcomes)
-    return report
+    """One dispatch pass over at most `batch` due deliveries, all at the instant `now`."""
+    return await dispatch_until_idle(
+        db,
+        sender,
+        composer,
+        lambda: now,
+        dt.timedelta(0),
+        keep_going=lambda: False,
+        batch=batch,
+        concurrency=concurrency,
+    )
 
 
 async def dispatch_until_idle(

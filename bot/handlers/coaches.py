@@ -222,6 +222,14 @@ async def new_group(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     )
 
 
+async def _my_overviews(svc: Services, role: Role) -> list[coaches.GroupOverview]:
+    """Every group of this coach with its members, as of now."""
+    now = svc.clock()
+    async with svc.db.transaction() as session:
+        groups = await coaches.my_groups(session, role)
+        return [await coaches.group_overview(session, g, now) for g in groups]
+
+
 async def list_groups(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """The coach's groups with join links and member counts."""
     svc = services(context)
@@ -229,10 +237,7 @@ async def list_groups(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
     if role is None:
         return
     lang = language(update)
-    now = svc.clock()
-    async with svc.db.transaction() as session:
-        groups = await coaches.my_groups(session, role)
-        overviews = [await coaches.group_overview(session, g, now) for g in groups]
+    overviews = await _my_overviews(svc, role)
     if not overviews:
         await send_html(update, ui(svc.kb, lang, "groups_none"))
         return
@@ -339,10 +344,7 @@ async def athletes(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if role is None:
         return
     lang = language(update)
-    now = svc.clock()
-    async with svc.db.transaction() as session:
-        groups = await coaches.my_groups(session, role)
-        overviews = [await coaches.group_overview(session, g, now) for g in groups]
+    overviews = await _my_overviews(svc, role)
     if not overviews:
         await send_html(update, ui(svc.kb, lang, "groups_none"))
         return

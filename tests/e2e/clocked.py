@@ -14,23 +14,23 @@ import asyncio
 import datetime as dt
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
+from functools import partial
 
 from sqlalchemy import select
 from telegram.ext import Application
 
+import tests.athletes
 from bot.app import ALLOWED_UPDATES, build_application
 from bot.fakeapi import BotEvent, FakeBotApi, FakeUser
 from bot.settings import load_settings
-from coaching import reminders
 from coaching.db import Database
 from coaching.models import Athlete
 from coaching.schedule_models import Checkin, Delivery, ReminderSettings, WarmupAck
 from knowledge import load_knowledge
-from scheduler import planner
+from tests.athletes import FRI, MON, SAT, SUN, THU, TUE, WED
 from tests.e2e.harness import TOKEN, has_button
 
 UTC = dt.UTC
-MON, TUE, WED, THU, FRI, SAT, SUN = range(7)
 
 
 class Clock:
@@ -43,41 +43,8 @@ class Clock:
         return self.now
 
 
-async def add_athlete(
-    db: Database,
-    athlete_id: int,
-    now: dt.datetime,
-    *,
-    timezone: str = "Europe/Helsinki",
-    run_days: tuple[int, ...] = (),
-    run_time: dt.time | None = None,
-    triathlete: bool = False,
-    tips: bool = True,
-    checkins: bool = True,
-) -> None:
-    """An onboarded English-speaking athlete with reminder settings scheduled from `now`."""
-    async with db.transaction() as session:
-        athlete = Athlete(
-            id=athlete_id,
-            first_name=f"A{athlete_id}",
-            language="en",
-            timezone=timezone,
-            run_days_mask=sum(1 << d for d in run_days),
-            run_time=run_time,
-            triathlete=triathlete,
-            consent_at=now,
-            onboarded_at=now,
-            onboarding_step=None,
-            active=True,
-            created_at=now,
-        )
-        session.add(athlete)
-        await session.flush()
-        settings = reminders.new_settings(athlete_id, now)
-        settings.tips_enabled = tips
-        settings.checkins_enabled = checkins
-        planner.reschedule(settings, athlete, now)
-        session.add(settings)
+# The end-to-end tests see every kind of scheduled message unless told otherwise.
+add_athlete = partial(tests.athletes.add_athlete, checkins=True)
 
 
 @asynccontextmanager
