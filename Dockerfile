@@ -10,6 +10,7 @@ COPY bot ./bot
 COPY coaching ./coaching
 COPY knowledge ./knowledge
 COPY scheduler ./scheduler
+COPY fakeapi ./fakeapi
 RUN pip install --no-cache-dir . \
     && useradd --create-home --uid 10001 hipcoach \
     && mkdir -p /data && chown hipcoach /data

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import TextIO
 
 from bot.app import ALLOWED_UPDATES, build_application
-from bot.fakeapi import BotEvent, FakeBotApi, FakeUser, WaitTimeout
+from fakeapi import BotEvent, FakeBotApi, FakeUser, WaitTimeout
 from bot.sandbox.clock import ShiftableClock
 from bot.sandbox.terminal import format_buttons, html_to_terminal
 from bot.settings import Settings, load_settings

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.fakeapi import FakeBotApi
+from fakeapi import FakeBotApi
 from bot.settings import Settings
 from coaching import migrate
 from coaching.db import Database

@@ -7,7 +7,7 @@ import io
 
 from sqlalchemy import func, select
 
-from bot.fakeapi import FakeBotApi, FakeUser
+from fakeapi import FakeBotApi, FakeUser
 from coaching.coach_models import (
     Broadcast,
     BroadcastChatPost,

@@ -12,7 +12,7 @@ import datetime as dt
 from sqlalchemy import func, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.fakeapi import FakeBotApi, FakeUser
+from fakeapi import FakeBotApi, FakeUser
 from coaching import broadcasts
 from coaching.coach_models import Broadcast
 from coaching.db import Database

@@ -6,8 +6,8 @@ import datetime as dt
 
 from sqlalchemy import select
 
-from bot.fakeapi import FakeBotApi, FakeUser
-from bot.fakeapi.records import ApiCall
+from fakeapi import FakeBotApi, FakeUser
+from fakeapi.records import ApiCall
 from coaching.coach_models import Broadcast, GroupMembership
 from coaching.db import Database
 from coaching.models import utcnow

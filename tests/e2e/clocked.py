@@ -21,7 +21,7 @@ from telegram.ext import Application
 
 import tests.athletes
 from bot.app import ALLOWED_UPDATES, build_application
-from bot.fakeapi import BotEvent, FakeBotApi, FakeUser
+from fakeapi import BotEvent, FakeBotApi, FakeUser
 from bot.settings import load_settings
 from coaching.db import Database
 from coaching.models import Athlete

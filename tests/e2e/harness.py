@@ -15,7 +15,7 @@ from typing import Any
 from telegram.ext import Application
 
 from bot.app import ALLOWED_UPDATES, build_application
-from bot.fakeapi import BotEvent, FakeBotApi, FakeUser
+from fakeapi import BotEvent, FakeBotApi, FakeUser
 from bot.settings import load_settings
 from coaching import migrate
 from coaching.db import Database

@@ -17,7 +17,7 @@ from sqlalchemy import func, select
 from telegram.ext import Application
 
 from bot.app import ALLOWED_UPDATES, build_application
-from bot.fakeapi import BotEvent, FakeBotApi, FakeUser
+from fakeapi import BotEvent, FakeBotApi, FakeUser
 from bot.settings import load_settings
 from coaching.cadence_models import CadenceRun
 from coaching.db import Database

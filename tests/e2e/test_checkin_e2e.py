@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import TYPE_CHECKING
 
-from bot.fakeapi import BotEvent, FakeBotApi, FakeUser
+from fakeapi import BotEvent, FakeBotApi, FakeUser
 from coaching.db import Database
 from tests.e2e.clocked import (
     UTC,

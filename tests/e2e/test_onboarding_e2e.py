@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.fakeapi import FakeBotApi, FakeUser
+from fakeapi import FakeBotApi, FakeUser
 from coaching.db import Database
 from coaching.models import Athlete
 from tests.databases import PostgresDatabases, run_sync

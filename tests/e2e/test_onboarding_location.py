@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.fakeapi import FakeBotApi, FakeUser
+from fakeapi import FakeBotApi, FakeUser
 from coaching.db import Database
 from coaching.models import Athlete
 from knowledge import KnowledgeBase

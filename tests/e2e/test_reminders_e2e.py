@@ -13,7 +13,7 @@ import datetime as dt
 from sqlalchemy import select
 
 from bot.app import ALLOWED_UPDATES, build_application
-from bot.fakeapi import FakeBotApi, FakeUser
+from fakeapi import FakeBotApi, FakeUser
 from bot.settings import load_settings
 from coaching import reminders
 from coaching.db import Database

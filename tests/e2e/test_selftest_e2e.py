@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 from pathlib import Path
 
-from bot.fakeapi import FakeBotApi, FakeUser
+from fakeapi import FakeBotApi, FakeUser
 from coaching import selftest
 from coaching.db import Database
 from coaching.models import Athlete

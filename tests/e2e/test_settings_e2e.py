@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from bot.fakeapi import FakeBotApi, FakeUser
+from fakeapi import FakeBotApi, FakeUser
 from coaching.db import Database
 from tests.e2e.clocked import (
     FRI,

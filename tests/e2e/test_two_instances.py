@@ -21,7 +21,7 @@ from sqlalchemy import func, select
 from telegram.ext import Application
 
 from bot.app import ALLOWED_UPDATES, build_application
-from bot.fakeapi import FakeBotApi, FakeUser
+from fakeapi import FakeBotApi, FakeUser
 from bot.settings import load_settings
 from coaching import reminders, selftest
 from coaching.db import Database

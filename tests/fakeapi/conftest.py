@@ -20,7 +20,7 @@ from telegram.ext import (
     filters,
 )
 
-from bot.fakeapi import FakeBotApi
+from fakeapi import FakeBotApi
 
 TOKEN = "123456:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"
 QUESTION = InlineKeyboardMarkup(

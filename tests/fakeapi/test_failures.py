@@ -6,7 +6,7 @@ import pytest
 from telegram.error import BadRequest, Forbidden, RetryAfter
 from telegram.ext import Application
 
-from bot.fakeapi import FakeBotApi, FakeUser
+from fakeapi import FakeBotApi, FakeUser
 
 # RetryAfter.retry_after warns that it will become a timedelta in PTB 23.
 pytestmark = pytest.mark.filterwarnings("ignore::telegram.warnings.PTBDeprecationWarning")

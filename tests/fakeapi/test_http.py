@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from bot.fakeapi import FakeBotApi, FakeUser, WaitTimeout
+from fakeapi import FakeBotApi, FakeUser, WaitTimeout
 
 TOKEN = "42:abcdefghijklmnopqrstuvwxyz"
 
@@ -97,7 +97,7 @@ def test_group_needs_introduction(api: FakeBotApi) -> None:
 
 def test_standalone_module_prints_its_url() -> None:
     process = subprocess.Popen(
-        [sys.executable, "-m", "bot.fakeapi", "--port", "0"],
+        [sys.executable, "-m", "fakeapi", "--port", "0"],
         stdout=subprocess.PIPE,
         text=True,
     )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from telegram.ext import Application
 
-from bot.fakeapi import FakeBotApi, FakeUser
+from fakeapi import FakeBotApi, FakeUser
 
 
 async def test_echo_roundtrip(api: FakeBotApi, app: Application) -> None:  # type: ignore[type-arg]

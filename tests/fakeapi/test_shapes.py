@@ -14,7 +14,7 @@ from telegram import (
 )
 from telegram.ext import Application
 
-from bot.fakeapi import BotMessage, FakeBotApi, FakeUser
+from fakeapi import BotMessage, FakeBotApi, FakeUser
 
 
 def ptb_dict(api: FakeBotApi, app: Application, record: BotMessage) -> dict[str, object]:  # type: ignore[type-arg]

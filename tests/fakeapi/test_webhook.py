@@ -10,7 +10,7 @@ from aiohttp import web
 from telegram.error import Conflict
 from telegram.ext import Application
 
-from bot.fakeapi import FakeBotApi, FakeUser
+from fakeapi import FakeBotApi, FakeUser
 
 
 async def test_webhook_delivers_with_secret_and_retries(

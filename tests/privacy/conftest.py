@@ -2,7 +2,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from bot.fakeapi import FakeBotApi
+from fakeapi import FakeBotApi
 
 
 @pytest.fixture

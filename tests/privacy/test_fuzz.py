@@ -32,7 +32,7 @@ from telegram import Update
 from telegram.ext import Application, ContextTypes
 
 from bot.app import build_application
-from bot.fakeapi import FakeBotApi
+from fakeapi import FakeBotApi
 from bot.settings import Settings, load_settings
 from coaching import migrate
 from coaching.db import Database

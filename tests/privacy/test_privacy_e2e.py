@@ -7,7 +7,7 @@ import re
 
 from sqlalchemy import func, select
 
-from bot.fakeapi import FakeBotApi, FakeUser
+from fakeapi import FakeBotApi, FakeUser
 from coaching.db import Database
 from coaching.models import Athlete, SelftestResult, SelftestSession
 from knowledge import KnowledgeBase

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.fakeapi import FakeBotApi, FakeUser
+from fakeapi import FakeBotApi, FakeUser
 from tests.e2e.harness import TOKEN, BotProcess, hipcoach_command
 
 SECRET = "s3cret-Webhook_value"

@@ -31,8 +31,8 @@ from telegram import (
     User,
 )
 
-from bot.fakeapi.records import BotEvent, BotMessage, CallbackQueryRecord, Keyboard
-from bot.fakeapi.server import FakeBotApi, WaitTimeout
+from fakeapi.records import BotEvent, BotMessage, CallbackQueryRecord, Keyboard
+from fakeapi.server import FakeBotApi, WaitTimeout
 
 MessageRef = BotMessage | BotEvent | int
 

@@ -53,9 +53,9 @@ from telegram import (
     WebhookInfo,
 )
 
-from bot.fakeapi.html_check import HtmlParseError, parse_html
-from bot.fakeapi.params import Params, Upload, read_params
-from bot.fakeapi.records import (
+from fakeapi.html_check import HtmlParseError, parse_html
+from fakeapi.params import Params, Upload, read_params
+from fakeapi.records import (
     ApiCall,
     ApiError,
     BotEvent,

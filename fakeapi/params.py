@@ -13,7 +13,7 @@ from typing import Any
 
 from aiohttp import web
 
-from bot.fakeapi.records import ApiError
+from fakeapi.records import ApiError
 
 
 @dataclass(slots=True)

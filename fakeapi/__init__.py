@@ -3,7 +3,7 @@
 Used by the end-to-end tests and the local sandbox mode. Imports nothing else of ours.
 """
 
-from bot.fakeapi.records import (
+from fakeapi.records import (
     ApiCall,
     ApiError,
     BotEvent,
@@ -12,8 +12,8 @@ from bot.fakeapi.records import (
     Edit,
     StoredFile,
 )
-from bot.fakeapi.server import FakeBotApi, WaitTimeout
-from bot.fakeapi.user import FakeUser
+from fakeapi.server import FakeBotApi, WaitTimeout
+from fakeapi.user import FakeUser
 
 __all__ = [
     "ApiCall",
