@@ -27,10 +27,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from sqlalchemy import insert  # noqa: E402
 
 from bench.common import stamp, write_section  # noqa: E402
-from fakeapi import FakeBotApi  # noqa: E402
 from coaching import broadcasts, coaches, migrate  # noqa: E402
 from coaching.db import Database  # noqa: E402
 from coaching.models import Athlete  # noqa: E402
+from fakeapi import FakeBotApi  # noqa: E402
 
 TOKEN = "123456:" + "C" * 35
 COACH = 1

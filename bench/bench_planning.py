@@ -28,7 +28,8 @@ from bench.common import stamp, write_section  # noqa: E402
 from coaching import migrate  # noqa: E402
 from coaching.db import Database  # noqa: E402
 from coaching.models import Athlete  # noqa: E402
-from coaching.schedule_models import Delivery, ReminderSettings  # noqa: E402
+from coaching.outbox import Delivery
+from coaching.schedule_models import ReminderSettings
 from scheduler import planner  # noqa: E402
 
 NOW = dt.datetime(2026, 3, 18, 9, 0, tzinfo=dt.UTC)  # a Wednesday

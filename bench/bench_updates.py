@@ -24,10 +24,10 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench.common import median, percentile, stamp, write_section  # noqa: E402
-from fakeapi import BotEvent, FakeBotApi, FakeUser  # noqa: E402
 from coaching import migrate  # noqa: E402
 from coaching.db import Database  # noqa: E402
 from coaching.models import Athlete  # noqa: E402
+from fakeapi import BotEvent, FakeBotApi, FakeUser  # noqa: E402
 
 TOKEN = "123456:" + "B" * 35
 ROOT = Path(__file__).resolve().parents[1]

@@ -19,12 +19,12 @@ from telegram.ext import (
 from bot.handlers import broadcasts as broadcast_handlers
 from bot.handlers import cadence, general, onboarding, privacy, reminders, selftest
 from bot.handlers import settings as settings_handlers
-from bot.jobs import install_jobs
+from bot.jobs import close_dispatcher, install_jobs
 from bot.services import SERVICES_KEY, Services
 from bot.settings import Settings
 from bot.update_processor import PerUserUpdateProcessor
+from coaching.base import utcnow
 from coaching.db import Database
-from coaching.models import utcnow
 from knowledge import KnowledgeBase
 
 COMMANDS = (
@@ -59,6 +59,7 @@ async def _post_init(application: Application) -> None:  # type: ignore[type-arg
 
 async def _post_shutdown(application: Application) -> None:  # type: ignore[type-arg]
     services: Services = application.bot_data[SERVICES_KEY]
+    await close_dispatcher(services)
     await services.db.dispose()
 
 
@@ -138,7 +139,6 @@ def build_application(
     )
     application.add_error_handler(general.on_error)
     install_jobs(application)
-    broadcast_handlers.install(application)
     privacy.install(application)
     return application
 

@@ -17,10 +17,12 @@ from typing import Any
 
 from telegram.ext import Application, CallbackContext
 
-from bot.sender import BotSender
+from bot.sender import BotApiSender
 from bot.services import SERVICES_KEY, Services, services
-from scheduler import dispatcher, planner
-from scheduler.messages import Composer
+from scheduler import planner
+from scheduler.dispatcher import Dispatcher
+from scheduler.messages import composers
+from scheduler.pacing import FREE, PAID, PAID_RATE, Pace, SharedPace, Unpaced
 
 log = logging.getLogger(__name__)
 PLAN_JOB = "plan"
@@ -35,16 +37,38 @@ async def plan_job(context: CallbackContext[Any, Any, Any, Any]) -> None:
 
 
 async def dispatch_job(context: CallbackContext[Any, Any, Any, Any]) -> None:
-    """Send the due deliveries through the rate-limited bot, as long as there are any."""
+    """Send the due deliveries at the shared pace, as long as there are any."""
     svc = services(context)
-    await dispatcher.dispatch_until_idle(
-        svc.db,
-        BotSender(context.bot),
-        Composer(svc.kb),
-        svc.clock,
-        DISPATCH_BUDGET,
-        keep_going=lambda: context.application.running,
+    if svc.dispatcher is None:
+        svc.dispatcher = outbox_dispatcher(svc)
+    await svc.dispatcher.run(
+        svc.clock, DISPATCH_BUDGET, keep_going=lambda: context.application.running
     )
+
+
+def outbox_dispatcher(svc: Services) -> Dispatcher:
+    """This instance's dispatcher: its own HTTP lane to the Bot API, the lanes' shared
+    paces (SEND_RATE_LIMIT for ordinary messages, 1000/s for paid broadcasts)."""
+    settings = svc.settings
+    free: Pace = (
+        SharedPace(svc.db, FREE, settings.send_rate_limit)
+        if settings.send_rate_limit > 0
+        else Unpaced()
+    )
+    return Dispatcher(
+        svc.db,
+        BotApiSender(settings.api_url, settings.token()),
+        composers(svc.kb, paid_broadcast=settings.paid_broadcast),
+        paces={FREE: free, PAID: SharedPace(svc.db, PAID, PAID_RATE)},
+        lease=dt.timedelta(seconds=settings.delivery_lease_seconds),
+    )
+
+
+async def close_dispatcher(svc: Services) -> None:
+    """Give back what this instance claimed but never sent, and close its HTTP lane."""
+    if svc.dispatcher is None:
+        return
+    await svc.dispatcher.stop()
 
 
 def install_jobs(

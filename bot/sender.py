@@ -1,92 +1,142 @@
-"""The python-telegram-bot implementation of `scheduler.sender.Sender`.
+"""The outbox's lane to Telegram: `scheduler.sender.Sender` over the Bot API's HTTP.
 
-Sends go through `application.bot`, so they are paced by the Application's
-`AIORateLimiter`. Telegram's errors become outcomes the dispatcher records:
-RetryAfter (429, after the limiter's own retries) → retry later; Forbidden
-(403, blocked) or a chat that is gone → blocked; a timeout or a broken
-connection after the request went out → unknown (it may have arrived, so it
-is not resent); any other refusal → failed.
+Outbox sends do not share python-telegram-bot's `Application.bot` with the
+replies to people: that bot's rate limiter would make a /help wait behind a
+broadcast, and a 429 during a broadcast would freeze every reply. This lane
+has its own HTTP client, paced by `scheduler.pacing`, and reads Telegram's
+answer itself, because what matters is whether a failed send may have
+reached Telegram:
+
+- 200 → sent;
+- 429 → retry after `retry_after` (surely not sent);
+- connection refused or timed out, 502, 503, 504 → retry with back-off (surely
+  not sent; Telegram is failing);
+- read timeout, connection lost mid-answer, 500 and other 5xx → unknown (may
+  have been sent: never resent automatically);
+- 403, or 400 "chat not found", "user is deactivated" … → blocked;
+- any other 400 → failed.
 
 A message with a `photo` (a file_id Telegram already has) goes out with
-sendPhoto, its text as the caption; a `paid` one with `allow_paid_broadcast`,
-which the `AIORateLimiter` paces with its own 1000/s limiter.
+sendPhoto, its text as the caption; a `paid` one with `allow_paid_broadcast`.
+The token is in every URL: no error text recorded here ever contains it.
 """
 
 from __future__ import annotations
 
-import datetime as dt
+import json
 from typing import Any
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup
-from telegram.constants import ParseMode
-from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError, TimedOut
+import httpx
 
 from scheduler.sender import Outcome, OutgoingMessage, SendResult
 
 GONE = ("chat not found", "user is deactivated", "bot was kicked", "peer_id_invalid")
-NOT_SENT = ("pool timeout", "connecterror", "connecttimeout", "connection refused")
+SURELY_NOT_SENT_STATUS = (502, 503, 504)
+READ_TIMEOUT = 30.0  # Telegram may take several seconds to answer under load
+CONNECT_TIMEOUT = 10.0
 
 
-def markup(message: OutgoingMessage) -> InlineKeyboardMarkup | None:
+def reply_markup(message: OutgoingMessage) -> dict[str, Any] | None:
     if not message.buttons:
         return None
-    return InlineKeyboardMarkup(
-        [
-            [InlineKeyboardButton(text, callback_data=data) for text, data in row]
-            for row in message.buttons
+    return {
+        "inline_keyboard": [
+            [{"text": text, "callback_data": data} for text, data in row] for row in message.buttons
         ]
-    )
+    }
 
 
-def _seconds(value: Any) -> float:
-    if isinstance(value, dt.timedelta):
-        return value.total_seconds()
-    return float(value)
+def request_for(message: OutgoingMessage) -> tuple[str, dict[str, Any]]:
+    """The Bot API method and its parameters for one outbox message."""
+    params: dict[str, Any] = {"chat_id": message.chat_id, "parse_mode": "HTML"}
+    markup = reply_markup(message)
+    if markup is not None:
+        params["reply_markup"] = markup
+    if message.paid:
+        params["allow_paid_broadcast"] = True
+    if message.photo is not None:
+        params["photo"] = message.photo
+        if message.text:
+            params["caption"] = message.text
+        return "sendPhoto", params
+    params["text"] = message.text
+    return "sendMessage", params
 
 
-class BotSender:
-    """Send scheduled messages as the bot; never raises, always reports an outcome."""
+def outcome_of(status: int, body: bytes) -> SendResult:
+    """Map the Bot API's HTTP answer to what the dispatcher records."""
+    try:
+        answer = json.loads(body)
+    except ValueError:
+        answer = {}
+    if not isinstance(answer, dict):
+        answer = {}
+    description = str(answer.get("description") or f"HTTP {status}")[:200]
+    if 200 <= status < 300 and answer.get("ok"):
+        result = answer.get("result")
+        message_id = result.get("message_id") if isinstance(result, dict) else None
+        return SendResult(
+            Outcome.SENT, message_id=message_id if isinstance(message_id, int) else None
+        )
+    parameters = answer.get("parameters")
+    retry_after = parameters.get("retry_after") if isinstance(parameters, dict) else None
+    if status == 429:
+        wait = float(retry_after) if isinstance(retry_after, int | float) else None
+        return SendResult(Outcome.RETRY, retry_after=wait, error=description)
+    if status == 403:
+        return SendResult(Outcome.BLOCKED, error=description)
+    if status == 400:
+        gone = any(marker in description.lower() for marker in GONE)
+        return SendResult(Outcome.BLOCKED if gone else Outcome.FAILED, error=description)
+    if status in SURELY_NOT_SENT_STATUS:
+        return SendResult(Outcome.RETRY, error=description, failing=True)
+    if status in (401, 404):  # the token was refused: nothing was sent, nothing will be
+        return SendResult(Outcome.RETRY, error=description, failing=True)
+    if status >= 500:
+        return SendResult(Outcome.UNKNOWN, error=description, failing=True)
+    return SendResult(Outcome.FAILED, error=description)
 
-    def __init__(self, bot: Any) -> None:
-        self.bot = bot
+
+class BotApiSender:
+    """Send outbox messages as the bot; never raises, always reports an outcome.
+
+    Call `close()` when done (the Application's shutdown does).
+    """
+
+    def __init__(
+        self,
+        api_url: str,
+        token: str,
+        *,
+        read_timeout: float = READ_TIMEOUT,
+        connect_timeout: float = CONNECT_TIMEOUT,
+        connections: int = 32,
+    ) -> None:
+        self._base = f"{api_url.rstrip('/')}/bot{token}/"
+        self._token = token
+        self._client = httpx.AsyncClient(
+            timeout=httpx.Timeout(read_timeout, connect=connect_timeout, pool=read_timeout),
+            limits=httpx.Limits(max_connections=connections, max_keepalive_connections=connections),
+        )
+
+    async def close(self) -> None:
+        await self._client.aclose()
+
+    def _safe(self, text: str) -> str:
+        return text.replace(self._token, "<token>")[:200]
 
     async def send(self, message: OutgoingMessage) -> SendResult:
-        extra: dict[str, Any] = {"allow_paid_broadcast": True} if message.paid else {}
+        method, params = request_for(message)
         try:
-            if message.photo is not None:
-                sent = await self.bot.send_photo(
-                    chat_id=message.chat_id,
-                    photo=message.photo,
-                    caption=message.text or None,
-                    parse_mode=ParseMode.HTML,
-                    reply_markup=markup(message),
-                    **extra,
-                )
-            else:
-                sent = await self.bot.send_message(
-                    chat_id=message.chat_id,
-                    text=message.text,
-                    parse_mode=ParseMode.HTML,
-                    reply_markup=markup(message),
-                    **extra,
-                )
-        except RetryAfter as exc:
-            return SendResult(
-                Outcome.RETRY, retry_after=_seconds(exc.retry_after), error=exc.message
-            )
-        except Forbidden as exc:
-            return SendResult(Outcome.BLOCKED, error=exc.message)
-        except BadRequest as exc:
-            gone = any(marker in exc.message.lower() for marker in GONE)
-            return SendResult(Outcome.BLOCKED if gone else Outcome.FAILED, error=exc.message)
-        except TimedOut as exc:
-            surely_not_sent = any(marker in exc.message.lower() for marker in NOT_SENT)
-            outcome = Outcome.RETRY if surely_not_sent else Outcome.UNKNOWN
-            return SendResult(outcome, error=f"timed out: {exc.message}")
-        except NetworkError as exc:
-            surely_not_sent = any(marker in exc.message.lower() for marker in NOT_SENT)
-            outcome = Outcome.RETRY if surely_not_sent else Outcome.UNKNOWN
-            return SendResult(outcome, error=f"network: {exc.message}")
-        except TelegramError as exc:
-            return SendResult(Outcome.FAILED, error=exc.message)
-        return SendResult(Outcome.SENT, message_id=sent.message_id)
+            response = await self._client.post(self._base + method, json=params)
+        except (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout) as exc:
+            error = self._safe(f"not sent: {type(exc).__name__}: {exc}")
+            return SendResult(Outcome.RETRY, error=error, failing=True)
+        except (httpx.WriteError, httpx.WriteTimeout) as exc:
+            # Telegram acts on a request only once it has all of it.
+            error = self._safe(f"not sent: {type(exc).__name__}: {exc}")
+            return SendResult(Outcome.RETRY, error=error, failing=True)
+        except httpx.HTTPError as exc:  # read timeout, connection lost: it may have arrived
+            error = self._safe(f"may have been sent: {type(exc).__name__}: {exc}")
+            return SendResult(Outcome.UNKNOWN, error=error, failing=True)
+        return outcome_of(response.status_code, response.content)

@@ -10,9 +10,10 @@ from typing import Any
 from telegram.ext import CallbackContext
 
 from bot.settings import Settings
+from coaching.base import utcnow
 from coaching.db import Database
-from coaching.models import utcnow
 from knowledge import KnowledgeBase
+from scheduler.dispatcher import Dispatcher
 
 SERVICES_KEY = "hipcoach.services"
 
@@ -23,6 +24,9 @@ class Services:
     db: Database
     kb: KnowledgeBase
     clock: Callable[[], dt.datetime] = field(default=utcnow)
+    # The outbox's sender of this instance (its own HTTP lane to Telegram), set up
+    # by `bot.jobs.outbox_dispatcher`; kept here so its circuit breaker outlives a pass.
+    dispatcher: Dispatcher | None = None
 
 
 def services(context: CallbackContext[Any, Any, Any, Any]) -> Services:

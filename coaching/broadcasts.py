@@ -2,13 +2,12 @@
 
 A broadcast is composed step by step in the coach's `broadcast_draft` (text,
 audience, when), so a restart or another instance takes the next step. On
-confirmation one transaction creates the `broadcast`, one `delivery` row per
-athlete (kind "broadcast", slot "b<id>", ref_id = the broadcast; unique on
-athlete + kind + slot) and one `broadcast_chat_post` per linked group chat,
-and deletes the draft: a double tap finds no draft, and a crash before the
-commit leaves nothing half-made. The scheduler's dispatcher then sends the
-deliveries under the rate limiter, resumably (a row is claimed, sent and
-recorded; what was recorded `sent` is never sent again).
+confirmation one transaction deletes the draft (a double tap, on any
+instance, finds none), creates the `broadcast` and puts one outbox row per
+athlete (kind "broadcast", slot "b<id>", ref_id = the broadcast) and one per
+linked group chat (kind "group_post") in `coaching.outbox`; a crash before the
+commit leaves nothing half-made. The scheduler's dispatcher then sends them
+under the shared pace, resumably and at most once each.
 
 The coach's text is used as Telegram HTML only if it passes the knowledge
 base's own checker (`knowledge.telegram_text.html_problems`); otherwise it is
@@ -26,16 +25,14 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Any
 
-from sqlalchemy import Select, and_, exists, func, select, update
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import Select, and_, delete, exists, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
+from coaching import outbox
 from coaching.coach_models import (
     Broadcast,
-    BroadcastChatPost,
     BroadcastDraft,
     GroupChat,
     GroupMembership,
@@ -43,19 +40,16 @@ from coaching.coach_models import (
 )
 from coaching.coaches import FOUND_LEVELS, Role
 from coaching.models import Athlete, SelftestResult
-from coaching.schedule_models import Delivery
+from coaching.outbox import Delivery, Kind, Status
 from knowledge.schema import FAULT_IDS
 from knowledge.telegram_text import html_problems, telegram_length
 
-KIND = "broadcast"
+KIND = Kind.BROADCAST
 MAX_TEXT = 4096
 MAX_CAPTION = 1024
 MAX_AHEAD = dt.timedelta(days=60)
 LIFETIME = dt.timedelta(days=3)  # a broadcast still unsent this long after its time is dropped
 DRAFT_LIFETIME = dt.timedelta(hours=24)
-INSERT_CHUNK = 500
-STUCK_AFTER = dt.timedelta(minutes=10)
-MAX_POST_ATTEMPTS = 5
 
 
 class Audience(StrEnum):
@@ -354,21 +348,21 @@ async def preview(session: AsyncSession, role: Role, draft: BroadcastDraft) -> P
 # --------------------------------------------------------------------- confirm
 
 
-async def _insert_ignoring_duplicates(session: AsyncSession, rows: list[dict[str, Any]]) -> None:
-    dialect = session.bind.dialect.name
-    for start in range(0, len(rows), INSERT_CHUNK):
-        chunk = rows[start : start + INSERT_CHUNK]
-        if dialect in ("sqlite", "postgresql"):
-            insert = sqlite.insert if dialect == "sqlite" else postgresql.insert
-            await session.execute(
-                insert(Delivery).on_conflict_do_nothing(
-                    index_elements=["athlete_id", "kind", "slot"]
-                ),
-                chunk,
-            )
-        else:  # pragma: no cover - only SQLite and PostgreSQL are supported
-            session.add_all(Delivery(**row) for row in chunk)
-    await session.flush()
+async def _take_draft(session: AsyncSession, draft: BroadcastDraft) -> None:
+    """Delete the draft, or find that another tap (on any instance) already did.
+
+    The delete is the lock: on PostgreSQL a second confirm of the same draft
+    waits for the first to commit and then deletes nothing, so one draft makes
+    at most one broadcast however many instances take the taps.
+    """
+    result = await session.execute(
+        delete(BroadcastDraft).where(
+            BroadcastDraft.id == draft.id, BroadcastDraft.step == draft.step
+        )
+    )
+    if int(result.rowcount) != 1:  # type: ignore[attr-defined]
+        raise Stale(draft.step)
+    session.expunge(draft)
 
 
 async def confirm(
@@ -383,81 +377,86 @@ async def confirm(
     send_at = draft.send_at if draft.step == Step.CONFIRM and draft.send_at else now
     if send_at < now:
         send_at = now
-    athletes = await recipient_ids(session, role, audience, draft.audience_ref)
-    chats = await chat_ids(session, role, audience, draft.audience_ref)
+    audience_ref = draft.audience_ref
+    text_html, photo_file_id = draft.text_html, draft.photo_file_id
+    await _take_draft(session, draft)
+    athletes = await recipient_ids(session, role, audience, audience_ref)
+    chats = await chat_ids(session, role, audience, audience_ref)
     broadcast = Broadcast(
         coach_id=role.user_id,
-        text_html=draft.text_html,
-        photo_file_id=draft.photo_file_id,
+        text_html=text_html,
+        photo_file_id=photo_file_id,
         audience=audience,
-        audience_ref=draft.audience_ref,
+        audience_ref=audience_ref,
         recipients=len(athletes) + len(chats),
         send_at=send_at,
         created_at=now,
     )
     session.add(broadcast)
     await session.flush()
-    slot = f"b{broadcast.id}"
-    await _insert_ignoring_duplicates(
-        session,
-        [
-            {
-                "athlete_id": athlete_id,
-                "kind": KIND,
-                "slot": slot,
-                "status": "pending",
-                "due_at": send_at,
-                "not_before": send_at,
-                "expires_at": send_at + LIFETIME,
-                "attempts": 0,
-                "payload": None,
-                "ref_id": broadcast.id,
-                "created_at": now,
-            }
-            for athlete_id in athletes
-        ],
-    )
-    session.add_all(
-        BroadcastChatPost(broadcast_id=broadcast.id, chat_id=chat_id, not_before=send_at)
+    slot, expires = f"b{broadcast.id}", send_at + LIFETIME
+    rows = [
+        outbox.planned(
+            KIND, slot, send_at, now, athlete_id=athlete_id, expires=expires, ref_id=broadcast.id
+        )
+        for athlete_id in athletes
+    ]
+    rows += [
+        outbox.planned(
+            Kind.GROUP_POST,
+            slot,
+            send_at,
+            now,
+            chat_id=chat_id,
+            expires=expires,
+            ref_id=broadcast.id,
+        )
         for chat_id in chats
-    )
-    await session.delete(draft)
-    await session.flush()
+    ]
+    await outbox.insert(session, rows)
     return broadcast
 
 
-# --------------------------------------------------------------------- reports, cancel
+# --------------------------------------------------------------------- reports, cancel, resend
 
-SENT = ("sent",)
-PENDING = ("pending", "sending")
-BLOCKED = ("blocked",)
-CANCELLED = ("cancelled",)
+KINDS = (Kind.BROADCAST, Kind.GROUP_POST)
 
 
 @dataclass
 class Report:
+    """How far a broadcast got. `unknown` may have arrived (Telegram did not confirm);
+    `failed` surely did not (refused, too late, or the athlete left meanwhile)."""
+
     broadcast: Broadcast
     sent: int = 0
     pending: int = 0
     failed: int = 0
     blocked: int = 0
     cancelled: int = 0
+    unknown: int = 0
 
     def add(self, status: str, count: int) -> None:
-        if status in SENT:
+        if status == Status.SENT:
             self.sent += count
-        elif status in PENDING:
+        elif status in outbox.WAITING:
             self.pending += count
-        elif status in BLOCKED:
+        elif status == Status.BLOCKED:
             self.blocked += count
-        elif status in CANCELLED:
+        elif status == Status.CANCELLED:
             self.cancelled += count
-        else:  # failed, unknown (may have arrived), expired, skipped (inactive by then)
+        elif status == Status.UNKNOWN:
+            self.unknown += count
+        else:  # failed, expired, skipped (inactive by then)
             self.failed += count
 
     @property
     def total(self) -> int:
-        return self.sent + self.pending + self.failed + self.blocked + self.cancelled
+        return self.sent + self.pending + self.failed + self.blocked + self.cancelled + self.unknown
+
+    @property
+    def not_confirmed(self) -> int:
+        """What `resend_unconfirmed` would send again."""
+        return self.unknown + self.failed
 
     def state(self, now: dt.datetime) -> str:
         if self.broadcast.cancelled_at is not None:
@@ -471,17 +470,10 @@ async def report(session: AsyncSession, broadcast: Broadcast) -> Report:
     result = Report(broadcast)
     rows = await session.execute(
         select(Delivery.status, func.count())
-        .where(Delivery.kind == KIND, Delivery.ref_id == broadcast.id)
+        .where(Delivery.kind.in_(KINDS), Delivery.ref_id == broadcast.id)
         .group_by(Delivery.status)
     )
     for status, count in rows.tuples():
-        result.add(status, int(count))
-    posts = await session.execute(
-        select(BroadcastChatPost.status, func.count())
-        .where(BroadcastChatPost.broadcast_id == broadcast.id)
-        .group_by(BroadcastChatPost.status)
-    )
-    for status, count in posts.tuples():
         result.add(status, int(count))
     return result
 
@@ -503,93 +495,39 @@ async def owned_broadcast(session: AsyncSession, role: Role, broadcast_id: int) 
 
 
 async def cancel(session: AsyncSession, broadcast: Broadcast, now: dt.datetime) -> int:
-    """Stop what has not gone out yet: pending rows become `cancelled`; returns how many."""
-    result = await session.execute(
-        update(Delivery)
-        .where(Delivery.kind == KIND, Delivery.ref_id == broadcast.id, Delivery.status == "pending")
-        .values(status="cancelled", finished_at=now)
-    )
-    posts = await session.execute(
-        update(BroadcastChatPost)
-        .where(
-            BroadcastChatPost.broadcast_id == broadcast.id, BroadcastChatPost.status == "pending"
-        )
-        .values(status="cancelled", finished_at=now)
-    )
+    """Stop what has not gone out yet; returns how many messages were cancelled."""
+    cancelled = 0
+    for kind in KINDS:
+        cancelled += await outbox.cancel(session, kind, broadcast.id, now)
     if broadcast.cancelled_at is None:
         broadcast.cancelled_at = now
-    return int(result.rowcount) + int(posts.rowcount)  # type: ignore[attr-defined]
+    return cancelled
 
 
-# --------------------------------------------------------------------- group-chat posts
+async def resend_unconfirmed(session: AsyncSession, broadcast: Broadcast, now: dt.datetime) -> int:
+    """Send again, from now, to exactly the recipients Telegram did not confirm.
 
-
-@dataclass(frozen=True)
-class ClaimedPost:
-    broadcast_id: int
-    chat_id: int
-    text_html: str
-    photo_file_id: str | None
-
-
-async def claim_chat_posts(
-    session: AsyncSession, now: dt.datetime, batch: int = 20
-) -> list[ClaimedPost]:
-    """Due group-chat posts, marked `sending` (commit before sending them)."""
-    await session.execute(
-        update(BroadcastChatPost)
+    The coach decides this from the report: a recipient marked `unknown` may
+    already have the message, which is why it is never resent on its own.
+    Blocked, cancelled and delivered recipients are left alone.
+    """
+    if broadcast.cancelled_at is not None:
+        return 0
+    result = await session.execute(
+        update(Delivery)
         .where(
-            BroadcastChatPost.status == "sending",
-            BroadcastChatPost.claimed_at < now - STUCK_AFTER,
+            Delivery.kind.in_(KINDS),
+            Delivery.ref_id == broadcast.id,
+            Delivery.status.in_(outbox.NOT_CONFIRMED),
         )
-        .values(status="unknown", finished_at=now, error="claimed but never recorded")
-    )
-    query = (
-        select(BroadcastChatPost, Broadcast)
-        .join(Broadcast, Broadcast.id == BroadcastChatPost.broadcast_id)
-        .where(BroadcastChatPost.status == "pending", BroadcastChatPost.not_before <= now)
-        .order_by(BroadcastChatPost.not_before)
-        .limit(batch)
-    )
-    if session.bind.dialect.name == "postgresql":
-        query = query.with_for_update(skip_locked=True, of=BroadcastChatPost)
-    claimed: list[ClaimedPost] = []
-    for post, broadcast in (await session.execute(query)).tuples():
-        if now > broadcast.send_at + LIFETIME:
-            post.status, post.finished_at = "expired", now
-            continue
-        post.status, post.claimed_at = "sending", now
-        post.attempts += 1
-        claimed.append(
-            ClaimedPost(
-                post.broadcast_id, post.chat_id, broadcast.text_html, broadcast.photo_file_id
-            )
+        .values(
+            status=Status.PENDING,
+            not_before=now,
+            expires_at=now + LIFETIME,
+            finished_at=None,
+            claimed_by=None,
+            lease_until=None,
+            error=None,
         )
-    return claimed
-
-
-async def record_chat_post(
-    session: AsyncSession,
-    post: ClaimedPost,
-    status: str,
-    now: dt.datetime,
-    *,
-    message_id: int | None = None,
-    retry_after: float | None = None,
-    error: str | None = None,
-) -> None:
-    """What became of one post: sent, retry (back to pending), blocked (chat unlinked), failed."""
-    row = await session.get(BroadcastChatPost, (post.broadcast_id, post.chat_id))
-    if row is None:
-        return
-    row.error = error[:200] if error else None
-    if status == "retry" and row.attempts < MAX_POST_ATTEMPTS:
-        row.status = "pending"
-        row.not_before = now + dt.timedelta(seconds=retry_after or 30)
-        return
-    row.status = "failed" if status == "retry" else status
-    row.message_id, row.finished_at = message_id, now
-    if status == "blocked":
-        link = await session.get(GroupChat, post.chat_id)
-        if link is not None:
-            await session.delete(link)
+    )
+    return int(result.rowcount)  # type: ignore[attr-defined]

@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy import JSON, Boolean, Float, ForeignKey, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from coaching.models import Base, UTCDateTime, utcnow
+from coaching.base import Base, UTCDateTime, utcnow
 
 
 class CadenceRun(Base):

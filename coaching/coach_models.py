@@ -9,9 +9,8 @@ training group (`group_chat`) so broadcasts are posted there too.
 
 A broadcast is composed in a `broadcast_draft` (one per coach, so any instance
 can take the next step), then becomes a `broadcast` and, in the same
-transaction, one `delivery` row per athlete (kind "broadcast", ref_id = the
-broadcast) and one `broadcast_chat_post` per linked group chat, which has no
-athlete row and so cannot be a delivery.
+transaction, one outbox row per athlete and one per linked group chat
+(`coaching.outbox`, ref_id = the broadcast).
 """
 
 from __future__ import annotations
@@ -30,8 +29,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from coaching.models import Base, UTCDateTime, utcnow
-from coaching.schedule_models import Delivery
+from coaching.base import Base, UTCDateTime, utcnow
+from coaching.outbox import Delivery
 
 GROUP_NAME_MAX = 48
 JOIN_CODE_LENGTH = 12
@@ -127,25 +126,6 @@ class Broadcast(Base):
     send_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     cancelled_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
-
-
-class BroadcastChatPost(Base):
-    """One broadcast posted to one linked group chat; sent by the bot's own group job."""
-
-    __tablename__ = "broadcast_chat_post"
-    __table_args__ = (Index("ix_broadcast_chat_post_status_not_before", "status", "not_before"),)
-
-    broadcast_id: Mapped[int] = mapped_column(
-        ForeignKey("broadcast.id", ondelete="CASCADE"), primary_key=True
-    )
-    chat_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
-    status: Mapped[str] = mapped_column(String(16), default="pending")
-    not_before: Mapped[dt.datetime] = mapped_column(UTCDateTime)
-    attempts: Mapped[int] = mapped_column(Integer, default=0)
-    message_id: Mapped[int | None] = mapped_column(BigInteger)
-    error: Mapped[str | None] = mapped_column(String(200))
-    claimed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
-    finished_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
 
 
 class BroadcastDraft(Base):

@@ -39,7 +39,8 @@ from coaching.coach_models import (
     TrainingGroup,
 )
 from coaching.models import Athlete, SelftestResult
-from coaching.schedule_models import Checkin, Delivery
+from coaching.outbox import Delivery
+from coaching.schedule_models import Checkin
 
 INVITE_LIFETIME = dt.timedelta(days=2)
 INVITE_PREFIX = "coach_"

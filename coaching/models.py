@@ -1,69 +1,25 @@
-"""The database schema: what we remember about each athlete and their self-tests.
-
-Times are stored in UTC and returned timezone-aware on every backend (SQLite
-keeps no offset), so domain code never compares naive and aware datetimes.
-"""
+"""The athlete and their self-tests: who talks to the bot and what they found."""
 
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
 
 from sqlalchemy import (
     JSON,
     BigInteger,
     Boolean,
-    DateTime,
     ForeignKey,
     Index,
     Integer,
-    MetaData,
     SmallInteger,
     String,
     Time,
     text,
     true,
 )
-from sqlalchemy.engine import Dialect
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
-from sqlalchemy.types import TypeDecorator
+from sqlalchemy.orm import Mapped, mapped_column
 
-NAMING_CONVENTION = {
-    "ix": "ix_%(column_0_label)s",
-    "uq": "uq_%(table_name)s_%(column_0_name)s",
-    "ck": "ck_%(table_name)s_%(constraint_name)s",
-    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
-    "pk": "pk_%(table_name)s",
-}
-
-
-def utcnow() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)
-
-
-class UTCDateTime(TypeDecorator[dt.datetime]):
-    """Aware UTC datetimes in, aware UTC datetimes out, whatever the backend."""
-
-    impl = DateTime(timezone=True)
-    cache_ok = True
-
-    def process_bind_param(self, value: dt.datetime | None, dialect: Dialect) -> Any:
-        if value is None:
-            return None
-        if value.tzinfo is None:
-            raise ValueError("naive datetime given to a UTC column")
-        value = value.astimezone(dt.UTC)
-        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
-
-    def process_result_value(self, value: Any, dialect: Dialect) -> dt.datetime | None:
-        if value is None:
-            return None
-        assert isinstance(value, dt.datetime)
-        return value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value.astimezone(dt.UTC)
-
-
-class Base(DeclarativeBase):
-    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+from coaching.base import Base, UTCDateTime, utcnow
 
 
 class Athlete(Base):
@@ -143,8 +99,3 @@ class SelftestResult(Base):
     scores: Mapped[dict[str, int]] = mapped_column(JSON)
     findings: Mapped[dict[str, str]] = mapped_column(JSON)
     retest_due_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, index=True)
-
-
-from coaching import cadence_models as cadence_models  # noqa: E402,F401
-from coaching import coach_models as coach_models  # noqa: E402,F401
-from coaching import schedule_models as schedule_models  # noqa: E402,F401

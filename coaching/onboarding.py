@@ -14,7 +14,8 @@ from enum import StrEnum
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from coaching.models import Athlete, utcnow
+from coaching.base import utcnow
+from coaching.models import Athlete
 from coaching.timeparse import InvalidInput, parse_time_of_day, parse_timezone
 
 SUPPORTED_LANGUAGES = ("en", "fi")

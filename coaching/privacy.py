@@ -40,7 +40,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from coaching.models import Athlete, Base
+from coaching.base import Base
+from coaching.models import Athlete
 
 ATHLETE_TABLE = "athlete"
 EXPORT_FORMAT = "hipcoach-export/1"

@@ -16,7 +16,9 @@ from enum import StrEnum
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from coaching import outbox
 from coaching.models import Athlete
+from coaching.outbox import Delivery, Kind, Status
 from coaching.schedule_models import (
     DEFAULT_CHECKIN_TIME,
     DEFAULT_CHECKIN_WEEKDAY,
@@ -24,35 +26,10 @@ from coaching.schedule_models import (
     DEFAULT_TIP_WEEKDAY,
     DEFAULT_WARMUP_LEAD_MINUTES,
     Checkin,
-    Delivery,
     ReminderSettings,
     WarmupAck,
 )
 from coaching.timeparse import InvalidInput, parse_time_of_day, parse_timezone
-
-
-class Kind(StrEnum):
-    """What a delivery is; stored in `delivery.kind`."""
-
-    TIP = "tip"
-    WARMUP = "warmup"
-    CHECKIN = "checkin"
-    RETEST = "retest"
-    SNOOZE = "snooze"
-    BROADCAST = "broadcast"
-
-
-class Status(StrEnum):
-    """Where a delivery stands; stored in `delivery.status`."""
-
-    PENDING = "pending"
-    SENDING = "sending"  # claimed by a dispatcher, send in progress
-    SENT = "sent"
-    FAILED = "failed"  # Telegram refused it for good (e.g. a bad request)
-    BLOCKED = "blocked"  # the athlete blocked the bot
-    EXPIRED = "expired"  # too late to be useful (e.g. the run already started)
-    UNKNOWN = "unknown"  # may or may not have arrived (read timeout): never resent
-    SKIPPED = "skipped"  # paused, switched off or inactive by the time it was due
 
 
 class Toggle(StrEnum):
@@ -290,29 +267,26 @@ async def snooze(
     if delivery.athlete_id != athlete_id or delivery.kind not in (Kind.WARMUP, Kind.SNOOZE):
         raise NotAllowed
     slot = f"d{delivery.id}"
-    existing = await session.scalar(
+    due = now + SNOOZE
+    await outbox.insert_one(
+        session,
+        outbox.planned(
+            Kind.SNOOZE,
+            slot,
+            due,
+            now,
+            athlete_id=athlete_id,
+            expires=due + dt.timedelta(minutes=30),
+            payload=dict(delivery.payload or {}),
+            ref_id=original_of(delivery),
+        ),
+    )
+    snoozed = await session.scalar(
         select(Delivery).where(
             Delivery.athlete_id == athlete_id, Delivery.kind == Kind.SNOOZE, Delivery.slot == slot
         )
     )
-    if existing is not None:
-        return existing
-    due = now + SNOOZE
-    snoozed = Delivery(
-        athlete_id=athlete_id,
-        kind=Kind.SNOOZE,
-        slot=slot,
-        status=Status.PENDING,
-        due_at=due,
-        not_before=due,
-        expires_at=due + dt.timedelta(minutes=30),
-        attempts=0,
-        payload=dict(delivery.payload or {}),
-        ref_id=original_of(delivery),
-        created_at=now,
-    )
-    session.add(snoozed)
-    await session.flush()
+    assert snoozed is not None
     return snoozed
 
 

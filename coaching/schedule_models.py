@@ -12,15 +12,11 @@ broadcast), which is why `payload` and `ref_id` are nullable and generic.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
 
 from sqlalchemy import (
-    JSON,
-    BigInteger,
     Boolean,
     Date,
     ForeignKey,
-    Index,
     Integer,
     SmallInteger,
     String,
@@ -31,7 +27,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from coaching.models import Base, UTCDateTime, utcnow
+from coaching.base import Base, UTCDateTime, utcnow
 
 DEFAULT_TIP_WEEKDAY = 0  # Monday
 DEFAULT_TIP_TIME = dt.time(8, 0)
@@ -80,41 +76,6 @@ class ReminderSettings(Base):
     draft_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
 
     updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
-
-
-class Delivery(Base):
-    """One message to send to one athlete at one time, and what became of it.
-
-    `slot` names the occurrence (the local occurrence's UTC instant in ISO form,
-    or an id), so the same occurrence can never be planned twice. `due_at` is
-    when it was meant for; `not_before` when it may next be tried (later than
-    `due_at` after a 429); past `expires_at` it is dropped as `expired`.
-    """
-
-    __tablename__ = "delivery"
-    __table_args__ = (
-        UniqueConstraint("athlete_id", "kind", "slot", name="uq_delivery_athlete_kind_slot"),
-        Index("ix_delivery_status_not_before", "status", "not_before"),
-    )
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    athlete_id: Mapped[int] = mapped_column(
-        ForeignKey("athlete.id", ondelete="CASCADE"), index=True
-    )
-    kind: Mapped[str] = mapped_column(String(16))
-    slot: Mapped[str] = mapped_column(String(40))
-    status: Mapped[str] = mapped_column(String(16), default="pending")
-    due_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
-    not_before: Mapped[dt.datetime] = mapped_column(UTCDateTime)
-    expires_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
-    attempts: Mapped[int] = mapped_column(Integer, default=0)
-    payload: Mapped[dict[str, Any] | None] = mapped_column(JSON)
-    ref_id: Mapped[int | None] = mapped_column(BigInteger)
-    message_id: Mapped[int | None] = mapped_column(BigInteger)
-    error: Mapped[str | None] = mapped_column(String(200))
-    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
-    claimed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
-    finished_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
 
 
 class TipSent(Base):

@@ -1,9 +1,10 @@
 """What each kind of delivery says: Telegram HTML and buttons, from the knowledge base.
 
 Every parameter put into an interface text is HTML-escaped here (the
-scheduler cannot use `bot.render`). Button data is short and names the
-delivery it answers: `rm:<delivery>:<d|s|z>` for warm-ups (done, skip today,
-snooze), `ci:<delivery>:s:<0|1|2>` for check-ins, `st:new` to start a retest.
+scheduler cannot use `bot.render`). Button data comes from `coaching.callbacks`,
+the codec the bot's handlers parse it with, and names the delivery it answers:
+`rm:<delivery>:<d|s|z>` for warm-ups (done, skip today, snooze),
+`ci:<delivery>:s:<0|1|2>` for check-ins, `st:new` to start a retest.
 """
 
 from __future__ import annotations
@@ -16,13 +17,15 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from coaching import reminders
+from coaching.callbacks import CheckinAnswer, SelftestStart, SwimAnswer, WarmupAnswer
+from coaching.coach_models import Broadcast
 from coaching.models import Athlete, SelftestResult
-from coaching.reminders import Kind
-from coaching.schedule_models import Delivery, TipSent
+from coaching.outbox import Delivery, Kind
+from coaching.schedule_models import TipSent
 from knowledge.render import render_routine, render_tip
 from knowledge.schema import KnowledgeBase
 from scheduler.recurrence import zone
-from scheduler.sender import ButtonRows, OutgoingMessage
+from scheduler.sender import ButtonRows, MessageComposer, OutgoingMessage
 from scheduler.tips import select_tip
 
 PRERUN_ROUTINE = "prerun_activation"
@@ -41,28 +44,24 @@ def warmup_buttons(kb: KnowledgeBase, lang: str, delivery: Delivery) -> ButtonRo
     answer_to = reminders.original_of(delivery)
     return [
         [
-            (ui(kb, lang, "warmup_done_button"), f"rm:{answer_to}:d"),
-            (ui(kb, lang, "warmup_skip_button"), f"rm:{answer_to}:s"),
+            (ui(kb, lang, "warmup_done_button"), WarmupAnswer(answer_to, "d").encode()),
+            (ui(kb, lang, "warmup_skip_button"), WarmupAnswer(answer_to, "s").encode()),
         ],
-        [(ui(kb, lang, "warmup_snooze_button"), f"rm:{delivery.id}:z")],
+        [(ui(kb, lang, "warmup_snooze_button"), WarmupAnswer(delivery.id, "z").encode())],
     ]
 
 
 def checkin_buttons(kb: KnowledgeBase, lang: str, delivery_id: int) -> ButtonRows:
     return [
-        [
-            (ui(kb, lang, "checkin_0"), f"ci:{delivery_id}:s:0"),
-            (ui(kb, lang, "checkin_1"), f"ci:{delivery_id}:s:1"),
-            (ui(kb, lang, "checkin_2"), f"ci:{delivery_id}:s:2"),
-        ]
+        [(ui(kb, lang, f"checkin_{n}"), CheckinAnswer(delivery_id, n).encode()) for n in (0, 1, 2)]
     ]
 
 
 def swim_buttons(kb: KnowledgeBase, lang: str, delivery_id: int) -> ButtonRows:
     return [
         [
-            (ui(kb, lang, "yes"), f"ci:{delivery_id}:w:y"),
-            (ui(kb, lang, "no"), f"ci:{delivery_id}:w:n"),
+            (ui(kb, lang, "yes"), SwimAnswer(delivery_id, swam=True).encode()),
+            (ui(kb, lang, "no"), SwimAnswer(delivery_id, swam=False).encode()),
         ]
     ]
 
@@ -74,8 +73,10 @@ class Composer:
         self.kb = kb
 
     async def compose(
-        self, session: AsyncSession, delivery: Delivery, athlete: Athlete, now: dt.datetime
+        self, session: AsyncSession, delivery: Delivery, athlete: Athlete | None, now: dt.datetime
     ) -> OutgoingMessage | None:
+        if athlete is None:
+            return None
         kb, lang = self.kb, athlete.language
         kind = delivery.kind
         if kind == Kind.TIP:
@@ -92,9 +93,9 @@ class Composer:
             return OutgoingMessage(
                 athlete.id,
                 ui(kb, lang, "retest_reminder"),
-                [[(ui(kb, lang, "retest_button"), "st:new")]],
+                [[(ui(kb, lang, "retest_button"), SelftestStart("new").encode())]],
             )
-        return None  # broadcasts are composed by their own feature
+        return None
 
     async def _tip(
         self, session: AsyncSession, delivery: Delivery, athlete: Athlete
@@ -137,3 +138,32 @@ class Composer:
         if routine is not None:
             parts.append(render_routine(kb, routine, lang))
         return OutgoingMessage(athlete.id, "\n\n".join(parts), warmup_buttons(kb, lang, delivery))
+
+
+class BroadcastComposer:
+    """A coach's broadcast, to an athlete or posted in a linked group chat: the text
+    (or photo and caption) as the coach made it. `paid` sends athletes' copies as paid
+    broadcasts (the PAID_BROADCAST setting); group-chat posts are never paid."""
+
+    def __init__(self, paid: bool = False) -> None:
+        self.paid = paid
+
+    async def compose(
+        self, session: AsyncSession, delivery: Delivery, athlete: Athlete | None, now: dt.datetime
+    ) -> OutgoingMessage | None:
+        broadcast = await session.get(Broadcast, delivery.ref_id) if delivery.ref_id else None
+        if broadcast is None or broadcast.cancelled_at is not None:
+            return None
+        paid = self.paid and delivery.kind == Kind.BROADCAST
+        return OutgoingMessage(
+            delivery.recipient, broadcast.text_html, photo=broadcast.photo_file_id, paid=paid
+        )
+
+
+def composers(kb: KnowledgeBase, paid_broadcast: bool = False) -> dict[str, MessageComposer]:
+    """Who composes each kind of delivery."""
+    reminder = Composer(kb)
+    broadcast = BroadcastComposer(paid=paid_broadcast)
+    found: dict[str, MessageComposer] = {kind.value: reminder for kind in Kind}
+    found[Kind.BROADCAST] = found[Kind.GROUP_POST] = broadcast
+    return found

@@ -20,15 +20,13 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import and_, exists, or_, select
-from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
-from coaching import reminders
+from coaching import outbox, reminders
 from coaching.db import Database
 from coaching.models import Athlete, SelftestResult
-from coaching.reminders import Kind, Status
-from coaching.schedule_models import Delivery, ReminderSettings
+from coaching.outbox import Delivery, Kind
+from coaching.schedule_models import ReminderSettings
 from scheduler.recurrence import (
     next_run_reminder,
     next_weekly,
@@ -122,48 +120,6 @@ def unschedule(settings: ReminderSettings) -> None:
 # --------------------------------------------------------------------- inserting
 
 
-INSERT_CHUNK = 1000  # rows per multi-row INSERT; well under SQLite's bound-variable limit
-
-
-async def insert_deliveries(session: AsyncSession, rows: list[dict[str, Any]]) -> int:
-    """Insert deliveries, skipping any whose (athlete, kind, slot) exists; returns rows added.
-
-    One multi-row INSERT ... ON CONFLICT DO NOTHING per chunk: when every athlete's
-    Monday tip falls due in the same minute, a pass must not pay a round trip per row.
-    """
-    if session.bind.dialect.name not in ("sqlite", "postgresql"):
-        return sum([await insert_delivery(session, values) for values in rows])
-    insert = sqlite.insert if session.bind.dialect.name == "sqlite" else postgresql.insert
-    added = 0
-    for start in range(0, len(rows), INSERT_CHUNK):
-        statement = (
-            insert(Delivery)
-            .values(rows[start : start + INSERT_CHUNK])
-            .on_conflict_do_nothing(index_elements=["athlete_id", "kind", "slot"])
-        )
-        result = await session.execute(statement)
-        added += int(result.rowcount)  # type: ignore[attr-defined]
-    return added
-
-
-async def insert_delivery(session: AsyncSession, values: dict[str, Any]) -> bool:
-    """Insert a delivery unless (athlete, kind, slot) exists; True if a row was added."""
-    if session.bind.dialect.name in ("sqlite", "postgresql"):
-        return await insert_deliveries(session, [values]) == 1
-    found = await session.scalar(
-        select(Delivery.id).where(
-            Delivery.athlete_id == values["athlete_id"],
-            Delivery.kind == values["kind"],
-            Delivery.slot == values["slot"],
-        )
-    )
-    if found is not None:
-        return False
-    session.add(Delivery(**values))
-    await session.flush()
-    return True
-
-
 def _delivery(
     athlete_id: int,
     kind: str,
@@ -174,19 +130,9 @@ def _delivery(
     payload: dict[str, Any] | None = None,
     ref_id: int | None = None,
 ) -> dict[str, Any]:
-    return {
-        "athlete_id": athlete_id,
-        "kind": kind,
-        "slot": slot,
-        "status": Status.PENDING.value,
-        "due_at": due,
-        "not_before": due,
-        "expires_at": expires,
-        "attempts": 0,
-        "payload": payload,
-        "ref_id": ref_id,
-        "created_at": now,
-    }
+    return outbox.planned(
+        kind, slot, due, now, athlete_id=athlete_id, expires=expires, payload=payload, ref_id=ref_id
+    )
 
 
 # --------------------------------------------------------------------- the passes
@@ -314,7 +260,7 @@ async def _plan_kind(
                 reschedule(settings, athlete, now)
                 continue
             setattr(settings, column.key, due)
-        added = await insert_deliveries(session, planned)
+        added = await outbox.insert(session, planned)
         if added:
             report.planned[kind] = report.planned.get(kind, 0) + added
         report.duplicates += len(planned) - added
@@ -369,7 +315,7 @@ async def _plan_retests(db: Database, now: dt.datetime, batch: int, report: Plan
                 now,
                 ref_id=result_id,
             )
-            if await insert_delivery(session, values):
+            if await outbox.insert_one(session, values):
                 report.count(Kind.RETEST)
             else:
                 report.duplicates += 1

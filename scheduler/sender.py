@@ -12,7 +12,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
+
+if TYPE_CHECKING:
+    import datetime as dt
+
+    from sqlalchemy.ext.asyncio import AsyncSession
+
+    from coaching.models import Athlete
+    from coaching.outbox import Delivery
 
 ButtonRows = list[list[tuple[str, str]]]
 
@@ -28,7 +36,7 @@ class OutgoingMessage:
 
 class Outcome(StrEnum):
     SENT = "sent"
-    RETRY = "retry"  # flood control or a send that surely did not happen: try again later
+    RETRY = "retry"  # flood control, or a send that surely did not happen: try again later
     BLOCKED = "blocked"  # the athlete blocked the bot or the chat is gone
     FAILED = "failed"  # refused for good (e.g. bad request): retrying would not help
     UNKNOWN = "unknown"  # may have reached Telegram (read timeout): never resend blindly
@@ -36,13 +44,26 @@ class Outcome(StrEnum):
 
 @dataclass(frozen=True)
 class SendResult:
+    """What became of one send. `failing` marks an answer that says Telegram or the
+    network is in trouble (5xx, refused, timed out): it opens the circuit breaker."""
+
     outcome: Outcome
     message_id: int | None = None
     retry_after: float | None = None
     error: str | None = None
+    failing: bool = False
 
 
 class Sender(Protocol):
     async def send(self, message: OutgoingMessage) -> SendResult:
         """Send one message; report what happened rather than raising."""
+        ...
+
+
+class MessageComposer(Protocol):
+    async def compose(
+        self, session: AsyncSession, delivery: Delivery, athlete: Athlete | None, now: dt.datetime
+    ) -> OutgoingMessage | None:
+        """The message for one delivery (athlete is None for a group-chat post), or None
+        when there is nothing to send any more (e.g. the broadcast was cancelled)."""
         ...

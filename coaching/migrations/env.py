@@ -7,8 +7,8 @@ import asyncio
 from alembic import context
 from sqlalchemy.engine import Connection
 
+from coaching.base import Base
 from coaching.db import create_engine
-from coaching.models import Base
 
 config = context.config
 target_metadata = Base.metadata
@@ -28,6 +28,10 @@ def _run(connection: Connection) -> None:
 async def _run_async() -> None:
     engine = create_engine(config.get_main_option("sqlalchemy.url") or "")
     async with engine.connect() as connection:
+        if connection.dialect.name == "sqlite":
+            # A batch migration rebuilds a table by dropping it: with foreign keys on,
+            # SQLite would cascade that drop into every row that refers to it.
+            await connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
         await connection.run_sync(_run)
         await connection.commit()
     await engine.dispose()

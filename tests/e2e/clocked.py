@@ -21,11 +21,12 @@ from telegram.ext import Application
 
 import tests.athletes
 from bot.app import ALLOWED_UPDATES, build_application
-from fakeapi import BotEvent, FakeBotApi, FakeUser
 from bot.settings import load_settings
 from coaching.db import Database
 from coaching.models import Athlete
-from coaching.schedule_models import Checkin, Delivery, ReminderSettings, WarmupAck
+from coaching.outbox import Delivery
+from coaching.schedule_models import Checkin, ReminderSettings, WarmupAck
+from fakeapi import BotEvent, FakeBotApi, FakeUser
 from knowledge import load_knowledge
 from tests.athletes import FRI, MON, SAT, SUN, THU, TUE, WED
 from tests.e2e.harness import TOKEN, has_button

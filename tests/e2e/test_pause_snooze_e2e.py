@@ -10,8 +10,8 @@ from __future__ import annotations
 import datetime as dt
 from typing import TYPE_CHECKING
 
-from fakeapi import FakeBotApi, FakeUser
 from coaching.db import Database
+from fakeapi import FakeBotApi, FakeUser
 from tests.e2e.clocked import (
     FRI,
     UTC,
@@ -28,7 +28,7 @@ from tests.e2e.clocked import (
 )
 
 if TYPE_CHECKING:
-    from coaching.schedule_models import Delivery
+    from coaching.outbox import Delivery
 
 BEN = 5102
 CARA = 5103

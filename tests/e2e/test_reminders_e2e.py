@@ -13,12 +13,13 @@ import datetime as dt
 from sqlalchemy import select
 
 from bot.app import ALLOWED_UPDATES, build_application
-from fakeapi import FakeBotApi, FakeUser
 from bot.settings import load_settings
 from coaching import reminders
 from coaching.db import Database
 from coaching.models import Athlete
-from coaching.schedule_models import Checkin, Delivery, WarmupAck
+from coaching.outbox import Delivery
+from coaching.schedule_models import Checkin, WarmupAck
+from fakeapi import FakeBotApi, FakeUser
 from knowledge import load_knowledge
 from scheduler import planner
 from tests.e2e.harness import TOKEN, has_button

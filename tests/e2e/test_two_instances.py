@@ -21,12 +21,12 @@ from sqlalchemy import func, select
 from telegram.ext import Application
 
 from bot.app import ALLOWED_UPDATES, build_application
-from fakeapi import FakeBotApi, FakeUser
 from bot.settings import load_settings
 from coaching import reminders, selftest
 from coaching.db import Database
 from coaching.models import Athlete
-from coaching.schedule_models import Delivery
+from coaching.outbox import Delivery
+from fakeapi import FakeBotApi, FakeUser
 from knowledge import KnowledgeBase, load_knowledge
 from knowledge.schema import text_for
 from scheduler import planner

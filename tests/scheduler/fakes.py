@@ -8,7 +8,7 @@ from collections import deque
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from coaching.models import Athlete
-from coaching.schedule_models import Delivery
+from coaching.outbox import Delivery
 from scheduler.sender import Outcome, OutgoingMessage, SendResult
 
 

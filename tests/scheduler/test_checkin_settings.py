@@ -9,8 +9,8 @@ import pytest
 from coaching import reminders
 from coaching.db import Database
 from coaching.models import Athlete
-from coaching.reminders import Draft, Kind, Status
-from coaching.schedule_models import Delivery
+from coaching.outbox import Delivery, Kind, Status
+from coaching.reminders import Draft
 from coaching.timeparse import InvalidInput
 from scheduler.planner import reschedule
 from tests.scheduler.conftest import SAT, add_athlete
