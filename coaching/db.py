@@ -40,16 +40,20 @@ def _sqlite_begin_immediate(connection: Any) -> None:
 
 
 def create_engine(url: str) -> AsyncEngine:
-    """An engine with the per-backend settings our guarantees rely on."""
+    """An engine with the per-backend settings our guarantees rely on.
+
+    `hide_parameters`: a failed statement's error message would otherwise quote
+    its values (first names, typed answers), and errors end up in the logs.
+    """
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":
             Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_async_engine(url)
+        engine = create_async_engine(url, hide_parameters=True)
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
         event.listen(engine.sync_engine, "begin", _sqlite_begin_immediate)
         return engine
-    return create_async_engine(url, pool_pre_ping=True)
+    return create_async_engine(url, pool_pre_ping=True, hide_parameters=True)
 
 
 class NestedTransaction(RuntimeError):
