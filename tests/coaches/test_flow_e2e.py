@@ -7,16 +7,16 @@ import io
 
 from sqlalchemy import func, select
 
-from fakeapi import FakeBotApi, FakeUser
+from coaching import outbox
 from coaching.coach_models import (
     Broadcast,
-    BroadcastChatPost,
     BroadcastDraft,
     GroupChat,
     GroupMembership,
 )
 from coaching.db import Database
-from coaching.schedule_models import Delivery
+from coaching.outbox import Delivery
+from fakeapi import FakeBotApi, FakeUser
 from knowledge import KnowledgeBase
 from tests.coaches.conftest import ADMIN, bot_settings, wait_db
 from tests.e2e.harness import running_bot, tap_when_shown
@@ -79,16 +79,12 @@ async def test_group_join_preview_confirm_and_report(
         assert not [m for m in bob.messages if "moved to 19:00" in (m.text or "")]
 
         async def finished(session) -> bool:  # type: ignore[no-untyped-def]
-            waiting = ("pending", "sending")
             pending = await session.scalar(
-                select(func.count()).select_from(Delivery).where(Delivery.status.in_(waiting))
-            )
-            posts = await session.scalar(
                 select(func.count())
-                .select_from(BroadcastChatPost)
-                .where(BroadcastChatPost.status.in_(waiting))
+                .select_from(Delivery)
+                .where(Delivery.status.in_(outbox.WAITING))
             )
-            return pending == 0 and posts == 0
+            return pending == 0
 
         await wait_db(db, finished, "the broadcast to finish")
         coach.send_command("/broadcasts")

@@ -32,6 +32,6 @@ class KindComposer:
     """The message is just the delivery's kind and slot."""
 
     async def compose(
-        self, session: AsyncSession, delivery: Delivery, athlete: Athlete, now: dt.datetime
+        self, session: AsyncSession, delivery: Delivery, athlete: Athlete | None, now: dt.datetime
     ) -> OutgoingMessage | None:
-        return OutgoingMessage(athlete.id, f"{delivery.kind} {delivery.slot}")
+        return OutgoingMessage(delivery.recipient, f"{delivery.kind} {delivery.slot}")
