@@ -15,7 +15,7 @@ import sys
 from collections.abc import Sequence
 
 from bot.kb_commands import kb_check, kb_show
-from bot.logging_setup import setup_logging
+from bot.logging_setup import redact, secret_variants, setup_logging
 from bot.settings import Settings, SettingsError, load_settings
 
 
@@ -46,20 +46,37 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _settings_for_logging() -> Settings:
-    settings = load_settings()
-    secrets = (
-        [settings.telegram_bot_token.get_secret_value()] if settings.telegram_bot_token else []
-    )
-    if settings.webhook_secret is not None:
-        secrets.append(settings.webhook_secret.get_secret_value())
-    setup_logging(settings.log_level, secrets)
-    return settings
+def secrets_of(settings: Settings) -> list[str]:
+    """What must never be printed: the token, the webhook secret, the database password."""
+    secrets = [
+        secret.get_secret_value()
+        for secret in (settings.telegram_bot_token, settings.webhook_secret)
+        if secret is not None
+    ]
+    if settings.database_url:
+        from sqlalchemy.engine import make_url
+        from sqlalchemy.exc import ArgumentError
+
+        try:
+            password = make_url(settings.database_url).password
+        except ArgumentError:  # reported when the database is opened
+            password = None
+        if password:
+            secrets.append(str(password))
+    return secrets
+
+
+def _checks_before_database(settings: Settings) -> None:
+    from bot.startup import check_data_dir, check_database
+
+    check_data_dir(settings)
+    check_database(settings)
 
 
 def _migrate(settings: Settings) -> int:
     from coaching import migrate
 
+    _checks_before_database(settings)
     url = settings.effective_database_url
     migrate.upgrade(url)
     print(f"database is at schema revision {', '.join(sorted(migrate.head_revisions(url)))}")
@@ -71,6 +88,7 @@ def _check(settings: Settings) -> int:
     from knowledge import load_knowledge
 
     load_knowledge()
+    _checks_before_database(settings)
     if not asyncio.run(migrate.is_up_to_date(settings.effective_database_url)):
         print("database schema is not up to date: run `hipcoach migrate`", file=sys.stderr)
         return 1
@@ -110,8 +128,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.kb_command == "diagram":
             return _diagram(args.path)
         return kb_show(args.item_id, lang=args.lang)
+    secrets: list[str] = []
     try:
-        settings = _settings_for_logging()
+        settings = load_settings()
+        secrets = secret_variants(secrets_of(settings))
+        setup_logging(settings.log_level, secrets)
         if args.command == "migrate":
             return _migrate(settings)
         if args.command == "check":
@@ -122,9 +143,11 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         run(settings)
         return 0
-    except SettingsError as exc:
-        print(f"hipcoach: {exc}", file=sys.stderr)
+    except SettingsError as exc:  # one line naming what to fix, and never a secret
+        print(f"hipcoach: {redact(str(exc), secrets)}", file=sys.stderr)
         return 2
+    except KeyboardInterrupt:
+        return 130
 
 
 if __name__ == "__main__":

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import http.client
 import json
 import socket
 import subprocess
@@ -139,3 +140,53 @@ def test_webhook_requires_the_secret_and_token_never_logged(
     for chat in (8105, 8106, 8107):
         for message in api.messages(chat):
             assert secret_part not in (message.raw_text or "")
+
+
+MIB = 1024 * 1024
+
+
+def post_stream(port: int, size: int, secret: str | None, *, chunked: bool = False) -> int:
+    """POST `size` bytes in 64 KiB pieces (never all in memory here either)."""
+    headers = {"Content-Type": "application/json"}
+    if secret is not None:
+        headers["X-Telegram-Bot-Api-Secret-Token"] = secret
+    if not chunked:
+        headers["Content-Length"] = str(size)
+    piece = b" " * (64 * 1024)
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    try:
+        connection.request(
+            "POST",
+            "/telegram",
+            body=(piece for _ in range(size // len(piece))),
+            headers=headers,
+            encode_chunked=chunked,
+        )
+        return connection.getresponse().status
+    finally:
+        connection.close()
+
+
+def peak_memory(pid: int) -> int:
+    """The process's peak resident memory in bytes (VmHWM: it never goes down)."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) * 1024
+    raise AssertionError("no VmHWM in /proc/<pid>/status")
+
+
+def test_a_large_body_is_refused_without_being_read(
+    api: FakeBotApi, bot: WebhookBotProcess
+) -> None:
+    bot.start()
+    assert bot.process is not None
+    before = peak_memory(bot.process.pid)
+
+    assert post_stream(bot.port, 90 * MIB, secret=None) == 403
+    assert post_stream(bot.port, 90 * MIB, secret="wrong") == 403
+    assert post_stream(bot.port, 90 * MIB, secret=SECRET) == 413  # declared too large
+    assert post_stream(bot.port, 4 * MIB, secret=SECRET, chunked=True) == 413  # grew too large
+
+    assert peak_memory(bot.process.pid) - before < 30 * MIB
+    assert bot.post(help_update(20, 8201), SECRET) == 200  # and it still serves Telegram
+    api.wait_event(8201, 0, lambda e: "/privacy" in (e.text or ""), 10)
