@@ -29,7 +29,7 @@ from coaching import migrate  # noqa: E402
 from coaching.db import Database  # noqa: E402
 from coaching.models import Athlete  # noqa: E402
 from coaching.outbox import Delivery
-from coaching.schedule_models import ReminderSettings
+from coaching.reminders.models import ReminderSettings
 from scheduler import planner  # noqa: E402
 
 NOW = dt.datetime(2026, 3, 18, 9, 0, tzinfo=dt.UTC)  # a Wednesday

@@ -1,7 +1,5 @@
 """The domain: athletes, self-tests, plans, reminders, groups, and the database they live in.
 
-Importing the package loads every table module in a fixed order (`coaching.models`
-pulls in the rest), so any one of them can be imported first.
+Importing the package loads nothing: each table module stands on its own, and
+`coaching.tables` is the one place that gathers them all (see there).
 """
-
-from coaching import models as models  # noqa: F401

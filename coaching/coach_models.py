@@ -21,7 +21,6 @@ from sqlalchemy import (
     BigInteger,
     Boolean,
     ForeignKey,
-    Index,
     Integer,
     String,
     Text,
@@ -30,7 +29,6 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column
 
 from coaching.base import Base, UTCDateTime, utcnow
-from coaching.outbox import Delivery
 
 GROUP_NAME_MAX = 48
 JOIN_CODE_LENGTH = 12
@@ -149,7 +147,3 @@ class BroadcastDraft(Base):
     send_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     escaped: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
-
-
-# Broadcast reports count a broadcast's deliveries: (kind, ref_id) finds them by index.
-Index("ix_delivery_kind_ref_id", Delivery.kind, Delivery.ref_id)

@@ -40,7 +40,7 @@ from coaching.coach_models import (
 )
 from coaching.models import Athlete, SelftestResult
 from coaching.outbox import Delivery
-from coaching.schedule_models import Checkin
+from coaching.reminders.models import Checkin
 
 INVITE_LIFETIME = dt.timedelta(days=2)
 INVITE_PREFIX = "coach_"

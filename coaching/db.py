@@ -21,6 +21,8 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 
+import coaching.tables  # noqa: F401 - every table is mapped before the first session opens
+
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     # Manage transactions ourselves so each one can start with BEGIN IMMEDIATE.

@@ -41,7 +41,7 @@ from coaching.db import Database
 from coaching.models import Athlete
 from coaching.outbox import Delivery, Kind, Status
 from coaching.reminders import Toggle
-from coaching.schedule_models import ReminderSettings, TipSent
+from coaching.reminders.models import ReminderSettings, TipSent
 from scheduler.breaker import CircuitBreaker
 from scheduler.pacing import FREE, PAID, Pace, Unpaced, wait_until
 from scheduler.planner import unschedule

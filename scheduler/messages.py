@@ -21,7 +21,7 @@ from coaching.callbacks import CheckinAnswer, SelftestStart, SwimAnswer, WarmupA
 from coaching.coach_models import Broadcast
 from coaching.models import Athlete, SelftestResult
 from coaching.outbox import Delivery, Kind
-from coaching.schedule_models import TipSent
+from coaching.reminders.models import TipSent
 from knowledge.render import render_routine, render_tip
 from knowledge.schema import KnowledgeBase
 from scheduler.recurrence import zone

@@ -26,7 +26,7 @@ from coaching import outbox, reminders
 from coaching.db import Database
 from coaching.models import Athlete, SelftestResult
 from coaching.outbox import Delivery, Kind
-from coaching.schedule_models import ReminderSettings
+from coaching.reminders.models import ReminderSettings
 from scheduler.recurrence import (
     next_run_reminder,
     next_weekly,

@@ -23,7 +23,7 @@ from bot.services import Services, services
 from bot.telegram_io import send_html
 from coaching import cadence
 from coaching.cadence import CadenceAnalysis, CadenceUnit, Reason, RunFileError, shown_spm
-from coaching.cadence_models import CadenceRun
+from coaching.cadence.models import CadenceRun
 from coaching.models import Athlete
 from coaching.onboarding import language_for
 from knowledge.schema import text_for

@@ -23,7 +23,7 @@ from bot.telegram_io import answer_query, edit_query_message, send_html
 from coaching import reminders
 from coaching.models import Athlete
 from coaching.reminders import NotAllowed
-from coaching.schedule_models import Checkin, Delivery
+from coaching.reminders.models import Checkin, Delivery
 from coaching.timeparse import InvalidInput
 from scheduler.messages import swim_buttons
 from scheduler.recurrence import week_start, zone

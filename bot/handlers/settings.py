@@ -22,7 +22,7 @@ from bot.telegram_io import answer_query, edit_query_message, send_html
 from coaching import reminders
 from coaching.models import Athlete
 from coaching.reminders import Draft, Toggle
-from coaching.schedule_models import ReminderSettings
+from coaching.reminders.models import ReminderSettings
 from coaching.timeparse import InvalidInput, format_time_of_day, parse_time_of_day, parse_timezone
 from knowledge.schema import FALLBACK_LANGUAGE
 from scheduler.planner import reschedule

@@ -21,7 +21,7 @@ from bot.sandbox.terminal import format_buttons, html_to_terminal
 from bot.settings import Settings, load_settings
 from coaching import migrate
 from coaching.db import Database
-from coaching.schedule_models import ReminderSettings
+from coaching.reminders.models import ReminderSettings
 from knowledge import load_knowledge
 
 SANDBOX_TOKEN = "100000:sandbox-token-not-for-telegram"  # noqa: S105 - never leaves this machine

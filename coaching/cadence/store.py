@@ -8,7 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from coaching.cadence.analysis import CadenceAnalysis
-from coaching.cadence_models import CadenceRun
+from coaching.cadence.models import CadenceRun
 
 
 async def save_run(

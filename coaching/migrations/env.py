@@ -7,11 +7,11 @@ import asyncio
 from alembic import context
 from sqlalchemy.engine import Connection
 
-from coaching.base import Base
+from coaching import tables
 from coaching.db import create_engine
 
 config = context.config
-target_metadata = Base.metadata
+target_metadata = tables.metadata
 
 
 def _run(connection: Connection) -> None:

@@ -8,7 +8,7 @@ import datetime as dt
 from sqlalchemy import delete, func, select
 
 from coaching.cadence import analyse_file, latest_cadence, recent_runs, save_run
-from coaching.cadence_models import CadenceRun
+from coaching.cadence.models import CadenceRun
 from coaching.db import Database
 from coaching.models import Athlete
 from tests.cadence.runfiles import RunPlan, fit_bytes

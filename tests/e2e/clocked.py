@@ -25,7 +25,7 @@ from bot.settings import load_settings
 from coaching.db import Database
 from coaching.models import Athlete
 from coaching.outbox import Delivery
-from coaching.schedule_models import Checkin, ReminderSettings, WarmupAck
+from coaching.reminders.models import Checkin, ReminderSettings, WarmupAck
 from fakeapi import BotEvent, FakeBotApi, FakeUser
 from knowledge import load_knowledge
 from tests.athletes import FRI, MON, SAT, SUN, THU, TUE, WED

@@ -19,7 +19,7 @@ from telegram.ext import Application
 from bot.app import ALLOWED_UPDATES, build_application
 from fakeapi import BotEvent, FakeBotApi, FakeUser
 from bot.settings import load_settings
-from coaching.cadence_models import CadenceRun
+from coaching.cadence.models import CadenceRun
 from coaching.db import Database
 from coaching.models import Athlete
 from knowledge import load_knowledge

@@ -31,7 +31,7 @@ from tests.e2e.clocked import (
 DAN = 5104
 EVE = 5105
 if TYPE_CHECKING:
-    from coaching.schedule_models import Checkin
+    from coaching.reminders.models import Checkin
 
 STALE = "That button is from an older message and no longer works."
 

@@ -18,7 +18,7 @@ from coaching import reminders
 from coaching.db import Database
 from coaching.models import Athlete
 from coaching.outbox import Delivery
-from coaching.schedule_models import Checkin, WarmupAck
+from coaching.reminders.models import Checkin, WarmupAck
 from fakeapi import FakeBotApi, FakeUser
 from knowledge import load_knowledge
 from scheduler import planner

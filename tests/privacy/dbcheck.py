@@ -1,6 +1,6 @@
 """Schema-driven helpers for privacy tests: fill every table, find orphans and references.
 
-They read `Base.metadata`, so a table added later is filled and checked too.
+They read `metadata`, so a table added later is filled and checked too.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from coaching import privacy
-from coaching.models import Base
+from coaching.tables import metadata
 
 NOW = dt.datetime(2026, 6, 1, 12, 0, tzinfo=dt.UTC)
 Key = tuple[Any, ...]
@@ -60,7 +60,7 @@ async def fill(
     """One athlete with `rows_per_table` rows in every table; primary keys by table."""
     made: dict[str, set[Key]] = {}
     serial = 0
-    for table in Base.metadata.sorted_tables:
+    for table in metadata.sorted_tables:
         count = 1 if table.name == "athlete" else rows_per_table
         for _ in range(count):
             serial += 1
@@ -106,7 +106,7 @@ async def fill(
 async def foreign_key_orphans(session: AsyncSession) -> list[str]:
     """References (non-null foreign keys) that point at no row, in any table."""
     found: list[str] = []
-    for table in Base.metadata.sorted_tables:
+    for table in metadata.sorted_tables:
         for fk in table.foreign_keys:
             child, parent_col = fk.parent, fk.column
             parent = parent_col.table
@@ -132,11 +132,11 @@ MENTIONS = (("coach", "invited_by"), ("coach_invite", "used_by"), ("group_chat",
 async def references_to(session: AsyncSession, athlete_id: int) -> list[str]:
     """Rows in any table whose athlete foreign key, or a person column, names `athlete_id`."""
     found: list[str] = []
-    athlete = Base.metadata.tables["athlete"]
+    athlete = metadata.tables["athlete"]
     if await session.scalar(select(func.count()).where(athlete.c.id == athlete_id)):
         found.append("athlete row")
     for table_name, column in [*privacy.athlete_columns(), *MENTIONS]:
-        table = Base.metadata.tables[table_name]
+        table = metadata.tables[table_name]
         count = await session.scalar(
             select(func.count()).select_from(table).where(table.c[column] == athlete_id)
         )
@@ -147,6 +147,6 @@ async def references_to(session: AsyncSession, athlete_id: int) -> list[str]:
 
 async def row_counts(session: AsyncSession) -> dict[str, int]:
     counts: dict[str, int] = {}
-    for table in Base.metadata.sorted_tables:
+    for table in metadata.sorted_tables:
         counts[table.name] = await session.scalar(select(func.count()).select_from(table)) or 0
     return counts

@@ -8,7 +8,8 @@ from sqlalchemy import select
 
 from coaching import privacy
 from coaching.db import Database
-from coaching.models import Athlete, Base
+from coaching.models import Athlete
+from coaching.tables import metadata
 from tests.privacy.dbcheck import NOW, fill, foreign_key_orphans, row_counts
 
 ANN, BOB = 424242001, 535353002
@@ -16,7 +17,7 @@ KEPT = {"athlete", "reminder_settings", "delivery", "tip_sent"}
 
 
 async def _count(db: Database, table_name: str, athlete_id: int) -> int:
-    table = Base.metadata.tables[table_name]
+    table = metadata.tables[table_name]
     column = "user_id" if table_name == "coach" else "id" if table_name == "athlete" else None
     column = column or "athlete_id"
     async with db.transaction() as session:

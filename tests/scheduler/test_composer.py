@@ -7,7 +7,7 @@ import datetime as dt
 from sqlalchemy import select
 
 from coaching.db import Database
-from coaching.schedule_models import TipSent
+from coaching.reminders.models import TipSent
 from knowledge import load_knowledge
 from scheduler import dispatcher, planner
 from scheduler.messages import Composer

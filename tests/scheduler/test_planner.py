@@ -13,7 +13,7 @@ from coaching import reminders
 from coaching.db import Database
 from coaching.models import Athlete, SelftestResult
 from coaching.outbox import Delivery, Kind, Status
-from coaching.schedule_models import ReminderSettings
+from coaching.reminders.models import ReminderSettings
 from scheduler import dispatcher, planner
 from scheduler.sender import Outcome, SendResult
 from tests.scheduler.conftest import MON, SAT, SUN, TUE, add_athlete

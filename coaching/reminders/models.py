@@ -1,12 +1,11 @@
-"""Tables for scheduled work: reminder preferences, deliveries, and the answers they collect.
+"""The reminder tables: what each athlete wants, when their next one is due, what they answered.
 
-`reminder_settings` holds, per athlete, what they want and *when the next one
-is due* (`next_*_at`, UTC, indexed): the planner only ever asks the database
-"whose next tip is due?", so its cost does not grow with the number of
-athletes. Each due occurrence becomes one `delivery` row, unique on
-(athlete, kind, slot), so planning twice, or on two instances, is harmless.
-Coach broadcasts will be deliveries too (kind "broadcast", `ref_id` = the
-broadcast), which is why `payload` and `ref_id` are nullable and generic.
+`reminder_settings` holds, per athlete, their preferences and *when the next
+one of each kind is due* (`next_*_at`, UTC, indexed): the planner only ever
+asks the database "whose next tip is due?", so its cost does not grow with the
+number of athletes. The due occurrences themselves are outbox rows
+(`coaching.outbox`); a warm-up acknowledgement or a check-in points back at
+the delivery it answers, by table name, so this module needs only the base.
 """
 
 from __future__ import annotations

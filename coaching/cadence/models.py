@@ -1,6 +1,6 @@
 """The `cadence_run` table: one analysed run file per row, kept for the athlete's trend.
 
-Imported at the end of `coaching.models` so the table is part of `Base.metadata`.
+Only the figures are kept, never the file. `coaching.tables` registers it.
 """
 
 from __future__ import annotations
