@@ -22,7 +22,7 @@ from bot.handlers import settings as settings_handlers
 from bot.jobs import close_dispatcher, install_jobs
 from bot.services import SERVICES_KEY, Services
 from bot.settings import Settings
-from bot.update_processor import PerUserUpdateProcessor
+from bot.update_processor import PerUserUpdateProcessor, slow_down_notice
 from coaching.base import utcnow
 from coaching.db import Database
 from knowledge import KnowledgeBase
@@ -98,7 +98,7 @@ def build_application(
         .base_url(f"{api}/bot")
         .base_file_url(f"{api}/file/bot")
         .rate_limiter(rate_limiter(settings))
-        .concurrent_updates(PerUserUpdateProcessor())
+        .concurrent_updates(PerUserUpdateProcessor(on_flood=slow_down_notice(kb)))
         .post_init(_post_init)
         .post_shutdown(_post_shutdown)
         .build()
