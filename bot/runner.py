@@ -36,6 +36,7 @@ from coaching import migrate
 log = logging.getLogger(__name__)
 
 WEBHOOK_PATH = "telegram"
+POLLING_TASK = "Updater:start_polling:polling_task"  # PTB's name for its polling loop
 App: TypeAlias = "Application[Any, Any, Any, Any, Any, Any]"
 
 
@@ -62,6 +63,15 @@ class Receiver(Protocol):
 
     async def stop(self) -> None: ...
 
+    async def failure(self) -> TelegramError:
+        """Return the error once no update can come in any more; until then, wait."""
+        ...
+
+
+async def _forever() -> TelegramError:
+    await asyncio.Event().wait()
+    raise AssertionError("unreachable")
+
 
 class Polling:
     """`getUpdates` in a loop (PTB's Updater); failures are reported once per episode."""
@@ -78,7 +88,23 @@ class Polling:
 
     async def stop(self) -> None:
         if self.updater.running:
-            await self.updater.stop()
+            with suppress(TelegramError):  # the loop's own end (see `failure`) is re-raised
+                await self.updater.stop()
+
+    async def failure(self) -> TelegramError:
+        """PTB's polling loop retries everything but a rejected token, on which it ends.
+
+        Left alone, the process would run on without receiving anything; the
+        loop's task is found by the name PTB gives it, and its end reported.
+        """
+        loop = next((t for t in asyncio.all_tasks() if t.get_name() == POLLING_TASK), None)
+        if loop is None:
+            return await _forever()
+        await asyncio.wait({loop})  # unlike awaiting it, never cancels it
+        error = None if loop.cancelled() else loop.exception()
+        if isinstance(error, TelegramError):
+            return error
+        return await _forever()  # stopped on purpose
 
 
 class Webhook:
@@ -122,6 +148,9 @@ class Webhook:
     async def stop(self) -> None:
         await self.server.stop()
 
+    async def failure(self) -> TelegramError:
+        return await _forever()
+
 
 def receiver_for(application: App, settings: Settings, allowed_updates: Sequence[str]) -> Receiver:
     if settings.webhook_url:
@@ -146,7 +175,7 @@ async def _close(application: App) -> None:
 @asynccontextmanager
 async def running(
     application: App, settings: Settings, allowed_updates: Sequence[str]
-) -> AsyncIterator[None]:
+) -> AsyncIterator[Receiver]:
     """The bot receiving and processing updates; a failed start raises `StartupError`."""
     receiver = receiver_for(application, settings, allowed_updates)
     try:
@@ -164,24 +193,30 @@ async def running(
         await _close(application)
         raise
     try:
-        yield
+        yield receiver
     finally:
         await receiver.stop()
         await _close(application)
 
 
 async def serve(application: App, settings: Settings, allowed_updates: Sequence[str]) -> None:
-    """Run until SIGTERM or SIGINT."""
+    """Run until SIGTERM or SIGINT, or until updates can no longer come in (`StartupError`)."""
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(signum, stop.set)
-    async with running(application, settings, allowed_updates):
+    async with running(application, settings, allowed_updates) as receiver:
         if settings.webhook_url:
             log.info("started in webhook mode on port %s", settings.port)
         else:
             log.info("started with long polling against %s", settings.api_url)
-        await stop.wait()
+        stopped = asyncio.create_task(stop.wait())
+        failed = asyncio.create_task(receiver.failure())
+        await asyncio.wait({stopped, failed}, return_when=asyncio.FIRST_COMPLETED)
+        for task in (stopped, failed):
+            task.cancel()
+        if failed.done() and not failed.cancelled():
+            raise bot_api_failure(settings, failed.result())
     log.info("stopped")
 
 
