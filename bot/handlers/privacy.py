@@ -32,12 +32,12 @@ from telegram.ext import (
 )
 from telegram.ext.filters import BaseFilter
 
+from bot.handlers.common import language
 from bot.render import keyboard, ui
 from bot.services import SERVICES_KEY, Services, services
 from bot.telegram_io import answer_query, edit_query_message, send_html
 from coaching import privacy
 from coaching.models import Athlete
-from knowledge.schema import FALLBACK_LANGUAGE
 
 log = logging.getLogger(__name__)
 
@@ -54,6 +54,23 @@ async def _athlete(svc: Services, user_id: int) -> Athlete | None:
         return await session.get(Athlete, user_id)
 
 
+async def _held(svc: Services, user_id: int) -> tuple[Athlete | None, privacy.Held | None]:
+    """The athlete profile (for the language) and what we hold about the person at all:
+    a coach who never used the athlete side still has data to export and delete."""
+    async with svc.db.transaction() as session:
+        return await session.get(Athlete, user_id), await privacy.held(session, user_id)
+
+
+def _and_coach(text: str, found: privacy.Held, coach_text: str) -> str:
+    """`text`, followed for a coach by what it means for their groups and their athletes."""
+    return f"{text}\n\n{coach_text}" if found.coach else text
+
+
+def _counts(found: privacy.Held) -> dict[str, int]:
+    """The numbers the coach's part of a privacy text names."""
+    return {"groups": found.groups, "members": found.members}
+
+
 def _user_id(update: Update) -> int:
     user = update.effective_user
     assert user is not None
@@ -64,47 +81,60 @@ async def privacy_command(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
     """Say what is stored, why, for how long, who sees it, and how to export or erase it."""
     svc = services(context)
     athlete = await _athlete(svc, _user_id(update))
-    lang = athlete.language if athlete else FALLBACK_LANGUAGE
+    lang = language(update, athlete)
     months = svc.settings.retention_months
     await send_html(update, ui(svc.kb, lang, "privacy_text", months=months))
 
 
 async def export_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Send everything stored about the athlete as one JSON file."""
+    """Send everything stored about the person (athlete, coach or both) as one JSON file."""
     svc = services(context)
     user_id = _user_id(update)
     now = svc.clock()
     async with svc.db.transaction() as session:
-        data = await privacy.export(session, user_id, now)
-    if data is None:
-        await send_html(update, ui(svc.kb, FALLBACK_LANGUAGE, "privacy_nothing_stored"))
+        found = await privacy.held(session, user_id)
+        data = await privacy.export(session, user_id, now) if found is not None else None
+    if found is None or data is None:
+        await send_html(update, ui(svc.kb, language(update), "privacy_nothing_stored"))
         return
-    lang = str(data["athlete"].get("language") or FALLBACK_LANGUAGE)
+    profile = data["athlete"] or {}
+    lang = str(profile.get("language") or language(update))
+    caption = _and_coach(
+        ui(svc.kb, lang, "export_caption"),
+        found,
+        ui(svc.kb, lang, "export_caption_coach", **_counts(found)),
+    )
     body = json.dumps(data, ensure_ascii=False, indent=2, sort_keys=True).encode("utf-8")
     chat = update.effective_chat
     assert chat is not None
     await chat.send_document(
         body,
         filename=f"hipcoach-export-{now:%Y%m%d}.json",
-        caption=ui(svc.kb, lang, "export_caption"),
+        caption=caption,
         parse_mode="HTML",
     )
 
 
 async def delete_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Ask for confirmation before erasing the athlete and everything linked to them."""
+    """Ask for confirmation, saying what goes (and, for a coach, what happens to their groups)."""
     svc = services(context)
-    athlete = await _athlete(svc, _user_id(update))
-    if athlete is None:
-        await send_html(update, ui(svc.kb, FALLBACK_LANGUAGE, "privacy_nothing_stored"))
+    athlete, found = await _held(svc, _user_id(update))
+    lang = language(update, athlete)
+    if found is None:
+        await send_html(update, ui(svc.kb, lang, "privacy_nothing_stored"))
         return
-    lang = athlete.language
+    if found.athlete:
+        question = ui(svc.kb, lang, "delete_confirm")
+    else:
+        question = ui(svc.kb, lang, "delete_confirm_coach_only")
+    coach = ui(svc.kb, lang, "delete_confirm_coach", **_counts(found))
+    question = _and_coach(question, found, coach)
     asked = int(svc.clock().timestamp())
     buttons = [
         [(ui(svc.kb, lang, "delete_yes"), f"pv:del:{asked}")],
         [(ui(svc.kb, lang, "delete_no"), "pv:keep")],
     ]
-    await send_html(update, ui(svc.kb, lang, "delete_confirm"), keyboard(buttons))
+    await send_html(update, question, keyboard(buttons))
 
 
 async def button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -113,10 +143,10 @@ async def button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     query = update.callback_query
     assert query is not None
     user_id = query.from_user.id
-    athlete = await _athlete(svc, user_id)
-    lang = athlete.language if athlete else FALLBACK_LANGUAGE
+    athlete, found = await _held(svc, user_id)
+    lang = language(update, athlete)
     match = BUTTON_DATA.match(query.data or "")
-    if match is None or athlete is None:
+    if match is None or found is None:
         await answer_query(query, ui(svc.kb, lang, "stale_button"))
         return
     now = svc.clock()
@@ -126,7 +156,10 @@ async def button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         return
     if match[4]:  # withdraw
         async with svc.db.transaction() as session:
-            await privacy.withdraw_consent(session, user_id, now)
+            withdrawn = await privacy.withdraw_consent(session, user_id, now)
+        if not withdrawn:  # a coach without an athlete profile has no consent to withdraw
+            await answer_query(query, ui(svc.kb, lang, "stale_button"))
+            return
         log.info("consent withdrawn by an athlete")
         await answer_query(query)
         await send_html(update, ui(svc.kb, lang, "consent_withdrawn"))
@@ -137,10 +170,12 @@ async def button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         await edit_query_message(query, ui(svc.kb, lang, "delete_expired"))
         return
     async with svc.db.transaction() as session:
-        await privacy.erase(session, user_id)
-    log.info("an athlete erased their data")
+        await privacy.erase(session, user_id, now)
+    log.info("a person erased their data (a coach: %s)", found.coach)
     await answer_query(query)
-    await edit_query_message(query, ui(svc.kb, lang, "delete_done"))
+    done = ui(svc.kb, lang, "delete_done")
+    coach = ui(svc.kb, lang, "delete_done_coach", **_counts(found))
+    await edit_query_message(query, _and_coach(done, found, coach))
 
 
 SEEN_KEY = "hipcoach.last_touched"

@@ -7,9 +7,10 @@ import re
 
 from sqlalchemy import func, select
 
-from fakeapi import FakeBotApi, FakeUser
+from coaching.coach_models import Broadcast, Coach, GroupMembership, TrainingGroup
 from coaching.db import Database
 from coaching.models import Athlete, SelftestResult, SelftestSession
+from fakeapi import FakeBotApi, FakeUser
 from knowledge import KnowledgeBase
 from tests.e2e.harness import running_bot, tap_when_shown
 from tests.privacy.dbcheck import foreign_key_orphans, references_to
@@ -236,5 +237,61 @@ async def test_delete_clears_a_coach_from_other_coaches_rows(
         async with db.transaction() as session:
             assert await references_to(session, 7102) == []
             assert await foreign_key_orphans(session) == []
+    finally:
+        await db.dispose()
+
+
+async def test_a_coach_without_a_profile_exports_and_deletes_their_records(
+    api: FakeBotApi, database_url: str, kb: KnowledgeBase
+) -> None:
+    """Carl coaches (as an admin) but never onboarded: his data is his groups and broadcasts.
+    The export lists them; deleting takes them, and Ann, his athlete, just leaves the group."""
+    carl_id = 7201
+    settings = {"admin_ids": frozenset({carl_id}), "dispatch_interval_seconds": 0.2}
+    async with running_bot(api, database_url, **settings):
+        carl, ann = FakeUser(api, carl_id, first_name="Carl"), FakeUser(api, 7202)
+        carl.send_command("/newgroup", "Hills")
+        created = await carl.wait_message_async(contains="start=grp_")
+        code = (created.text or "").split("start=grp_", 1)[1].split()[0]
+        ann.send_command("/start", f"grp_{code}")
+        await tap_when_shown(ann, kb.ui_text("group_join_yes", "en"))
+        await ann.wait_message_async(contains="Hills")
+        carl.send_command("/broadcast")
+        await carl.wait_message_async(contains=kb.ui_text("broadcast_ask_text", "en")[:20])
+        carl.send_text("Hill repeats moved to 19:00")
+        await tap_when_shown(carl, "Hills")
+        await tap_when_shown(carl, kb.ui_text("broadcast_send_now", "en"))
+        await ann.wait_message_async(contains="Hill repeats moved")
+
+        carl.send_command("/export")
+        sent = await carl.wait_message_async(predicate=lambda e: e.message.kind == "document")
+        assert "As a coach" in (sent.text or "")
+        stored = sent.message.file
+        assert stored is not None
+        data = json.loads(stored.data)
+        assert data["athlete"] is None
+        assert [row["name"] for row in data["tables"]["training_group"]] == ["Hills"]
+        assert [row["text_html"] for row in data["tables"]["broadcast"]] == [
+            "Hill repeats moved to 19:00"
+        ]
+        assert "7202" not in stored.data.decode(), "Ann's data is hers, not in Carl's export"
+
+        carl.send_command("/delete")
+        confirm = await carl.wait_message_async(contains="Delete everything?")
+        assert "no athlete profile" in (confirm.text or "")
+        assert "athletes in your groups (1) leave them" in (confirm.text or "")
+        await carl.wait_callback_answered_async(
+            carl.tap("Yes, delete everything", in_message=confirm)
+        )
+        await carl.wait_message_async(contains="their athletes have left them")
+
+    db = Database(database_url)
+    try:
+        async with db.transaction() as session:
+            assert await references_to(session, carl_id) == []
+            assert await foreign_key_orphans(session) == []
+            for table in (Coach, TrainingGroup, GroupMembership, Broadcast):
+                assert await session.scalar(select(func.count()).select_from(table)) == 0
+            assert await session.get(Athlete, 7202) is not None
     finally:
         await db.dispose()
