@@ -28,13 +28,14 @@ from typing import TextIO
 
 QUIET_LOGGERS = ("httpx", "httpcore", "apscheduler", "aiosqlite", "alembic", "aiohttp.access")
 REDACTED = "<redacted>"
+_REST_OF_LINE = r"(?:(?!\\n)[^\n])*"  # up to a newline, or to a "\n" inside a repr()
 SQL_VALUE_PATTERNS = (
-    # SQLAlchemy: "[parameters: ('Ann', 3)]", up to the closing bracket of the line.
-    (re.compile(r"\[parameters: [^\n]*\]"), "[parameters: <hidden>]"),
+    # SQLAlchemy: "[parameters: ('Ann', 3)]".
+    (re.compile(r"\[parameters: " + _REST_OF_LINE), "[parameters: <hidden>]"),
     # PostgreSQL: "DETAIL:  Key (first_name)=(Ann) already exists." and similar details.
-    (re.compile(r"DETAIL:[^\n]*"), "DETAIL: <hidden>"),
+    (re.compile(r"DETAIL:" + _REST_OF_LINE), "DETAIL: <hidden>"),
     # asyncpg: "invalid input for query argument $2: 'Ann' (an integer is required)".
-    (re.compile(r"(query argument \$\d+): [^\n]*"), r"\1: <hidden>"),
+    (re.compile(r"(query argument \$\d+): " + _REST_OF_LINE), r"\1: <hidden>"),
 )
 
 

@@ -58,9 +58,15 @@ def test_quoted_database_values_are_cut(log_output: io.StringIO) -> None:
     )
     log.error("duplicate key value\nDETAIL:  Key (first_name)=(Pirjo Personal) already exists.")
     log.error("invalid input for query argument $2: 'Pirjo Personal' (expected int)")
+    error = RuntimeError(
+        "duplicate key\nDETAIL:  Key (first_name)=(Pirjo Personal) already exists.\n"
+        "[SQL: UPDATE athlete SET first_name=$1]"
+    )
+    log.error("update failed: %r", error)  # repr() keeps it on one line, "\n" escaped
     output = log_output.getvalue()
     assert "Pirjo" not in output
     assert "INSERT INTO athlete" in output and "query argument $2: <hidden>" in output
+    assert "[SQL: UPDATE athlete SET first_name=$1]" in output
 
 
 def test_uncaught_exceptions_go_through_the_filter(log_output: io.StringIO) -> None:
