@@ -36,6 +36,7 @@ class CircuitBreaker:
         self._failures = 0
         self._cooldown = cooldown
         self._opened_at: float | None = None
+        self.failed_probes = 0  # since it last opened
 
     @property
     def state(self) -> BreakerState:
@@ -66,9 +67,11 @@ class CircuitBreaker:
         """Telegram or the network failed (5xx, refused, timed out); not a 4xx or a 429."""
         if self._opened_at is not None:
             if self.state is BreakerState.HALF_OPEN:  # the probe failed
+                self.failed_probes += 1
                 self._cooldown = min(self._cooldown * 2, self.max_cooldown)
                 self._opened_at = self._clock()
             return
         self._failures += 1
         if self._failures >= self.threshold:
             self._opened_at = self._clock()
+            self.failed_probes = 0

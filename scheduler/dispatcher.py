@@ -83,9 +83,9 @@ class Claimed:
     message: OutgoingMessage
 
 
-def backoff(attempts: int) -> dt.timedelta:
+def backoff(attempts: int, first: float = FIRST_BACKOFF) -> dt.timedelta:
     """5 s, 10 s, 20 s ... up to 5 minutes between tries of a send Telegram never got."""
-    return dt.timedelta(seconds=min(MAX_BACKOFF, FIRST_BACKOFF * 2 ** max(0, attempts - 1)))
+    return dt.timedelta(seconds=min(MAX_BACKOFF, first * 2 ** max(0, attempts - 1)))
 
 
 def _skip_reason(
@@ -129,6 +129,7 @@ class Dispatcher:
         batch: int = BATCH,
         concurrency: int = CONCURRENCY,
         claimer: str | None = None,
+        first_backoff: float = FIRST_BACKOFF,
     ) -> None:
         self.db = db
         self.sender = sender
@@ -141,6 +142,7 @@ class Dispatcher:
         self.batch = batch
         self.concurrency = concurrency
         self.claimer = claimer or f"d-{uuid.uuid4().hex[:12]}"
+        self.first_backoff = first_backoff
 
     async def stop(self) -> None:
         """Give back what this instance claimed and never attempted; close the sender."""
@@ -312,7 +314,7 @@ class Dispatcher:
                 delivery = deliveries.get(delivery_id)
                 if delivery is None or not outbox.is_recordable(delivery, self.claimer):
                     continue  # erased meanwhile
-                await _record_one(session, delivery, result, now, report)
+                await _record_one(session, delivery, result, now, report, self.first_backoff)
 
 
 async def _record_one(
@@ -321,6 +323,7 @@ async def _record_one(
     result: SendResult,
     now: dt.datetime,
     report: DispatchReport,
+    first_backoff: float,
 ) -> None:
     outcome = result.outcome
     if outcome is Outcome.SENT:
@@ -333,7 +336,7 @@ async def _record_one(
         wait = (
             dt.timedelta(seconds=result.retry_after)
             if result.retry_after is not None
-            else backoff(delivery.attempts)
+            else backoff(delivery.attempts, first_backoff)
         )
         error = result.error or "not sent"
         if now + wait > outbox.expires_at(delivery):

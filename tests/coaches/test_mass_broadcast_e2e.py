@@ -12,12 +12,12 @@ import datetime as dt
 from sqlalchemy import func, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from fakeapi import FakeBotApi, FakeUser
-from coaching import broadcasts
+from coaching import broadcasts, outbox
 from coaching.coach_models import Broadcast
 from coaching.db import Database
 from coaching.models import Athlete
-from coaching.schedule_models import Delivery
+from coaching.outbox import Delivery
+from fakeapi import FakeBotApi, FakeUser
 from knowledge import KnowledgeBase
 from tests.coaches.conftest import ADMIN, bot_settings, wait_db
 from tests.e2e.harness import running_bot, tap_when_shown
@@ -92,7 +92,7 @@ async def test_thousand_recipients_blocked_429_and_restart(
             pending = await session.scalar(
                 select(func.count())
                 .select_from(Delivery)
-                .where(Delivery.status.in_(("pending", "sending")))
+                .where(Delivery.status.in_(outbox.WAITING))
             )
             return pending == 0
 

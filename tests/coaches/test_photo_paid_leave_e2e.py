@@ -6,12 +6,13 @@ import datetime as dt
 
 from sqlalchemy import select
 
-from fakeapi import FakeBotApi, FakeUser
-from fakeapi.records import ApiCall
+from coaching import outbox
+from coaching.base import utcnow
 from coaching.coach_models import Broadcast, GroupMembership
 from coaching.db import Database
-from coaching.models import utcnow
-from coaching.schedule_models import Delivery
+from coaching.outbox import Delivery
+from fakeapi import FakeBotApi, FakeUser
+from fakeapi.records import ApiCall
 from knowledge import KnowledgeBase
 from tests.coaches.conftest import ADMIN, bot_settings, wait_db
 from tests.coaches.test_flow_e2e import new_group, tap_when_shown_in
@@ -230,7 +231,7 @@ async def test_an_athlete_leaves_a_group_and_forged_taps_change_nothing(
 
         async def finished(session) -> bool:  # type: ignore[no-untyped-def]
             pending = await session.scalars(
-                select(Delivery).where(Delivery.status.in_(("pending", "sending")))
+                select(Delivery).where(Delivery.status.in_(outbox.WAITING))
             )
             return not pending.all()
 

@@ -15,10 +15,10 @@ from typing import Any
 from telegram.ext import Application
 
 from bot.app import ALLOWED_UPDATES, build_application
-from fakeapi import BotEvent, FakeBotApi, FakeUser
 from bot.settings import load_settings
 from coaching import migrate
 from coaching.db import Database
+from fakeapi import BotEvent, FakeBotApi, FakeUser
 from knowledge import load_knowledge
 
 TOKEN = "123456:" + "A" * 35
@@ -102,13 +102,14 @@ def sqlite_url(path: Path) -> str:
 
 @asynccontextmanager
 async def running_bot(
-    api: FakeBotApi, database_url: str, **settings: Any
+    api: FakeBotApi, database_url: str, *, api_url: str | None = None, **settings: Any
 ) -> AsyncIterator[Application]:  # type: ignore[type-arg]
-    """The real Application in this event loop, long polling the fake API."""
+    """The real Application in this event loop, long polling the fake API (directly, or
+    through `api_url`, e.g. a fault-injecting proxy in front of it)."""
     await asyncio.to_thread(migrate.upgrade, database_url)
     config = load_settings(
         telegram_bot_token=TOKEN,
-        telegram_api_url=api.root_url,
+        telegram_api_url=api_url or api.root_url,
         database_url=database_url,
         **settings,
     )

@@ -22,7 +22,7 @@ from telegram.ext import Application
 
 from bot.app import ALLOWED_UPDATES, build_application
 from bot.settings import load_settings
-from coaching import reminders, selftest
+from coaching import outbox, reminders, selftest
 from coaching.db import Database
 from coaching.models import Athlete
 from coaching.outbox import Delivery
@@ -155,7 +155,7 @@ async def test_two_instances_share_one_database(
             async with db.transaction() as session:
                 total = await session.scalar(select(func.count()).select_from(Delivery))
                 waiting = await session.scalar(
-                    select(func.count()).where(Delivery.status.in_(["pending", "sending"]))
+                    select(func.count()).where(Delivery.status.in_(outbox.WAITING))
                 )
             return -1 if total != len(TIP_ATHLETES) else int(waiting or 0)
 
