@@ -102,10 +102,6 @@ class Settings(BaseSettings):
             return self.database_url
         return f"sqlite+aiosqlite:///{self.data_dir / 'hipcoach.sqlite3'}"
 
-    @property
-    def uses_embedded_database(self) -> bool:
-        return self.effective_database_url.startswith("sqlite")
-
     def token(self) -> str:
         if self.telegram_bot_token is None:
             raise SettingsError(

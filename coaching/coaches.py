@@ -82,14 +82,6 @@ async def authorise(session: AsyncSession, admin_ids: Collection[int], user_id: 
     return None
 
 
-async def sync_admins(session: AsyncSession, admin_ids: Collection[int]) -> None:
-    """Give every configured admin a coach row (idempotent); called at start-up."""
-    for user_id in admin_ids:
-        if await session.get(Coach, user_id) is None:
-            session.add(Coach(user_id=user_id, via=Via.ADMIN))
-    await session.flush()
-
-
 # --------------------------------------------------------------------- invites
 
 

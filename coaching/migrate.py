@@ -1,12 +1,12 @@
 """Schema migrations shipped inside the package, runnable without an alembic.ini.
 
-`hipcoach migrate` calls `upgrade`; `hipcoach run` calls `pending` to refuse
-(or, on the embedded SQLite default, to apply) what is missing.
+`hipcoach migrate` calls `upgrade`. `hipcoach run` upgrades the embedded SQLite
+default itself and, on any other database, asks `is_up_to_date` and refuses to
+start on a schema that is behind (see `bot.runner.ensure_schema`).
 """
 
 from __future__ import annotations
 
-import asyncio
 from pathlib import Path
 
 from alembic import command
@@ -50,7 +50,3 @@ async def is_up_to_date(url: str) -> bool:
 def upgrade(url: str, revision: str = "heads") -> None:
     """Apply migrations. Runs its own event loop: call it from a thread, not a coroutine."""
     command.upgrade(alembic_config(url), revision)
-
-
-async def upgrade_async(url: str) -> None:
-    await asyncio.to_thread(upgrade, url)

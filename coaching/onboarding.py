@@ -17,8 +17,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from coaching.base import utcnow
 from coaching.models import Athlete
 from coaching.timeparse import InvalidInput, parse_time_of_day, parse_timezone
+from knowledge.languages import declared_languages
+from knowledge.schema import FALLBACK_LANGUAGE
 
-SUPPORTED_LANGUAGES = ("en", "fi")
 _SOURCE = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 
 
@@ -38,8 +39,9 @@ class StaleAnswer(Exception):
 
 
 def language_for(language_code: str | None) -> str:
+    """The Telegram app's language ("fi-FI" -> "fi") if the content speaks it, else English."""
     code = (language_code or "").split("-")[0].lower()
-    return code if code in SUPPORTED_LANGUAGES else "en"
+    return code if code in declared_languages() else FALLBACK_LANGUAGE
 
 
 def clean_source(payload: str | None) -> str | None:

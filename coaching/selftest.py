@@ -8,7 +8,6 @@ keyboard, a double tap or forged button data can never change an answer.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
 from enum import StrEnum
 
 from sqlalchemy import select
@@ -41,19 +40,6 @@ class NoConsent(Exception):
 
 class StaleStep(Exception):
     """The answer is not for the athlete's current step (or session)."""
-
-
-@dataclass(frozen=True)
-class Progress:
-    """Where a session stands after a transition."""
-
-    session: SelftestSession
-    step: SelfTestStep | None
-    result: SelftestResult | None = None
-
-    @property
-    def finished(self) -> bool:
-        return self.step is None
 
 
 def current_step(kb: KnowledgeBase, sel: SelftestSession) -> SelfTestStep | None:

@@ -5,6 +5,7 @@ self-test, recommendations and the interface texts) lives as YAML under
 `knowledge/content/`; this package validates and serves it.
 """
 
+from knowledge.languages import declared_languages
 from knowledge.loader import (
     DEFAULT_CONTENT_DIR,
     ContentError,
@@ -23,6 +24,7 @@ __all__ = [
     "KnowledgeError",
     "Level",
     "Localized",
+    "declared_languages",
     "get_knowledge",
     "load_knowledge",
     "render_item",
