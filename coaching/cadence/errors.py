@@ -22,6 +22,8 @@ class Reason(StrEnum):
     """Less than a minute of running once pauses are taken out."""
     ODD_CADENCE = "odd_cadence"
     """Cadence values that are neither running steps nor strides per minute."""
+    TOO_COMPLEX = "too_complex"
+    """Over the reading limits: nesting, element count, CPU time, memory, or it crashed a parser."""
 
 
 class RunFileError(Exception):
@@ -31,3 +33,7 @@ class RunFileError(Exception):
         super().__init__(f"{reason.value}: {detail}" if detail else reason.value)
         self.reason = reason
         self.detail = detail
+
+    def __reduce__(self) -> tuple[type[RunFileError], tuple[Reason, str]]:
+        """Pickled as (reason, detail), so it comes back whole from a worker process."""
+        return (RunFileError, (self.reason, self.detail))
