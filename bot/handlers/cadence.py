@@ -1,9 +1,12 @@
 """Run files from the athlete's watch (.fit, .gpx, .tcx) and /cadence, their trend.
 
 A document is size-checked before and after download, parsed and analysed in
-a thread (`coaching.cadence.analyse_file`), stored in one transaction only
-once the whole analysis succeeded, and answered with the figures, advice from
-the knowledge base and a chart. A bad file gets a reason, never a crash.
+a worker process under CPU, memory and time limits (`coaching.cadence.analysis_pool`),
+stored in one transaction only once the whole analysis succeeded, and answered
+with the figures, advice from the knowledge base and a chart. A bad file gets
+a reason, never a crash: a file that crashes or exhausts a worker is "too
+complex to read", and only that worker is lost. The handler awaits the worker
+without blocking the event loop, so everybody else keeps being answered.
 """
 
 from __future__ import annotations
@@ -11,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import logging
+from collections.abc import Callable
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from telegram import Document, Update
@@ -22,7 +26,14 @@ from bot.render import ui
 from bot.services import Services, services
 from bot.telegram_io import send_html
 from coaching import cadence
-from coaching.cadence import CadenceAnalysis, CadenceUnit, Reason, RunFileError, shown_spm
+from coaching.cadence import (
+    CadenceAnalysis,
+    CadenceUnit,
+    Reason,
+    RunFileError,
+    WorkerFailure,
+    shown_spm,
+)
 from coaching.cadence.models import CadenceRun
 from coaching.models import Athlete
 from coaching.onboarding import language_for
@@ -32,6 +43,8 @@ log = logging.getLogger(__name__)
 BAND_KEYS = {3: ("cadence_band_slow", "cadence_band_mid", "cadence_band_fast")}
 SAME_PACE_SPM = 2
 """A change across pace bands smaller than this is "about the same"."""
+ANALYSE: Callable[[str | None, bytes], CadenceAnalysis] = cadence.analyse_file
+"""What a worker runs on a file (picklable); a test may put a stand-in here."""
 
 
 def _zone(athlete: Athlete) -> dt.tzinfo:
@@ -151,10 +164,23 @@ async def receive_file(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
     data = bytes(await telegram_file.download_as_bytearray())
     try:
         # read_run_file re-checks the downloaded length against MAX_FILE_BYTES.
-        analysis = await asyncio.to_thread(cadence.analyse_file, document.file_name, data)
+        analysis = await cadence.analysis_pool().run_for(
+            athlete.id, ANALYSE, document.file_name, data
+        )
     except RunFileError as exc:
         log.info("run file from %s refused: %s", user.id, exc)
         await _reply_error(update, svc, lang, exc.reason)
+        return
+    except WorkerFailure as exc:
+        log.warning(
+            "run file from %s (%s, %d bytes) too complex: %s: %s",
+            user.id,
+            cadence.extension(document.file_name),
+            len(data),
+            type(exc).__name__,
+            exc,
+        )
+        await _reply_error(update, svc, lang, Reason.TOO_COMPLEX)
         return
     async with svc.db.transaction() as session:
         _, is_new = await cadence.save_run(session, athlete.id, analysis, svc.clock())

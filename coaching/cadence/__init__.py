@@ -1,14 +1,19 @@
 """Running cadence from the athlete's watch files: FIT, GPX and TCX.
 
-Parsing and analysis are pure and blocking (call `analyse_file` through
-`asyncio.to_thread`); `store` keeps the results per athlete. Anything wrong
-with a file is a `RunFileError` whose `reason` the bot turns into a message.
+Parsing and analysis are pure and blocking, and they read untrusted bytes: run
+`analyse_file` in `analysis_pool()`, worker processes under CPU, memory and
+time limits, so that a file that trips a parser costs a worker, not the bot.
+`store` keeps the results per athlete. Anything wrong with a file is a
+`RunFileError` whose `reason` the bot turns into a message; a worker that hit
+a limit or died raises a `WorkerFailure` (the file is too complex to read).
 
-    analysis = analyse_file("morning.fit", data)   # CadenceAnalysis
+    analysis = await analysis_pool().run_for(athlete_id, analyse_file, "morning.fit", data)
     await save_run(session, athlete_id, analysis, now)
 """
 
 from __future__ import annotations
+
+import threading
 
 from coaching.cadence.advice import cadence_tips
 from coaching.cadence.analysis import (
@@ -27,6 +32,14 @@ from coaching.cadence.gpx import parse_gpx
 from coaching.cadence.samples import CadenceUnit, ParsedRun, Sample
 from coaching.cadence.store import latest_cadence, recent_runs, save_run
 from coaching.cadence.tcx import parse_tcx
+from coaching.cadence.worker import (
+    Crashed,
+    Limits,
+    TimedOut,
+    TooComplex,
+    WorkerFailure,
+    WorkerPool,
+)
 
 MAX_FILE_BYTES = 10 * 1024 * 1024
 EXTENSIONS = (".fit", ".gpx", ".tcx")
@@ -50,32 +63,62 @@ def read_run_file(filename: str | None, data: bytes) -> ParsedRun:
         raise RunFileError(Reason.EMPTY)
     try:
         return PARSERS[ext](data)
-    except RunFileError:
-        raise
+    except (RunFileError, MemoryError):
+        raise  # out of memory is the worker's limit: the worker must be replaced
+    except RecursionError as exc:
+        raise RunFileError(Reason.TOO_COMPLEX, "nested too deep for the parser") from exc
     except Exception as exc:  # untrusted bytes: a parser may fail in any way
         raise RunFileError(Reason.CORRUPT, f"{type(exc).__name__}: {exc}") from exc
 
 
 def analyse_file(filename: str | None, data: bytes) -> CadenceAnalysis:
-    """Parse and analyse one file. Blocking: run it in a thread."""
+    """Parse and analyse one file. Blocking and untrusted: run it in `analysis_pool()`."""
     return analyse(read_run_file(filename, data))
 
 
+ANALYSIS_WORKERS = 2
+"""Analyses at once; more wait their turn. Workers run niced, so the bot answers first."""
+ANALYSIS_LIMITS = Limits(cpu_seconds=20, memory_bytes=512 * 1024 * 1024, wall_seconds=60.0)
+"""A 24-hour run recorded every second takes about 6 s of CPU as FIT and 100 MB at most;
+a 10 MB GPX or TCX about 1.5 s. The wall clock allows for waiting on a busy machine."""
+
+_pool: WorkerPool | None = None
+_pool_lock = threading.Lock()
+
+
+def analysis_pool() -> WorkerPool:
+    """The process' pool of analysis workers, created on first use (workers start lazily)."""
+    global _pool
+    with _pool_lock:
+        if _pool is None:
+            _pool = WorkerPool(ANALYSIS_WORKERS, ANALYSIS_LIMITS, preload=("coaching.cadence",))
+        return _pool
+
+
 __all__ = [
+    "ANALYSIS_LIMITS",
+    "ANALYSIS_WORKERS",
     "EXTENSIONS",
     "MAX_FILE_BYTES",
     "TARGET_HIGH",
     "TARGET_LOW",
     "CadenceAnalysis",
     "CadenceUnit",
+    "Crashed",
+    "Limits",
     "PaceBand",
     "ParsedRun",
     "Reason",
     "RunFileError",
     "Sample",
+    "TimedOut",
+    "TooComplex",
+    "WorkerFailure",
+    "WorkerPool",
     "Zone",
     "analyse",
     "analyse_file",
+    "analysis_pool",
     "cadence_tips",
     "extension",
     "latest_cadence",

@@ -14,12 +14,12 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from xml.sax.saxutils import escape
 
-from fit_tool.fit_file_builder import FitFileBuilder
-from fit_tool.profile.messages.event_message import EventMessage
-from fit_tool.profile.messages.file_id_message import FileIdMessage
-from fit_tool.profile.messages.record_message import RecordMessage
-from fit_tool.profile.messages.session_message import SessionMessage
-from fit_tool.profile.profile_type import Event, EventType, FileType, Manufacturer, Sport
+from fit_tool.fit_file_builder import FitFileBuilder  # type: ignore[import-untyped]
+from fit_tool.profile.messages.event_message import EventMessage  # type: ignore[import-untyped]
+from fit_tool.profile.messages.file_id_message import FileIdMessage  # type: ignore[import-untyped]
+from fit_tool.profile.messages.record_message import RecordMessage  # type: ignore[import-untyped]
+from fit_tool.profile.messages.session_message import SessionMessage  # type: ignore[import-untyped]
+from fit_tool.profile.profile_type import Event, EventType, FileType, Manufacturer, Sport  # type: ignore[import-untyped]
 
 EARTH_RADIUS_M = 6_371_008.8
 START_LAT, START_LON = 60.17, 24.94

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from fit_tool.profile.profile_type import Sport
+from fit_tool.profile.profile_type import Sport  # type: ignore[import-untyped]
 
 from coaching.cadence import (
     MAX_FILE_BYTES,

@@ -8,20 +8,20 @@ store nothing for a file it refused.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from zoneinfo import ZoneInfo
 
 import pytest
-from fit_tool.profile.profile_type import Sport
+from fit_tool.profile.profile_type import Sport  # type: ignore[import-untyped]
 from sqlalchemy import func, select
 from telegram.ext import Application
 
 from bot.app import ALLOWED_UPDATES, build_application
-from fakeapi import BotEvent, FakeBotApi, FakeUser
 from bot.settings import load_settings
 from coaching.cadence.models import CadenceRun
 from coaching.db import Database
 from coaching.models import Athlete
+from fakeapi import BotEvent, FakeBotApi, FakeUser
 from knowledge import load_knowledge
 from tests.cadence.runfiles import RunPlan, Truth, fit_bytes, gpx_bytes, standard_run, tcx_bytes
 
@@ -189,7 +189,7 @@ async def test_athlete_sends_runs_and_sees_the_trend(
     assert await stored_runs(database_url) == 3
 
 
-BAD_FILES = [
+BAD_FILES: list[tuple[str, Callable[[dt.datetime], bytes], str]] = [
     ("ride.fit", lambda s: fit_bytes(standard_run(s), Sport.CYCLING), "doesn't look like a run"),
     ("ride.tcx", lambda s: tcx_bytes(standard_run(s), sport="Biking"), "doesn't look like a run"),
     ("ride.gpx", lambda s: gpx_bytes(standard_run(s), activity_type="cycling"), "a ride, perhaps"),
