@@ -4,8 +4,9 @@ PTB's `run_polling` and `run_webhook` would run the lifecycle for us, but a
 failed start comes out of them as a traceback (holding the bot token when
 Telegram rejects it), polling errors are logged as a traceback per retry, and
 the webhook server reads a body of any size before checking the secret. So
-the lifecycle is spelled out here, in PTB's order: initialise, start receiving,
-start processing, run until SIGTERM or SIGINT, then stop in reverse.
+the lifecycle is spelled out here, in PTB's order: initialise, start receiving
+(`bot.receivers`), start processing, run until SIGTERM or SIGINT, then stop in
+reverse.
 """
 
 from __future__ import annotations
@@ -15,29 +16,15 @@ import logging
 import signal
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager, suppress
-from typing import Any, Protocol, TypeAlias
 
-from telegram import Update
 from telegram.error import TelegramError
-from telegram.ext import Application, ExtBot
 
-from bot.polling_errors import PollingTrouble
+from bot.receivers import App, Receiver, receiver_for
 from bot.settings import Settings, SettingsError
-from bot.startup import (
-    StartupError,
-    bot_api_failure,
-    check_data_dir,
-    check_database,
-    listen_failure,
-)
-from bot.webhook_server import WebhookServer
+from bot.startup import StartupError, bot_api_failure, check_data_dir, check_database
 from coaching import migrate
 
 log = logging.getLogger(__name__)
-
-WEBHOOK_PATH = "telegram"
-POLLING_TASK = "Updater:start_polling:polling_task"  # PTB's name for its polling loop
-App: TypeAlias = "Application[Any, Any, Any, Any, Any, Any]"
 
 
 class NotMigrated(SettingsError):
@@ -54,108 +41,6 @@ def ensure_schema(settings: Settings) -> None:
         raise NotMigrated(
             "DATABASE_URL: the database schema is not up to date; run `hipcoach migrate` first"
         )
-
-
-class Receiver(Protocol):
-    """Where updates come from: long polling or the webhook server."""
-
-    async def start(self) -> None: ...
-
-    async def stop(self) -> None: ...
-
-    async def failure(self) -> TelegramError:
-        """Return the error once no update can come in any more; until then, wait."""
-        ...
-
-
-async def _forever() -> TelegramError:
-    await asyncio.Event().wait()
-    raise AssertionError("unreachable")
-
-
-class Polling:
-    """`getUpdates` in a loop (PTB's Updater); failures are reported once per episode."""
-
-    def __init__(self, application: App, allowed_updates: Sequence[str]) -> None:
-        assert application.updater is not None
-        self.updater = application.updater
-        self.allowed_updates = list(allowed_updates)
-
-    async def start(self) -> None:
-        await self.updater.start_polling(
-            allowed_updates=self.allowed_updates, error_callback=PollingTrouble()
-        )
-
-    async def stop(self) -> None:
-        if self.updater.running:
-            with suppress(TelegramError):  # the loop's own end (see `failure`) is re-raised
-                await self.updater.stop()
-
-    async def failure(self) -> TelegramError:
-        """PTB's polling loop retries everything but a rejected token, on which it ends.
-
-        Left alone, the process would run on without receiving anything; the
-        loop's task is found by the name PTB gives it, and its end reported.
-        """
-        loop = next((t for t in asyncio.all_tasks() if t.get_name() == POLLING_TASK), None)
-        if loop is None:
-            return await _forever()
-        await asyncio.wait({loop})  # unlike awaiting it, never cancels it
-        error = None if loop.cancelled() else loop.exception()
-        if isinstance(error, TelegramError):
-            return error
-        return await _forever()  # stopped on purpose
-
-
-class Webhook:
-    """Our own webhook server (see `bot.webhook_server`), then `setWebhook` pointing at it."""
-
-    def __init__(
-        self, application: App, settings: Settings, allowed_updates: Sequence[str]
-    ) -> None:
-        assert settings.webhook_url is not None and settings.webhook_secret is not None
-        self.application, self.settings = application, settings
-        self.allowed_updates = list(allowed_updates)
-        self.secret = settings.webhook_secret.get_secret_value()
-        self.server = WebhookServer(
-            settings.webhook_listen, settings.port, WEBHOOK_PATH, self.secret, self.enqueue
-        )
-
-    async def enqueue(self, data: dict[str, Any]) -> None:
-        bot = self.application.bot
-        try:
-            update = Update.de_json(data, bot)
-        except Exception as exc:  # one unreadable update must not hold back the others
-            log.warning(
-                "webhook: dropped an update that could not be read (%s)", type(exc).__name__
-            )
-            return
-        if isinstance(bot, ExtBot):
-            bot.insert_callback_data(update)
-        await self.application.update_queue.put(update)
-
-    async def start(self) -> None:
-        try:
-            await self.server.start()
-        except OSError as exc:
-            raise listen_failure(self.settings, exc) from None
-        await self.application.bot.set_webhook(
-            url=f"{self.settings.webhook_url}/{WEBHOOK_PATH}",
-            secret_token=self.secret,
-            allowed_updates=self.allowed_updates,
-        )
-
-    async def stop(self) -> None:
-        await self.server.stop()
-
-    async def failure(self) -> TelegramError:
-        return await _forever()
-
-
-def receiver_for(application: App, settings: Settings, allowed_updates: Sequence[str]) -> Receiver:
-    if settings.webhook_url:
-        return Webhook(application, settings, allowed_updates)
-    return Polling(application, allowed_updates)
 
 
 async def _close(application: App) -> None:
