@@ -52,8 +52,13 @@ def sqlite_directory(url: str) -> Path | None:
 
 
 def check_data_dir(settings: Settings) -> None:
-    """SQLite needs to create files beside the database (its WAL and lock files)."""
-    directory = sqlite_directory(settings.effective_database_url)
+    """SQLite writes the database file and creates files beside it (WAL, shared memory).
+
+    A read-only database file would open and even pass the schema check, then
+    fail every handler's first write: so it is opened for writing here.
+    """
+    url = settings.effective_database_url
+    directory = sqlite_directory(url)
     if directory is None:
         return
     setting = _database_setting(settings)
@@ -65,6 +70,16 @@ def check_data_dir(settings: Settings) -> None:
         raise StartupError(
             f"{setting}: cannot write to {directory} ({_reason(exc)}); give the bot's user "
             f"write access to it, or point {setting} at a writable directory"
+        ) from None
+    database = Path(str(make_url(url).database))
+    try:
+        if database.exists():
+            with database.open("r+b"):
+                pass
+    except OSError as exc:
+        raise StartupError(
+            f"{setting}: cannot write the database {database} ({_reason(exc)}); give the "
+            "bot's user write access to it"
         ) from None
 
 

@@ -123,3 +123,21 @@ def test_a_webhook_port_in_use_is_one_line(api: FakeBotApi, tmp_path: Path) -> N
         )
     line = assert_one_line_without_token(result, "PORT: cannot listen")
     assert str(port) in line and "s3cret" not in line
+
+
+def test_a_read_only_database_file_is_one_line(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    migrated = hipcoach("migrate", cwd=tmp_path, DATA_DIR=str(data))
+    assert migrated.returncode == 0, migrated.stderr
+    database = data / "hipcoach.sqlite3"
+    database.chmod(0o444)
+    result = hipcoach(
+        "run",
+        cwd=tmp_path,
+        read_only_is_read_only=True,
+        TELEGRAM_BOT_TOKEN=TOKEN,
+        TELEGRAM_API_URL=f"http://127.0.0.1:{closed_port()}",
+        DATA_DIR=str(data),
+    )
+    line = assert_one_line_without_token(result, "DATA_DIR: cannot write")
+    assert str(database) in line
