@@ -1,3 +1,5 @@
+from pathlib import Path
+
 import pytest
 
 from bot.settings import SettingsError, load_settings
@@ -6,7 +8,7 @@ TOKEN = "123456:" + "A" * 35
 
 
 @pytest.fixture(autouse=True)
-def clean_env(monkeypatch: pytest.MonkeyPatch, tmp_path) -> None:
+def clean_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     for name in (
         "TELEGRAM_BOT_TOKEN",
         "TELEGRAM_API_URL",
@@ -22,7 +24,7 @@ def clean_env(monkeypatch: pytest.MonkeyPatch, tmp_path) -> None:
     monkeypatch.chdir(tmp_path)
 
 
-def test_defaults_use_embedded_sqlite(tmp_path) -> None:
+def test_defaults_use_embedded_sqlite(tmp_path: Path) -> None:
     settings = load_settings()
     assert settings.effective_database_url.startswith("sqlite+aiosqlite:///")
     assert settings.api_url == "https://api.telegram.org"
@@ -41,7 +43,7 @@ def test_values_from_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     assert settings.log_level == "DEBUG"
 
 
-def test_dotenv_file_is_read(tmp_path) -> None:
+def test_dotenv_file_is_read(tmp_path: Path) -> None:
     (tmp_path / ".env").write_text(f"TELEGRAM_BOT_TOKEN={TOKEN}\nPORT=9000\n")
     settings = load_settings()
     assert settings.token() == TOKEN and settings.port == 9000
