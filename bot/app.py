@@ -23,6 +23,7 @@ from bot.jobs import close_dispatcher, install_jobs
 from bot.services import SERVICES_KEY, Services
 from bot.settings import Settings
 from bot.update_processor import PerUserUpdateProcessor, slow_down_notice
+from coaching import cadence as cadence_analysis
 from coaching.base import utcnow
 from coaching.db import Database
 from knowledge import KnowledgeBase
@@ -60,6 +61,7 @@ async def _post_init(application: Application) -> None:  # type: ignore[type-arg
 async def _post_shutdown(application: Application) -> None:  # type: ignore[type-arg]
     services: Services = application.bot_data[SERVICES_KEY]
     await close_dispatcher(services)
+    cadence_analysis.close_analysis_pool()
     await services.db.dispose()
 
 

@@ -95,9 +95,19 @@ def analysis_pool() -> WorkerPool:
         return _pool
 
 
+def close_analysis_pool() -> None:
+    """Stop the workers (at shutdown); the next `analysis_pool()` starts a fresh pool."""
+    global _pool
+    with _pool_lock:
+        pool, _pool = _pool, None
+    if pool is not None:
+        pool.close()
+
+
 __all__ = [
     "ANALYSIS_LIMITS",
     "ANALYSIS_WORKERS",
+    "close_analysis_pool",
     "EXTENSIONS",
     "MAX_FILE_BYTES",
     "TARGET_HIGH",
