@@ -7,17 +7,16 @@ another instance takes the next step; see docs/coach_broadcast.mmd):
     → preview with recipient count
     → "Send now" | "Schedule…" (type the time → confirm) | Back | Cancel
 
-Buttons: `bd:<draft>:<action>[:<arg>]` (refused unless the draft is the tapper's
-current one and at the right step), `bx:<broadcast>` (cancel a broadcast that
-is still sending; refused unless it is the tapper's). `/broadcasts` shows each
-broadcast's report: sent, pending, failed, blocked, cancelled.
+Buttons (`coaching.callbacks`): `bd:<draft>:<action>[:<arg>]` (refused unless
+the draft is the tapper's current one and at the right step), `bx:<broadcast>`
+(cancel a broadcast that is still sending; refused unless it is the tapper's).
+`/broadcasts` shows each broadcast's report: sent, pending, failed, blocked,
+cancelled.
 
-Delivery: athletes' copies are `delivery` rows the scheduler's dispatcher sends
-(`BroadcastComposer` is registered for kind "broadcast"); group chats have no
-athlete row, so `post_to_group_chats` sends their `broadcast_chat_post` rows
-with the same claim → send → record protocol. Both go through the bot's rate
-limiter (30 msg/s overall, 20/min per group chat); with PAID_BROADCAST on,
-athletes' copies are paid broadcasts (up to 1000/s), group-chat posts never are.
+Delivery: each recipient, athlete or linked group chat, is one outbox row
+(`coaching.outbox`) that the scheduler's dispatcher sends at the shared pace;
+with PAID_BROADCAST on, athletes' copies are paid broadcasts (up to 1000/s),
+group-chat posts never are.
 """
 
 from __future__ import annotations
@@ -30,9 +29,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import Update
 from telegram.constants import ParseMode
 from telegram.ext import (
-    Application,
     BaseHandler,
-    CallbackContext,
     CallbackQueryHandler,
     ChatMemberHandler,
     CommandHandler,
@@ -40,101 +37,36 @@ from telegram.ext import (
     filters,
 )
 
-from bot.handlers.coaches import authorised, language
+from bot.handlers.coaches import authorised
+from bot.handlers.common import language, tapped
 from bot.render import Button, keyboard, split_message, ui
-from bot.sender import BotSender
 from bot.services import Services, services
 from bot.telegram_io import answer_query, edit_query_message, send_html
 from coaching import broadcasts, coaches
 from coaching.broadcasts import Audience, Step
-from coaching.coach_models import Broadcast, BroadcastDraft, TrainingGroup
+from coaching.callbacks import (
+    BroadcastCancel,
+    DraftStep,
+    GroupExport,
+    GroupJoin,
+    GroupLeave,
+    GroupLink,
+    route,
+)
+from coaching.coach_models import BroadcastDraft, TrainingGroup
 from coaching.coaches import Role
 from coaching.models import Athlete
-from coaching.schedule_models import Delivery
 from knowledge.schema import FAULT_IDS, text_for
-from scheduler import dispatcher
 from scheduler.recurrence import zone
-from scheduler.sender import Outcome, OutgoingMessage
 
 log = logging.getLogger(__name__)
-GROUP_POSTS_JOB = "broadcast_group_posts"
-
-
-# --------------------------------------------------------------------- delivery
-
-
-class BroadcastComposer:
-    """The dispatcher's message for a "broadcast" delivery: the broadcast's text (or photo
-    and caption), as is; `paid` marks it a paid broadcast (the PAID_BROADCAST setting)."""
-
-    def __init__(self, paid: bool = False) -> None:
-        self.paid = paid
-
-    async def compose(
-        self, session: AsyncSession, delivery: Delivery, athlete: Athlete, now: dt.datetime
-    ) -> OutgoingMessage | None:
-        broadcast = await session.get(Broadcast, delivery.ref_id) if delivery.ref_id else None
-        if broadcast is None or broadcast.cancelled_at is not None:
-            return None
-        return OutgoingMessage(
-            athlete.id, broadcast.text_html, photo=broadcast.photo_file_id, paid=self.paid
-        )
-
-
-async def post_to_group_chats(context: CallbackContext[Any, Any, Any, Any]) -> None:
-    """Send due group-chat posts: claim (commit), send, record."""
-    svc = services(context)
-    now = svc.clock()
-    async with svc.db.transaction() as session:
-        claimed = await broadcasts.claim_chat_posts(session, now)
-    if not claimed:
-        return
-    sender = BotSender(context.bot)
-    results = [
-        (
-            post,
-            await sender.send(
-                OutgoingMessage(post.chat_id, post.text_html, photo=post.photo_file_id)
-            ),
-        )
-        for post in claimed
-    ]
-    async with svc.db.transaction() as session:
-        for post, result in results:
-            await broadcasts.record_chat_post(
-                session,
-                post,
-                "retry" if result.outcome is Outcome.RETRY else str(result.outcome),
-                svc.clock(),
-                message_id=result.message_id,
-                retry_after=result.retry_after,
-                error=result.error,
-            )
-
-
-def install(application: Application) -> None:  # type: ignore[type-arg]
-    """Register the broadcast composer with the dispatcher and the group-chat job."""
-    svc = application.bot_data.get("hipcoach.services")
-    paid = svc.settings.paid_broadcast if isinstance(svc, Services) else False
-    dispatcher.register_composer(broadcasts.KIND, BroadcastComposer(paid=paid))
-    queue = application.job_queue
-    if queue is None:
-        return
-    every = svc.settings.dispatch_interval_seconds if isinstance(svc, Services) else 5.0
-    queue.run_repeating(
-        post_to_group_chats,
-        interval=every,
-        first=every,
-        name=GROUP_POSTS_JOB,
-        job_kwargs={"max_instances": 1, "coalesce": True, "misfire_grace_time": None},
-    )
 
 
 # --------------------------------------------------------------------- rendering
 
 
 def _data(draft: BroadcastDraft, action: str, arg: str | None = None) -> str:
-    return f"bd:{draft.id}:{action}" + (f":{arg}" if arg is not None else "")
+    return DraftStep(draft.id, action, arg).encode()
 
 
 def _cancel_row(svc: Services, lang: str, draft: BroadcastDraft) -> list[Button]:
@@ -214,6 +146,11 @@ class Refusal(Exception):
         self.text = text
 
 
+def _storable(text: str | None) -> str | None:
+    """Without NUL bytes, which PostgreSQL refuses in text (and no reader would see)."""
+    return text.replace("\x00", "") if text is not None else None
+
+
 async def answer_text(update: Update, svc: Services, text: str) -> bool:
     """Typed text for a coach's draft (the message, or the schedule time); False if none waits."""
     user = update.effective_user
@@ -234,7 +171,9 @@ async def answer_text(update: Update, svc: Services, text: str) -> bool:
             if draft.step == Step.TEXT:
                 entities_html = message.text_html if message.entities else None
                 try:
-                    escaped = broadcasts.set_text(draft, text, now, entities_html)
+                    escaped = broadcasts.set_text(
+                        draft, text.replace("\x00", ""), now, _storable(entities_html)
+                    )
                 except broadcasts.InvalidText:
                     raise Refusal(ui(svc.kb, lang, "broadcast_text_invalid")) from None
                 question, rows = await audience_question(svc, session, role, lang, draft)
@@ -286,8 +225,8 @@ async def answer_photo(update: Update, svc: Services) -> bool:
             if role is None:
                 await session.delete(draft)
                 return False
-            caption = message.caption
-            entities_html = message.caption_html if message.caption_entities else None
+            caption = _storable(message.caption)
+            entities_html = _storable(message.caption_html if message.caption_entities else None)
             try:
                 escaped = broadcasts.set_photo(
                     draft, message.photo[-1].file_id, caption, now, entities_html
@@ -317,15 +256,16 @@ async def draft_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
     """A step of the compose flow; anything not for the tapper's current draft changes nothing."""
     svc = services(context)
     query = update.callback_query
-    assert query is not None and query.data is not None
+    assert query is not None
     role = await authorised(update, svc)
     if role is None:
         return
     lang = language(update)
-    parts = query.data.split(":")
-    draft_id = int(parts[1]) if len(parts) > 2 and parts[1].isdigit() else -1
-    action = parts[2] if len(parts) > 2 else ""
-    arg = parts[3] if len(parts) > 3 else None
+    button = tapped(update)
+    if not isinstance(button, DraftStep):
+        await answer_query(query, ui(svc.kb, lang, "stale_button"))
+        return
+    draft_id, action, arg = button.draft_id, button.action, button.arg
     now = svc.clock()
     preview_body: str | None = None
     preview_photo: str | None = None
@@ -471,7 +411,7 @@ async def broadcasts_command(update: Update, context: ContextTypes.DEFAULT_TYPE)
                     [
                         (
                             ui(svc.kb, lang, "broadcast_cancel_button", id=broadcast.id),
-                            f"bx:{broadcast.id}",
+                            BroadcastCancel(broadcast.id).encode(),
                         )
                     ]
                 )
@@ -487,16 +427,17 @@ async def cancel_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
     """Cancel what has not been sent yet of one of the tapper's own broadcasts."""
     svc = services(context)
     query = update.callback_query
-    assert query is not None and query.data is not None
+    assert query is not None
     role = await authorised(update, svc)
     if role is None:
         return
     lang = language(update)
-    raw = query.data.removeprefix("bx:")
+    button = tapped(update)
+    if not isinstance(button, BroadcastCancel):
+        await answer_query(query, ui(svc.kb, lang, "stale_button"))
+        return
     async with svc.db.transaction() as session:
-        broadcast = (
-            await broadcasts.owned_broadcast(session, role, int(raw)) if raw.isdigit() else None
-        )
+        broadcast = await broadcasts.owned_broadcast(session, role, button.broadcast_id)
         cancelled = await broadcasts.cancel(session, broadcast, svc.clock()) if broadcast else None
     if broadcast is None or cancelled is None:
         await answer_query(query, ui(svc.kb, lang, "coach_not_allowed"))
@@ -530,12 +471,12 @@ def handlers(private: filters.BaseFilter) -> list[BaseHandler[Any, Any, Any]]:
     found += [
         CommandHandler("linkgroup", coach_handlers.link_group, filters=filters.ChatType.GROUPS),
         ChatMemberHandler(coach_handlers.bot_membership, ChatMemberHandler.MY_CHAT_MEMBER),
-        CallbackQueryHandler(coach_handlers.join_button, pattern=r"^gj:"),
-        CallbackQueryHandler(coach_handlers.link_button, pattern=r"^gl:"),
-        CallbackQueryHandler(coach_handlers.export_button, pattern=r"^gx:"),
+        CallbackQueryHandler(coach_handlers.join_button, pattern=route(GroupJoin)),
+        CallbackQueryHandler(coach_handlers.link_button, pattern=route(GroupLink)),
+        CallbackQueryHandler(coach_handlers.export_button, pattern=route(GroupExport)),
         CommandHandler("leave", coach_handlers.leave_command, filters=private),
-        CallbackQueryHandler(coach_handlers.leave_button, pattern=r"^gq:"),
-        CallbackQueryHandler(draft_button, pattern=r"^bd:"),
-        CallbackQueryHandler(cancel_button, pattern=r"^bx:"),
+        CallbackQueryHandler(coach_handlers.leave_button, pattern=route(GroupLeave)),
+        CallbackQueryHandler(draft_button, pattern=route(DraftStep)),
+        CallbackQueryHandler(cancel_button, pattern=route(BroadcastCancel)),
     ]
     return found

@@ -11,11 +11,14 @@ Usage (coaches only; everyone else is told "not allowed" and nothing changes):
 
 Athletes reach this module through deep links (`?start=grp_<code>`,
 `?start=coach_<token>`), which /start hands to `start_payload`, and leave a
-group with `/leave` (anyone: lists the groups they belong to). Buttons:
-`gj:<code>:<y|n>` (join consent), `gl:<group>` (link a group chat),
-`gx:<group>` (CSV export), `gq:<group>` (leave: only the tapper's own
-membership is removed). Every button is checked against the database again:
+group with `/leave` (anyone: lists the groups they belong to). Buttons
+(`coaching.callbacks`): `gj:<code>:<y|n>` (join consent), `gl:<group>` (link a
+group chat), `gx:<group>` (CSV export), `gq:<group>` (leave: only the tapper's
+own membership is removed). Every button is checked against the database again:
 the tapper must own the group it names, or be a member of the group they leave.
+
+In a group chat an admin may post anonymously (as the group, `sender_chat`):
+the bot cannot tell who that is, so it says so instead of guessing.
 """
 
 from __future__ import annotations
@@ -29,13 +32,16 @@ from telegram import ChatMember, InputFile, Update
 from telegram.constants import ParseMode
 from telegram.ext import ContextTypes
 
-from bot.handlers.common import language
+from bot.handlers.common import language, tapped
 from bot.render import keyboard, split_message, ui
 from bot.services import Services, services
 from bot.telegram_io import answer_query, edit_query_message, send_html
 from coaching import coaches, onboarding
+from coaching.callbacks import GroupExport, GroupJoin, GroupLeave, GroupLink
+from coaching.coach_models import GROUP_NAME_MAX
 from coaching.coaches import InviteOutcome, Role
 from coaching.models import Athlete
+from coaching.names import clean_name
 from knowledge.schema import text_for
 
 log = logging.getLogger(__name__)
@@ -45,10 +51,24 @@ def deep_link(context: ContextTypes.DEFAULT_TYPE, payload: str) -> str:
     return f"https://t.me/{context.bot.username}?start={payload}"
 
 
+def anonymous(update: Update) -> bool:
+    """Sent by an anonymous group admin (as the group itself), or by no user at all.
+
+    Telegram shows such a message as from the group (`sender_chat`), with `from`
+    missing or set to a placeholder bot; either way no coach can be recognised.
+    """
+    message = update.message  # a command; a button's message is the bot's own
+    return update.effective_user is None or (
+        message is not None and message.sender_chat is not None
+    )
+
+
 async def authorised(update: Update, svc: Services) -> Role | None:
     """The sender's coach role; a non-coach is told "not allowed" and gets None."""
     user = update.effective_user
-    assert user is not None
+    if user is None or anonymous(update):
+        await send_html(update, ui(svc.kb, language(update), "coach_anonymous"))
+        return None
     async with svc.db.transaction() as session:
         role = await coaches.authorise(session, svc.settings.admin_ids, user.id)
     if role is None:
@@ -102,8 +122,8 @@ async def offer_join(update: Update, context: ContextTypes.DEFAULT_TYPE, code: s
         await send_html(update, ui(svc.kb, lang, "group_link_invalid"))
         return
     buttons = [
-        [(ui(svc.kb, lang, "group_join_yes"), f"gj:{code}:y")],
-        [(ui(svc.kb, lang, "group_join_no"), f"gj:{code}:n")],
+        [(ui(svc.kb, lang, "group_join_yes"), GroupJoin(group.join_code, accept=True).encode())],
+        [(ui(svc.kb, lang, "group_join_no"), GroupJoin(group.join_code, accept=False).encode())],
     ]
     await send_html(
         update, ui(svc.kb, lang, "group_join_question", group=group.name), keyboard(buttons)
@@ -114,24 +134,27 @@ async def join_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
     """The athlete's answer to the join question: yes joins with consent, no changes nothing."""
     svc = services(context)
     query = update.callback_query
-    assert query is not None and query.data is not None
-    _, code, answer = (query.data.split(":", 2) + ["", ""])[:3]
+    assert query is not None
+    button = tapped(update)
     lang = language(update)
+    if not isinstance(button, GroupJoin):
+        await answer_query(query, ui(svc.kb, lang, "stale_button"))
+        return
     valid = False
     async with svc.db.transaction() as session:
-        group = await coaches.group_by_code(session, code)
+        group = await coaches.group_by_code(session, button.code)
         athlete = await session.get(Athlete, query.from_user.id)
-        if group is not None and athlete is not None and answer in ("y", "n"):
+        if group is not None and athlete is not None:
             valid = True
             name = group.name
-            if answer == "y":
+            if button.accept:
                 await coaches.join_group(session, group, athlete.id, svc.clock())
             step = onboarding.current_step(athlete)
     if not valid or athlete is None:
         await answer_query(query, ui(svc.kb, lang, "stale_button"))
         return
     await answer_query(query)
-    key = "group_joined" if answer == "y" else "group_join_declined"
+    key = "group_joined" if button.accept else "group_join_declined"
     await edit_query_message(query, ui(svc.kb, lang, key, group=name))
     if step is not None:  # a new athlete: carry on with onboarding where it stands
         from bot.handlers.onboarding import question  # local: onboarding imports this module
@@ -152,7 +175,7 @@ async def leave_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
         return
     rows = [
         # A button label is plain text: the name goes in unescaped.
-        [(svc.kb.ui_text("group_leave_button", lang, group=g.name), f"gq:{g.id}")]
+        [(svc.kb.ui_text("group_leave_button", lang, group=g.name), GroupLeave(g.id).encode())]
         for g in groups[:50]
     ]
     names = "\n".join(f"• {html.escape(g.name)}" for g in groups)
@@ -163,18 +186,16 @@ async def leave_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
     """Leave one group: only the tapper's own membership; anything else changes nothing."""
     svc = services(context)
     query = update.callback_query
-    assert query is not None and query.data is not None
+    assert query is not None
+    button = tapped(update)
     lang = language(update)
-    raw = query.data.removeprefix("gq:")
-    async with svc.db.transaction() as session:
-        group = (
-            await coaches.leave_group(
-                session, query.from_user.id, int(raw), svc.clock(), svc.settings.admin_ids
+    name: str | None = None
+    if isinstance(button, GroupLeave):
+        async with svc.db.transaction() as session:
+            group = await coaches.leave_group(
+                session, query.from_user.id, button.group_id, svc.clock(), svc.settings.admin_ids
             )
-            if raw.isdigit() and len(raw) < 12
-            else None
-        )
-        name = group.name if group is not None else None
+            name = group.name if group is not None else None
     if name is None:
         await answer_query(query, ui(svc.kb, lang, "stale_button"))
         return
@@ -207,14 +228,12 @@ async def new_group(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if role is None:
         return
     lang = language(update)
-    raw = " ".join(context.args or [])
+    raw = clean_name(" ".join(context.args or []))
     try:
         async with svc.db.transaction() as session:
             group = await coaches.create_group(session, role, raw, svc.clock())
     except coaches.InvalidName:
-        await send_html(
-            update, ui(svc.kb, lang, "group_name_invalid", limit=coaches.GROUP_NAME_MAX)
-        )
+        await send_html(update, ui(svc.kb, lang, "group_name_invalid", limit=GROUP_NAME_MAX))
         return
     link = deep_link(context, coaches.JOIN_PREFIX + group.join_code)
     await send_html(
@@ -274,7 +293,7 @@ async def link_group(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
         if group is None or group.coach_id != role.user_id:
             group = None
         else:
-            await coaches.link_chat(session, group, chat.id, chat.title or "", role.user_id)
+            await coaches.link_chat(session, group, chat.id, clean_name(chat.title), role.user_id)
     if group is None:
         await send_html(update, ui(svc.kb, lang, "group_link_invalid"))
         return
@@ -300,7 +319,7 @@ async def bot_membership(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
     if not groups:
         return  # added by someone who is not a coach: stay quiet
     lang = onboarding.language_for(change.from_user.language_code)
-    rows = [[(g.name[:60], f"gl:{g.id}")] for g in groups[:20]]
+    rows = [[(g.name[:60], GroupLink(g.id).encode())] for g in groups[:20]]
     await context.bot.send_message(
         change.chat.id,
         ui(svc.kb, lang, "group_chat_pick"),
@@ -313,18 +332,20 @@ async def link_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
     """A coach picked which of their groups this chat belongs to."""
     svc = services(context)
     query = update.callback_query
-    assert query is not None and query.data is not None
+    assert query is not None
     chat = update.effective_chat
     role = await authorised(update, svc)
-    if role is None or chat is None or chat.id >= 0:
-        if role is not None:
-            await answer_query(query, ui(svc.kb, language(update), "stale_button"))
+    if role is None:
         return
-    raw = query.data.removeprefix("gl:")
+    button = tapped(update)
+    if not isinstance(button, GroupLink) or chat is None or chat.id >= 0:
+        await answer_query(query, ui(svc.kb, language(update), "stale_button"))
+        return
     async with svc.db.transaction() as session:
-        group = await coaches.my_group(session, role, int(raw)) if raw.isdigit() else None
+        group = await coaches.my_group(session, role, button.group_id)
         if group is not None:
-            await coaches.link_chat(session, group, chat.id, chat.title or "", role.user_id)
+            title = clean_name(chat.title)
+            await coaches.link_chat(session, group, chat.id, title, role.user_id)
     if group is None:
         await answer_query(query, ui(svc.kb, language(update), "coach_not_allowed"))
         return
@@ -379,7 +400,16 @@ async def athletes(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         for index, part in enumerate(parts):
             last = index == len(parts) - 1
             markup = (
-                keyboard([[(ui(svc.kb, lang, "athletes_export"), f"gx:{overview.group.id}")]])
+                keyboard(
+                    [
+                        [
+                            (
+                                ui(svc.kb, lang, "athletes_export"),
+                                GroupExport(overview.group.id).encode(),
+                            )
+                        ]
+                    ]
+                )
                 if last
                 else None
             )
@@ -390,13 +420,16 @@ async def export_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
     """Send one group's overview as a CSV document (only to that group's coach)."""
     svc = services(context)
     query = update.callback_query
-    assert query is not None and query.data is not None
+    assert query is not None
     role = await authorised(update, svc)
     if role is None:
         return
-    raw = query.data.removeprefix("gx:")
+    button = tapped(update)
+    if not isinstance(button, GroupExport):
+        await answer_query(query, ui(svc.kb, language(update), "stale_button"))
+        return
     async with svc.db.transaction() as session:
-        group = await coaches.my_group(session, role, int(raw)) if raw.isdigit() else None
+        group = await coaches.my_group(session, role, button.group_id)
         overview = await coaches.group_overview(session, group, svc.clock()) if group else None
     if overview is None:
         await answer_query(query, ui(svc.kb, language(update), "coach_not_allowed"))

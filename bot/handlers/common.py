@@ -7,7 +7,8 @@ from telegram import Update
 from bot.render import ui
 from bot.services import Services
 from bot.telegram_io import send_html
-from coaching import onboarding
+from coaching import callbacks, onboarding
+from coaching.callbacks import Button, InvalidButton
 from coaching.models import Athlete
 
 
@@ -34,3 +35,15 @@ async def known_athlete(svc: Services, update: Update) -> Athlete | None:
     if athlete is None:
         await send_html(update, ui(svc.kb, language(update), "start_first"))
     return athlete
+
+
+def tapped(update: Update) -> Button | None:
+    """The typed button behind a callback query; None for forged, garbled or old data.
+
+    Callers answer None with the "older message" notice and change nothing.
+    """
+    query = update.callback_query
+    try:
+        return callbacks.parse(query.data if query is not None else None)
+    except InvalidButton:
+        return None

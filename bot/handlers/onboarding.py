@@ -1,7 +1,8 @@
 """/start: greeting, consent, time zone, running days and time, triathlete.
 
 Each answer is stored on the athlete before the bot replies (`coaching.onboarding`);
-buttons carry `ob:<step>:<value>` and are refused if that step is not current.
+buttons carry `ob:<step>:<value>` (`coaching.callbacks`) and are refused if that
+step is not current.
 """
 
 from __future__ import annotations
@@ -12,11 +13,14 @@ from telegram import InlineKeyboardMarkup, Update
 from telegram.ext import ContextTypes
 
 from bot.handlers import coaches as coach_handlers
+from bot.handlers.common import tapped
 from bot.render import Button, chunk, keyboard, ui
 from bot.services import Services, services
 from bot.telegram_io import answer_query, edit_query_message, send_html
 from coaching import onboarding, privacy
+from coaching.callbacks import OnboardingAnswer, SelftestStart
 from coaching.models import Athlete
+from coaching.names import clean_name
 from coaching.onboarding import InvalidInput, Outcome, StaleAnswer, Step
 from coaching.timeparse import format_time_of_day, timezone_at
 from knowledge.schema import FALLBACK_LANGUAGE
@@ -33,10 +37,11 @@ COMMON_ZONES = (
 )
 COMMON_RUN_TIMES = ("06:00", "07:00", "12:00", "17:00", "18:00", "19:00")
 WEEKDAY_KEYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+FIRST_NAME_MAX = 64  # Telegram's limit, and the length of `athlete.first_name`
 
 
 def _data(step: str, value: str) -> str:
-    return f"ob:{step}:{value}"
+    return OnboardingAnswer(step, value).encode()
 
 
 def question(svc: Services, athlete: Athlete, step: Step) -> tuple[str, InlineKeyboardMarkup]:
@@ -113,7 +118,7 @@ async def send_next(update: Update, svc: Services, athlete: Athlete, step: Step 
     await send_html(
         update,
         ui(svc.kb, lang, "onboarding_done") + "\n\n" + profile_summary(svc, athlete),
-        keyboard([[(ui(svc.kb, lang, "start_selftest"), "st:new")]]),
+        keyboard([[(ui(svc.kb, lang, "start_selftest"), SelftestStart("new").encode())]]),
     )
 
 
@@ -131,9 +136,10 @@ async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     user = update.effective_user
     assert user is not None
     payload = context.args[0] if context.args else None
+    name = clean_name(user.first_name, limit=FIRST_NAME_MAX)
     async with svc.db.transaction() as session:
         athlete, created = await onboarding.get_or_create(
-            session, user.id, user.first_name, user.language_code
+            session, user.id, name, user.language_code
         )
         athlete.active = True  # a new /start after blocking the bot re-activates reminders
         source = onboarding.clean_source(payload)
@@ -155,7 +161,7 @@ async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         await send_html(update, text, keyboard(buttons))
         return
     if created or step is Step.CONSENT:
-        await send_html(update, ui(svc.kb, lang, "welcome", name=user.first_name))
+        await send_html(update, ui(svc.kb, lang, "welcome", name=name))
     await send_html(update, *question(svc, athlete, step or Step.CONSENT))
 
 
@@ -163,8 +169,10 @@ async def answer_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
     """Store an onboarding button press, confirm it, and ask the next question."""
     svc = services(context)
     query = update.callback_query
-    assert query is not None and query.data is not None
-    _, step_name, value = (query.data.split(":", 2) + ["", ""])[:3]
+    assert query is not None
+    tap = tapped(update)
+    button = tap if isinstance(tap, OnboardingAnswer) else None
+    step_name, value = (button.step, button.value) if button is not None else ("", "")
     now = svc.clock()
     outcome: Outcome | None = None
     notice: str | None = None  # a reply that does not move the flow on
@@ -173,7 +181,7 @@ async def answer_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
         athlete = await session.get(Athlete, query.from_user.id)
         answered = onboarding.current_step(athlete) if athlete is not None else None
         try:
-            if athlete is None:
+            if athlete is None or button is None:
                 pass
             elif step_name == "review":
                 if value == "edit":

@@ -7,9 +7,10 @@ Usage (``bot/app.py``)::
     privacy.install(application)                # last-seen touch + daily retention job
 
 Buttons carry ``pv:del:<unix time the question was asked>``, ``pv:keep`` and
-``pv:withdraw``. They name no athlete: whoever taps acts on their own data only,
-so a forged or forwarded button can never touch someone else's. A delete
-confirmation older than ``CONFIRM_TTL`` is refused as stale.
+``pv:withdraw`` (``coaching.callbacks``). They name no athlete: whoever taps
+acts on their own data only, so a forged or forwarded button can never touch
+someone else's. A delete confirmation older than ``CONFIRM_TTL`` is refused as
+stale.
 """
 
 from __future__ import annotations
@@ -17,7 +18,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
-import re
 from typing import Any
 
 from telegram import Update
@@ -32,16 +32,16 @@ from telegram.ext import (
 )
 from telegram.ext.filters import BaseFilter
 
-from bot.handlers.common import language
+from bot.handlers.common import language, tapped
 from bot.render import keyboard, ui
 from bot.services import SERVICES_KEY, Services, services
 from bot.telegram_io import answer_query, edit_query_message, send_html
 from coaching import privacy
+from coaching.callbacks import DeleteConfirm, DeleteKeep, WithdrawConsent, route
 from coaching.models import Athlete
 
 log = logging.getLogger(__name__)
 
-BUTTON_DATA = re.compile(r"^pv:(?:(del):(\d{1,12})|(keep)|(withdraw))$")
 CONFIRM_TTL = dt.timedelta(minutes=15)
 RETENTION_JOB = "retention"
 RETENTION_EVERY = dt.timedelta(days=1)
@@ -131,8 +131,8 @@ async def delete_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
     question = _and_coach(question, found, coach)
     asked = int(svc.clock().timestamp())
     buttons = [
-        [(ui(svc.kb, lang, "delete_yes"), f"pv:del:{asked}")],
-        [(ui(svc.kb, lang, "delete_no"), "pv:keep")],
+        [(ui(svc.kb, lang, "delete_yes"), DeleteConfirm(asked).encode())],
+        [(ui(svc.kb, lang, "delete_no"), DeleteKeep().encode())],
     ]
     await send_html(update, question, keyboard(buttons))
 
@@ -145,16 +145,16 @@ async def button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     user_id = query.from_user.id
     athlete, found = await _held(svc, user_id)
     lang = language(update, athlete)
-    match = BUTTON_DATA.match(query.data or "")
-    if match is None or found is None:
+    button = tapped(update)
+    if not isinstance(button, DeleteConfirm | DeleteKeep | WithdrawConsent) or found is None:
         await answer_query(query, ui(svc.kb, lang, "stale_button"))
         return
     now = svc.clock()
-    if match[3]:  # keep
+    if isinstance(button, DeleteKeep):
         await answer_query(query)
         await edit_query_message(query, ui(svc.kb, lang, "delete_kept"))
         return
-    if match[4]:  # withdraw
+    if isinstance(button, WithdrawConsent):
         async with svc.db.transaction() as session:
             withdrawn = await privacy.withdraw_consent(session, user_id, now)
         if not withdrawn:  # a coach without an athlete profile has no consent to withdraw
@@ -164,7 +164,7 @@ async def button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         await answer_query(query)
         await send_html(update, ui(svc.kb, lang, "consent_withdrawn"))
         return
-    asked, now_s = int(match[2]), int(now.timestamp())  # seconds: any forged number is safe
+    asked, now_s = button.asked, int(now.timestamp())  # seconds: any forged number is safe
     if not now_s - CONFIRM_TTL.total_seconds() <= asked <= now_s + 60:
         await answer_query(query, ui(svc.kb, lang, "stale_button"))
         await edit_query_message(query, ui(svc.kb, lang, "delete_expired"))
@@ -216,7 +216,7 @@ def handlers(private: BaseFilter) -> list[BaseHandler[Any, Any, Any]]:
         CommandHandler("privacy", privacy_command, filters=private),
         CommandHandler("export", export_command, filters=private),
         CommandHandler("delete", delete_command, filters=private),
-        CallbackQueryHandler(button, pattern=r"^pv:"),
+        CallbackQueryHandler(button, pattern=route(DeleteConfirm, DeleteKeep, WithdrawConsent)),
     ]
 
 

@@ -2,34 +2,33 @@
 
 Warm-up reminders carry `rm:<delivery>:<d|s|z>` (done, skip today, snooze 15
 minutes); check-ins carry `ci:<delivery>:s:<0|1|2>` then, for triathletes,
-`ci:<delivery>:w:<y|n>`. Each answer is committed before any reply (no Bot API
-call happens inside a transaction); a button for someone else's delivery, a
-forged one, or one from an older check-in than the latest, changes nothing. A
-snooze is a one-off delivery: the recurring schedule never moves.
+`ci:<delivery>:w:<y|n>` (both built and parsed by `coaching.callbacks`). Each
+answer is committed before any reply (no Bot API call happens inside a
+transaction); a button for someone else's delivery, a forged one, or one from an
+older check-in than the latest, changes nothing. A snooze is a one-off delivery:
+the recurring schedule never moves.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import re
 
 from telegram import Update
 from telegram.ext import ContextTypes
 
-from bot.handlers.common import known_athlete, load_athlete
+from bot.handlers.common import known_athlete, load_athlete, tapped
 from bot.render import keyboard, ui
 from bot.services import Services, services
 from bot.telegram_io import answer_query, edit_query_message, send_html
 from coaching import reminders
+from coaching.callbacks import CheckinAnswer, SwimAnswer, WarmupAnswer
 from coaching.models import Athlete
+from coaching.outbox import Delivery
 from coaching.reminders import NotAllowed
-from coaching.reminders.models import Checkin, Delivery
+from coaching.reminders.models import Checkin
 from coaching.timeparse import InvalidInput
 from scheduler.messages import swim_buttons
 from scheduler.recurrence import week_start, zone
-
-WARMUP_DATA = re.compile(r"^rm:(\d{1,12}):([dsz])$")
-CHECKIN_DATA = re.compile(r"^ci:(\d{1,12}):(?:s:([012])|w:([yn]))$")
 
 
 def _asked(update: Update) -> str:
@@ -57,13 +56,13 @@ async def warmup_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
     svc = services(context)
     query = update.callback_query
     assert query is not None
-    match = WARMUP_DATA.match(query.data or "")
+    button = tapped(update)
     athlete = await load_athlete(svc, update)
     lang = athlete.language if athlete else "en"
-    if match is None or athlete is None:
+    if not isinstance(button, WarmupAnswer) or athlete is None:
         await _stale(update, svc, lang)
         return
-    delivery_id, action = int(match[1]), match[2]
+    delivery_id, action = button.delivery_id, button.action
     now = svc.clock()
     try:
         async with svc.db.transaction() as session:
@@ -101,15 +100,14 @@ async def checkin_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
     svc = services(context)
     query = update.callback_query
     assert query is not None
-    match = CHECKIN_DATA.match(query.data or "")
+    button = tapped(update)
     athlete = await load_athlete(svc, update)
     lang = athlete.language if athlete else "en"
-    if match is None or athlete is None:
+    if not isinstance(button, CheckinAnswer | SwimAnswer) or athlete is None:
         await _stale(update, svc, lang)
         return
-    delivery_id = int(match[1])
-    swim_answer = match[3] is not None
-    if swim_answer and not athlete.triathlete:
+    delivery_id = button.delivery_id
+    if isinstance(button, SwimAnswer) and not athlete.triathlete:
         await _stale(update, svc, lang)
         return
     now = svc.clock()
@@ -120,12 +118,12 @@ async def checkin_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
             session, delivery, athlete.id
         ):
             week = _week(delivery, athlete)
-            if not swim_answer:
+            if isinstance(button, CheckinAnswer):
                 row = await reminders.record_checkin(
-                    session, athlete.id, week, int(match[2]), delivery.id, now
+                    session, athlete.id, week, button.sessions, delivery.id, now
                 )
             else:
-                row = await reminders.record_swim(session, athlete.id, week, match[3] == "y", now)
+                row = await reminders.record_swim(session, athlete.id, week, button.swam, now)
             if row is not None:
                 sessions = row.strength_sessions
                 streak = await reminders.current_streak(session, athlete.id, week)
@@ -134,8 +132,8 @@ async def checkin_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
         return
     await answer_query(query)
     kb = svc.kb
-    if match[2] is not None:
-        chosen = ui(kb, lang, f"checkin_{match[2]}")
+    if isinstance(button, CheckinAnswer):
+        chosen = ui(kb, lang, f"checkin_{button.sessions}")
         await edit_query_message(query, f"{ui(kb, lang, 'checkin_question')}\n\n✅ <b>{chosen}</b>")
         if athlete.triathlete:
             await send_html(
@@ -145,13 +143,13 @@ async def checkin_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
             )
             return
     else:
-        chosen = ui(kb, lang, "yes" if match[3] == "y" else "no")
+        chosen = ui(kb, lang, "yes" if button.swam else "no")
         await edit_query_message(
             query, f"{ui(kb, lang, 'checkin_swim_question')}\n\n✅ <b>{chosen}</b>"
         )
     key = reminders.checkin_feedback_key(sessions, streak)
     text = ui(kb, lang, key, streak=streak)
-    if match[3] == "n":
+    if isinstance(button, SwimAnswer) and not button.swam:
         text += "\n\n" + ui(kb, lang, "checkin_swim_nudge")
     await send_html(update, text)
 

@@ -1,15 +1,15 @@
 """/selftest, /cancel, /results and /plan: the hip self-test conversation.
 
-Buttons carry `st:<session>:<step>:<choice>`; `coaching.selftest` refuses any
-that do not match the athlete's current session and step. Each answer is
-committed before the reply, so a crash between the two loses nothing.
+Buttons carry `st:<session>:<step>:<choice>` (`coaching.callbacks`);
+`coaching.selftest` refuses any that do not match the athlete's current session
+and step. Each answer is committed before the reply, so a crash between the two
+loses nothing.
 """
 
 from __future__ import annotations
 
 import asyncio
 import html
-import re
 
 from sqlalchemy.orm.exc import StaleDataError
 from telegram import InlineKeyboardMarkup, Update
@@ -17,19 +17,18 @@ from telegram.constants import ParseMode
 from telegram.ext import ContextTypes
 
 from bot import charts
-from bot.handlers.common import known_athlete, load_athlete
+from bot.handlers.common import known_athlete, load_athlete, tapped
 from bot.render import Button, keyboard, split_message, ui
 from bot.services import Services, services
 from bot.telegram_io import answer_query, edit_query_message, send_html
 from coaching import selftest
+from coaching.callbacks import SelftestAnswer, SelftestStart
 from coaching.models import Athlete, SelftestResult, SelftestSession
 from coaching.plan import build_plan
 from coaching.scoring import trend
 from coaching.selftest import Action, NoConsent, StaleStep
 from knowledge.render import option_labels, render_finding, render_routine, render_step_message
-from knowledge.schema import FALLBACK_LANGUAGE, FAULT_IDS, LEVELS, text_for
-
-ANSWER_DATA = re.compile(r"^st:(\d{1,12}):(\d{1,3}):(-?[a-z0-9_]{1,12})$")
+from knowledge.schema import FALLBACK_LANGUAGE, FAULT_IDS, LEVELS, Level, text_for
 
 
 def step_text(svc: Services, lang: str, step_index: int) -> str:
@@ -48,7 +47,7 @@ def step_question(
     text = step_text(svc, lang, sel.step_index)
 
     def data(choice: str) -> str:
-        return f"st:{sel.id}:{sel.step_index}:{choice}"
+        return SelftestAnswer(sel.id, sel.step_index, choice).encode()
 
     rows: list[list[Button]] = [
         [(label, data(option.id))]
@@ -78,7 +77,7 @@ def findings_text(svc: Services, athlete: Athlete, result: SelftestResult) -> st
     for fault in FAULT_IDS:
         level = result.findings.get(fault, "none")
         if level in LEVELS:
-            parts.append(render_finding(kb, kb.faults[fault], level, lang))  # type: ignore[arg-type]
+            parts.append(render_finding(kb, kb.faults[fault], level, lang))
     return "\n\n".join(parts)
 
 
@@ -123,7 +122,7 @@ async def start_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
         return
     lang = athlete.language
     if athlete.consent_at is None:
-        buttons = [[(ui(svc.kb, lang, "consent_yes"), "st:consent")]]
+        buttons = [[(ui(svc.kb, lang, "consent_yes"), SelftestStart("consent").encode())]]
         await send_html(update, ui(svc.kb, lang, "selftest_needs_consent"), keyboard(buttons))
         return
     async with svc.db.transaction() as session:
@@ -133,8 +132,8 @@ async def start_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
         return
     total = len(svc.kb.selftest.steps)
     buttons = [
-        [(ui(svc.kb, lang, "resume"), "st:resume")],
-        [(ui(svc.kb, lang, "restart"), "st:new")],
+        [(ui(svc.kb, lang, "resume"), SelftestStart("resume").encode())],
+        [(ui(svc.kb, lang, "restart"), SelftestStart("new").encode())],
     ]
     text = ui(svc.kb, lang, "selftest_resume_or_restart", n=sel.step_index + 1, total=total)
     await send_html(update, text, keyboard(buttons))
@@ -153,19 +152,20 @@ async def button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Any `st:` button: start, resume, consent, or an answer to the current step."""
     svc = services(context)
     query = update.callback_query
-    assert query is not None and query.data is not None
-    match = ANSWER_DATA.match(query.data)
-    if match is not None:
-        await _answer(update, svc, int(match[1]), int(match[2]), match[3])
+    assert query is not None
+    button = tapped(update)
+    if isinstance(button, SelftestAnswer):
+        await _answer(update, svc, button.session_id, button.step_index, button.choice)
         return
     athlete = await load_athlete(svc, update)
     if athlete is None:
         await answer_query(query, ui(svc.kb, FALLBACK_LANGUAGE, "start_first"))
         return
     lang = athlete.language
-    if query.data in {"st:new", "st:consent"}:
+    start = button.action if isinstance(button, SelftestStart) else None
+    if start in ("new", "consent"):
         await answer_query(query)
-        if query.data == "st:consent":
+        if start == "consent":
             async with svc.db.transaction() as session:
                 fresh = await session.get(Athlete, athlete.id)
                 assert fresh is not None
@@ -175,7 +175,7 @@ async def button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         except NoConsent:
             await send_html(update, ui(svc.kb, lang, "selftest_needs_consent"))
         return
-    if query.data == "st:resume":
+    if start == "resume":
         await answer_query(query)
         await _reask(update, svc, athlete, "selftest_resumed")
         return
@@ -252,9 +252,14 @@ async def cancel_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
     await send_html(update, ui(svc.kb, lang, "cancelled" if cancelled else "nothing_to_cancel"))
 
 
-def level_name(svc: Services, lang: str, result: SelftestResult, fault: str) -> str:
+def _level(result: SelftestResult, fault: str) -> Level:
+    """The stored level of one fault; "none" for anything a newer version would not know."""
     level = result.findings.get(fault, "none")
-    return ui(svc.kb, lang, f"level_{level if level in LEVELS else 'none'}")
+    return level if level in LEVELS else "none"
+
+
+def level_name(svc: Services, lang: str, result: SelftestResult, fault: str) -> str:
+    return ui(svc.kb, lang, f"level_{_level(result, fault)}")
 
 
 def _results_text(svc: Services, athlete: Athlete, results: list[SelftestResult]) -> str:
@@ -270,9 +275,7 @@ def _results_text(svc: Services, athlete: Athlete, results: list[SelftestResult]
         previous, latest = results[-2], results[-1]
         trend_lines = []
         for fault in FAULT_IDS:
-            direction = trend(
-                previous.findings.get(fault, "none"), latest.findings.get(fault, "none")
-            )  # type: ignore[arg-type]
+            direction = trend(_level(previous, fault), _level(latest, fault))
             key = {-1: "trend_better", 0: "trend_same", 1: "trend_worse"}[direction]
             trend_lines.append(f"• {text_for(kb.faults[fault].name, lang)}: {ui(kb, lang, key)}")
         lines.append(f"\n<b>{ui(kb, lang, 'trend_title')}</b>\n" + "\n".join(trend_lines))

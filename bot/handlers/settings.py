@@ -1,6 +1,7 @@
 """/settings: run days and time, warm-up lead, tip and check-in day and time, time zone, switches.
 
-One message with inline buttons `set:<what>[:<value>]` is edited in place.
+One message with inline buttons `set:<what>[:<value>]` (`coaching.callbacks`) is
+edited in place.
 Times and zones can also be typed: the awaited input is stored as a draft on
 `reminder_settings` (not in memory), so any instance can take it. Every change
 recomputes the next tip, warm-up and check-in at once; bad input gets a clear
@@ -15,11 +16,13 @@ import datetime as dt
 from telegram import InlineKeyboardMarkup, Update
 from telegram.ext import ContextTypes
 
+from bot.handlers.common import language, load_athlete, tapped
 from bot.handlers.onboarding import COMMON_RUN_TIMES, COMMON_ZONES, WEEKDAY_KEYS
 from bot.render import Button, chunk, keyboard, ui
 from bot.services import Services, services
 from bot.telegram_io import answer_query, edit_query_message, send_html
 from coaching import reminders
+from coaching.callbacks import SettingsButton, WithdrawConsent
 from coaching.models import Athlete
 from coaching.reminders import Draft, Toggle
 from coaching.reminders.models import ReminderSettings
@@ -30,7 +33,14 @@ from scheduler.recurrence import zone
 
 COMMON_TIP_TIMES = ("07:00", "08:00", "12:00", "18:00", "20:00")
 COMMON_CHECKIN_TIMES = ("08:00", "12:00", "17:00", "18:00", "19:00", "20:00")
-MAX_DATA = 64
+
+
+def _data(what: str, value: str = "") -> str:
+    return SettingsButton(what, value).encode()
+
+
+def _hhmm(clock: str) -> str:
+    return clock.replace(":", "")
 
 
 def _on(value: bool) -> str:
@@ -80,19 +90,19 @@ def main_menu(svc: Services, athlete: Athlete, settings: ReminderSettings) -> In
         return ui(svc.kb, lang, key)
 
     def switch(toggle: Toggle, key: str) -> Button:
-        return f"{_on(reminders.is_enabled(settings, toggle))} {t(key)}", f"set:tog:{toggle}"
+        return f"{_on(reminders.is_enabled(settings, toggle))} {t(key)}", _data("tog", toggle)
 
     rows: list[list[Button]] = [
         [switch(Toggle.TIPS, "settings_tips"), switch(Toggle.WARMUPS, "settings_warmups")],
         [switch(Toggle.CHECKINS, "settings_checkins"), switch(Toggle.RETESTS, "settings_retests")],
-        [(t("settings_run_days"), "set:days"), (t("settings_run_time"), "set:rt")],
-        [(t("settings_lead"), "set:lead"), (t("settings_timezone"), "set:tz")],
-        [(t("settings_tip_day"), "set:td"), (t("settings_tip_time"), "set:tt")],
-        [(t("settings_checkin_day"), "set:cd"), (t("settings_checkin_time"), "set:ct")],
-        [(t("settings_close"), "set:close")],
+        [(t("settings_run_days"), _data("days")), (t("settings_run_time"), _data("rt"))],
+        [(t("settings_lead"), _data("lead")), (t("settings_timezone"), _data("tz"))],
+        [(t("settings_tip_day"), _data("td")), (t("settings_tip_time"), _data("tt"))],
+        [(t("settings_checkin_day"), _data("cd")), (t("settings_checkin_time"), _data("ct"))],
+        [(t("settings_close"), _data("close"))],
     ]
     if athlete.consent_at is not None:  # one tap; handled by bot/handlers/privacy.py
-        rows.insert(-1, [(t("settings_withdraw_consent"), "pv:withdraw")])
+        rows.insert(-1, [(t("settings_withdraw_consent"), WithdrawConsent().encode())])
     return keyboard(rows)
 
 
@@ -105,38 +115,41 @@ def submenu(
     def t(key: str) -> str:
         return ui(svc.kb, lang, key)
 
-    back: list[Button] = [(t("back"), "set:menu")]
+    back: list[Button] = [(t("back"), _data("menu"))]
     rows: list[list[Button]]
     if what == "days":
         days = [
-            (f"{'✅ ' if d in athlete.run_days else ''}{_weekday(svc, lang, d)}", f"set:day:{d}")
+            (
+                f"{'✅ ' if d in athlete.run_days else ''}{_weekday(svc, lang, d)}",
+                _data("day", str(d)),
+            )
             for d in range(7)
         ]
         return t("settings_ask_run_days"), keyboard([days[:4], days[4:], back])
     if what == "rt":
-        rows = chunk([(v, f"set:rt:{v.replace(':', '')}") for v in COMMON_RUN_TIMES], 3)
-        rows += [[(t("settings_type_it"), "set:type:run_time")], back]
+        rows = chunk([(v, _data("rt", _hhmm(v))) for v in COMMON_RUN_TIMES], 3)
+        rows += [[(t("settings_type_it"), _data("type", Draft.RUN_TIME))], back]
         return t("settings_ask_run_time"), keyboard(rows)
     if what == "tt":
-        rows = chunk([(v, f"set:tt:{v.replace(':', '')}") for v in COMMON_TIP_TIMES], 3)
-        rows += [[(t("settings_type_it"), "set:type:tip_time")], back]
+        rows = chunk([(v, _data("tt", _hhmm(v))) for v in COMMON_TIP_TIMES], 3)
+        rows += [[(t("settings_type_it"), _data("type", Draft.TIP_TIME))], back]
         return t("settings_ask_tip_time"), keyboard(rows)
     if what == "td":
-        days = [(_weekday(svc, lang, d), f"set:td:{d}") for d in range(7)]
+        days = [(_weekday(svc, lang, d), _data("td", str(d))) for d in range(7)]
         return t("settings_ask_tip_day"), keyboard([days[:4], days[4:], back])
     if what == "ct":
-        rows = chunk([(v, f"set:ct:{v.replace(':', '')}") for v in COMMON_CHECKIN_TIMES], 3)
-        rows += [[(t("settings_type_it"), f"set:type:{Draft.CHECKIN_TIME}")], back]
+        rows = chunk([(v, _data("ct", _hhmm(v))) for v in COMMON_CHECKIN_TIMES], 3)
+        rows += [[(t("settings_type_it"), _data("type", Draft.CHECKIN_TIME))], back]
         return t("settings_ask_checkin_time"), keyboard(rows)
     if what == "cd":
-        days = [(_weekday(svc, lang, d), f"set:cd:{d}") for d in range(7)]
+        days = [(_weekday(svc, lang, d), _data("cd", str(d))) for d in range(7)]
         return t("settings_ask_checkin_day"), keyboard([days[:4], days[4:], back])
     if what == "lead":
-        rows = chunk([(f"{m} min", f"set:lead:{m}") for m in reminders.LEAD_CHOICES], 3)
+        rows = chunk([(f"{m} min", _data("lead", str(m))) for m in reminders.LEAD_CHOICES], 3)
         return t("settings_ask_lead"), keyboard([*rows, back])
     if what == "tz":
-        rows = chunk([(z, f"set:tz:{z}") for z in COMMON_ZONES if len(z) + 7 <= MAX_DATA], 2)
-        rows += [[(t("settings_type_it"), "set:type:tz")], back]
+        rows = chunk([(z, _data("tz", z)) for z in COMMON_ZONES], 2)
+        rows += [[(t("settings_type_it"), _data("type", Draft.TIMEZONE))], back]
         return t("settings_ask_timezone"), keyboard(rows)
     return None
 
@@ -144,22 +157,26 @@ def submenu(
 def apply(
     athlete: Athlete, settings: ReminderSettings, what: str, value: str, now: dt.datetime
 ) -> None:
-    """Apply one settings button; `InvalidInput` for anything malformed."""
+    """Apply one settings button; `InvalidInput` for a value the domain refuses.
+
+    The codec has already checked each value's shape (days and minutes are ASCII
+    digits, times are HHMM), so `int()` and the slicing below cannot fail.
+    """
     if what == "tog":
         reminders.toggle(settings, value, now)
-    elif what == "day" and value.isdigit():
+    elif what == "day":
         reminders.toggle_run_day(athlete, int(value))
-    elif what == "rt" and len(value) == 4 and value.isdigit():
+    elif what == "rt":
         athlete.run_time = parse_time_of_day(f"{value[:2]}:{value[2:]}")
-    elif what == "tt" and len(value) == 4 and value.isdigit():
+    elif what == "tt":
         settings.tip_time = parse_time_of_day(f"{value[:2]}:{value[2:]}")
-    elif what == "td" and value.isdigit():
+    elif what == "td":
         reminders.set_tip_day(settings, int(value), now)
-    elif what == "ct" and len(value) == 4 and value.isdigit():
+    elif what == "ct":
         settings.checkin_time = parse_time_of_day(f"{value[:2]}:{value[2:]}")
-    elif what == "cd" and value.isdigit():
+    elif what == "cd":
         reminders.set_checkin_day(settings, int(value), now)
-    elif what == "lead" and value.isdigit():
+    elif what == "lead":
         reminders.set_lead(settings, int(value), now)
     elif what == "tz":
         athlete.timezone = parse_timezone(value)
@@ -195,13 +212,24 @@ async def settings_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -
     await send_html(update, summary(svc, athlete, settings, now), main_menu(svc, athlete, settings))
 
 
+async def _refuse(update: Update, svc: Services) -> None:
+    """Forged or garbled `set:` data: the polite "older message" notice, nothing changed."""
+    query = update.callback_query
+    assert query is not None
+    athlete = await load_athlete(svc, update)
+    await answer_query(query, ui(svc.kb, language(update, athlete), "stale_button"))
+
+
 async def button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Any `set:` button: open a submenu, change a setting, wait for typed input, or close."""
     svc = services(context)
     query = update.callback_query
     assert query is not None
-    parts = (query.data or "").split(":", 2)
-    what, value = parts[1] if len(parts) > 1 else "", parts[2] if len(parts) > 2 else ""
+    tap = tapped(update)
+    if not isinstance(tap, SettingsButton):
+        await _refuse(update, svc)
+        return
+    what, value = tap.what, tap.value
     now = svc.clock()
     refused = False
     async with svc.db.transaction() as session:
