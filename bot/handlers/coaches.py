@@ -33,6 +33,7 @@ from telegram.constants import ParseMode
 from telegram.ext import ContextTypes
 
 from bot.handlers.common import language, tapped
+from bot.handlers.onboarding_questions import question
 from bot.render import keyboard, split_message, ui
 from bot.services import Services, services
 from bot.telegram_io import answer_query, edit_query_message, send_html
@@ -157,8 +158,6 @@ async def join_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
     key = "group_joined" if button.accept else "group_join_declined"
     await edit_query_message(query, ui(svc.kb, lang, key, group=name))
     if step is not None:  # a new athlete: carry on with onboarding where it stands
-        from bot.handlers.onboarding import question  # local: onboarding imports this module
-
         await send_html(update, *question(svc, athlete, step))
 
 

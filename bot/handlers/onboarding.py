@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import asyncio
 
-from telegram import InlineKeyboardMarkup, Update
+from telegram import Update
 from telegram.ext import ContextTypes
 
 from bot.handlers import coaches as coach_handlers
 from bot.handlers.common import tapped
-from bot.render import Button, chunk, keyboard, ui
+from bot.handlers.onboarding_questions import WEEKDAY_KEYS, question
+from bot.render import keyboard, ui
 from bot.services import Services, services
 from bot.telegram_io import answer_query, edit_query_message, send_html
 from coaching import onboarding, privacy
@@ -25,55 +26,7 @@ from coaching.onboarding import InvalidInput, Outcome, StaleAnswer, Step
 from coaching.timeparse import format_time_of_day, timezone_at
 from knowledge.schema import FALLBACK_LANGUAGE
 
-COMMON_ZONES = (
-    "Europe/Helsinki",
-    "Europe/Stockholm",
-    "Europe/London",
-    "Europe/Berlin",
-    "America/New_York",
-    "America/Los_Angeles",
-    "Asia/Tokyo",
-    "UTC",
-)
-COMMON_RUN_TIMES = ("06:00", "07:00", "12:00", "17:00", "18:00", "19:00")
-WEEKDAY_KEYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 FIRST_NAME_MAX = 64  # Telegram's limit, and the length of `athlete.first_name`
-
-
-def _data(step: str, value: str) -> str:
-    return OnboardingAnswer(step, value).encode()
-
-
-def question(svc: Services, athlete: Athlete, step: Step) -> tuple[str, InlineKeyboardMarkup]:
-    """The message that asks for `step`, with its buttons."""
-    lang = athlete.language
-
-    def t(key: str) -> str:
-        return ui(svc.kb, lang, key)
-
-    rows: list[list[Button]]
-    if step is Step.CONSENT:
-        rows = [[(t("consent_yes"), _data(step, "yes"))], [(t("consent_no"), _data(step, "no"))]]
-        return t("consent_question"), keyboard(rows)
-    if step is Step.TIMEZONE:
-        rows = chunk([(zone, _data(step, zone)) for zone in COMMON_ZONES], 2)
-        rows.append([(t("tz_other"), _data(step, "other"))])
-        return t("ask_timezone"), keyboard(rows)
-    if step is Step.RUN_DAYS:
-        days = [
-            (
-                ("✅ " if day in athlete.run_days else "") + t(f"weekday_{key}"),
-                _data(step, str(day)),
-            )
-            for day, key in enumerate(WEEKDAY_KEYS)
-        ]
-        rows = [days[:4], days[4:], [(t("done"), _data(step, "done"))]]
-        return t("ask_run_days"), keyboard(rows)
-    if step is Step.RUN_TIME:
-        rows = chunk([(v, _data(step, v.replace(":", ""))) for v in COMMON_RUN_TIMES], 3)
-        return t("ask_run_time"), keyboard(rows)
-    rows = [[(t("yes"), _data(step, "yes")), (t("no"), _data(step, "no"))]]
-    return t("ask_triathlete"), keyboard(rows)
 
 
 def run_days_text(svc: Services, athlete: Athlete) -> str:
@@ -154,8 +107,8 @@ async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     lang = athlete.language
     if reviewing:
         buttons = [
-            [(ui(svc.kb, lang, "review_edit"), _data("review", "edit"))],
-            [(ui(svc.kb, lang, "review_ok"), _data("review", "ok"))],
+            [(ui(svc.kb, lang, "review_edit"), OnboardingAnswer("review", "edit").encode())],
+            [(ui(svc.kb, lang, "review_ok"), OnboardingAnswer("review", "ok").encode())],
         ]
         text = ui(svc.kb, lang, "review_intro") + "\n\n" + profile_summary(svc, athlete)
         await send_html(update, text, keyboard(buttons))

@@ -17,7 +17,7 @@ from telegram import InlineKeyboardMarkup, Update
 from telegram.ext import ContextTypes
 
 from bot.handlers.common import language, load_athlete, tapped
-from bot.handlers.onboarding import COMMON_RUN_TIMES, COMMON_ZONES, WEEKDAY_KEYS
+from bot.handlers.onboarding_questions import COMMON_RUN_TIMES, COMMON_ZONES, WEEKDAY_KEYS
 from bot.render import Button, chunk, keyboard, ui
 from bot.services import Services, services
 from bot.telegram_io import answer_query, edit_query_message, send_html
