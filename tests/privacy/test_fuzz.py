@@ -27,7 +27,6 @@ import asyncio
 import itertools
 import time
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -39,7 +38,7 @@ from telegram.ext import Application, ContextTypes
 
 from bot.app import build_application
 from bot.settings import Settings, load_settings
-from coaching import callbacks, migrate
+from coaching import callbacks
 from coaching.base import Base
 from coaching.db import Database
 from coaching.models import SelftestSession
@@ -355,12 +354,12 @@ class Fuzzer:
 
 
 @pytest.fixture
-def fuzzer(tmp_path: Path) -> Iterator[tuple[Fuzzer, asyncio.AbstractEventLoop]]:
-    url = f"sqlite+aiosqlite:///{tmp_path / 'fuzz.sqlite3'}"
-    migrate.upgrade(url)
+def fuzzer(database_url: str) -> Iterator[tuple[Fuzzer, asyncio.AbstractEventLoop]]:
+    """On the migrated test database: SQLite, or PostgreSQL in that run (TEST_DATABASE_URL),
+    which refuses what SQLite stores (a NUL byte in text, an id past INTEGER)."""
     loop = asyncio.new_event_loop()
     with FakeBotApi() as api:
-        fuzz = Fuzzer(api, url)
+        fuzz = Fuzzer(api, database_url)
         loop.run_until_complete(fuzz.application.initialize())
         try:
             yield fuzz, loop
