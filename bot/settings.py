@@ -48,6 +48,9 @@ class Settings(BaseSettings):
     0.1 Telegram Stars per message from the bot's balance); reminders are never paid."""
     plan_interval_seconds: float = Field(default=60.0, gt=0, le=3600)
     dispatch_interval_seconds: float = Field(default=5.0, gt=0, le=600)
+    delivery_lease_seconds: float = Field(default=60.0, ge=1, le=3600)
+    """How long an instance holds the deliveries it claimed without renewing: after a
+    crash, what it never attempted is sent by another instance once this has passed."""
     # Health data of athletes silent this long is erased daily; 0 turns that off.
     retention_months: int = Field(default=24, ge=0, le=240)
 

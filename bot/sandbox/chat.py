@@ -15,13 +15,13 @@ from pathlib import Path
 from typing import TextIO
 
 from bot.app import ALLOWED_UPDATES, build_application
-from fakeapi import BotEvent, FakeBotApi, FakeUser, WaitTimeout
 from bot.sandbox.clock import ShiftableClock
 from bot.sandbox.terminal import format_buttons, html_to_terminal
 from bot.settings import Settings, load_settings
 from coaching import migrate
 from coaching.db import Database
 from coaching.reminders.models import ReminderSettings
+from fakeapi import BotEvent, FakeBotApi, FakeUser, WaitTimeout
 from knowledge import load_knowledge
 
 SANDBOX_TOKEN = "100000:sandbox-token-not-for-telegram"  # noqa: S105 - never leaves this machine

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-from coaching.models import utcnow
+from coaching.base import utcnow
 
 _SPAN = re.compile(r"^(\d{1,5})\s*([mhd])$")
 _UNITS = {"m": "minutes", "h": "hours", "d": "days"}

@@ -10,10 +10,10 @@ from typing import Any
 import pytest
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from fakeapi import FakeBotApi
 from bot.settings import Settings
 from coaching import migrate
 from coaching.db import Database
+from fakeapi import FakeBotApi
 from tests.e2e.harness import sqlite_url
 
 ADMIN = 9001

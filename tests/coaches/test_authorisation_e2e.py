@@ -5,7 +5,6 @@ from __future__ import annotations
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from fakeapi import FakeBotApi, FakeUser
 from coaching.coach_models import (
     Broadcast,
     BroadcastDraft,
@@ -16,7 +15,8 @@ from coaching.coach_models import (
     TrainingGroup,
 )
 from coaching.db import Database
-from coaching.schedule_models import Delivery
+from coaching.outbox import Delivery
+from fakeapi import FakeBotApi, FakeUser
 from knowledge import KnowledgeBase
 from tests.coaches.conftest import ADMIN, bot_settings
 from tests.coaches.test_flow_e2e import new_group

@@ -12,7 +12,7 @@ from coaching.broadcasts import Audience, Step
 from coaching.coach_models import BroadcastDraft, GroupMembership
 from coaching.db import Database
 from coaching.models import Athlete
-from coaching.schedule_models import Delivery
+from coaching.outbox import Delivery
 
 NOW = dt.datetime(2026, 3, 10, 12, 0, tzinfo=dt.UTC)
 COACH, OTHER_COACH, ANN, BOB = 1, 2, 501, 502

@@ -12,8 +12,8 @@ from __future__ import annotations
 import datetime as dt
 from typing import TYPE_CHECKING
 
-from fakeapi import BotEvent, FakeBotApi, FakeUser
 from coaching.db import Database
+from fakeapi import BotEvent, FakeBotApi, FakeUser
 from tests.e2e.clocked import (
     UTC,
     Clock,

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from fakeapi import FakeBotApi, FakeUser
 from coaching.db import Database
 from coaching.models import Athlete
+from fakeapi import FakeBotApi, FakeUser
 from tests.databases import PostgresDatabases, run_sync
 from tests.e2e.harness import BotProcess
 

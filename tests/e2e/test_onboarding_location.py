@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from fakeapi import FakeBotApi, FakeUser
 from coaching.db import Database
 from coaching.models import Athlete
+from fakeapi import FakeBotApi, FakeUser
 from knowledge import KnowledgeBase
 from tests.e2e.harness import running_bot, tap_when_shown
 

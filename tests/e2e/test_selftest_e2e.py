@@ -5,11 +5,11 @@ from __future__ import annotations
 import asyncio
 from pathlib import Path
 
-from fakeapi import FakeBotApi, FakeUser
 from coaching import selftest
 from coaching.db import Database
 from coaching.models import Athlete
 from coaching.scoring import findings, score
+from fakeapi import FakeBotApi, FakeUser
 from knowledge import KnowledgeBase
 from knowledge.schema import FAULT_IDS, text_for
 from tests.databases import on_postgresql, run_sync

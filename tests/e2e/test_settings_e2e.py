@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import datetime as dt
 
-from fakeapi import FakeBotApi, FakeUser
 from coaching.db import Database
+from fakeapi import FakeBotApi, FakeUser
 from tests.e2e.clocked import (
     FRI,
     MON,
