@@ -435,6 +435,24 @@ class BroadcastCancel:
         return cls(_int(match[1], INT32_MAX))
 
 
+@dataclass(frozen=True)
+class BroadcastResend:
+    """A coach sends one of their broadcasts again to the recipients Telegram never
+    confirmed (the report's "not confirmed"); nobody who got it is sent it twice."""
+
+    PREFIX: ClassVar[str] = "br"
+    PATTERN: ClassVar[re.Pattern[str]] = re.compile(rf"br:{_ID}")
+
+    broadcast_id: int
+
+    def encode(self) -> str:
+        return _checked(self, f"br:{self.broadcast_id}")
+
+    @classmethod
+    def from_match(cls, match: re.Match[str]) -> BroadcastResend:
+        return cls(_int(match[1], INT32_MAX))
+
+
 # --------------------------------------------------------------------- parsing
 
 Button: TypeAlias = (
@@ -454,6 +472,7 @@ Button: TypeAlias = (
     | GroupLeave
     | DraftStep
     | BroadcastCancel
+    | BroadcastResend
 )
 
 KINDS: tuple[type[Button], ...] = (
@@ -473,6 +492,7 @@ KINDS: tuple[type[Button], ...] = (
     GroupLeave,
     DraftStep,
     BroadcastCancel,
+    BroadcastResend,
 )
 """Every kind of button, for routing and for tests that must cover them all."""
 
@@ -518,6 +538,7 @@ __all__ = [
     "MAX_BYTES",
     "PREFIXES",
     "BroadcastCancel",
+    "BroadcastResend",
     "Button",
     "CheckinAnswer",
     "DeleteConfirm",

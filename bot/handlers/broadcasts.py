@@ -9,9 +9,10 @@ another instance takes the next step; see docs/coach_broadcast.mmd):
 
 Buttons (`coaching.callbacks`): `bd:<draft>:<action>[:<arg>]` (refused unless
 the draft is the tapper's current one and at the right step), `bx:<broadcast>`
-(cancel a broadcast that is still sending; refused unless it is the tapper's).
+(cancel a broadcast that is still sending; refused unless it is the tapper's),
+`br:<broadcast>` (send it again to the recipients Telegram never confirmed).
 `/broadcasts` shows each broadcast's report: sent, pending, failed, blocked,
-cancelled.
+cancelled, and how many were not confirmed (they may or may not have arrived).
 
 Delivery: each recipient, athlete or linked group chat, is one outbox row
 (`coaching.outbox`) that the scheduler's dispatcher sends at the shared pace;
@@ -46,6 +47,7 @@ from coaching import broadcasts, coaches
 from coaching.broadcasts import Audience, Step
 from coaching.callbacks import (
     BroadcastCancel,
+    BroadcastResend,
     DraftStep,
     GroupExport,
     GroupJoin,
@@ -406,6 +408,23 @@ async def broadcasts_command(update: Update, context: ContextTypes.DEFAULT_TYPE)
                     cancelled=report.cancelled,
                 )
             )
+            if report.unknown:
+                lines[-1] += "\n" + ui(svc.kb, lang, "broadcast_unconfirmed", count=report.unknown)
+            if state == "done" and report.not_confirmed:
+                rows.append(
+                    [
+                        (
+                            ui(
+                                svc.kb,
+                                lang,
+                                "broadcast_resend_button",
+                                id=broadcast.id,
+                                count=report.not_confirmed,
+                            ),
+                            BroadcastResend(broadcast.id).encode(),
+                        )
+                    ]
+                )
             if state in ("sending", "scheduled"):
                 rows.append(
                     [
@@ -448,6 +467,36 @@ async def cancel_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
     )
 
 
+async def resend_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Send a broadcast again to exactly the recipients Telegram never confirmed."""
+    svc = services(context)
+    query = update.callback_query
+    assert query is not None
+    role = await authorised(update, svc)
+    if role is None:
+        return
+    lang = language(update)
+    button = tapped(update)
+    if not isinstance(button, BroadcastResend):
+        await answer_query(query, ui(svc.kb, lang, "stale_button"))
+        return
+    async with svc.db.transaction() as session:
+        broadcast = await broadcasts.owned_broadcast(session, role, button.broadcast_id)
+        resent = (
+            await broadcasts.resend_unconfirmed(session, broadcast, svc.clock())
+            if broadcast
+            else None
+        )
+    if broadcast is None or resent is None:
+        await answer_query(query, ui(svc.kb, lang, "coach_not_allowed"))
+        return
+    await answer_query(query)
+    if not resent:
+        await send_html(update, ui(svc.kb, lang, "broadcast_resend_nothing"))
+        return
+    await send_html(update, ui(svc.kb, lang, "broadcast_resent", id=broadcast.id, count=resent))
+
+
 # --------------------------------------------------------------------- wiring
 
 
@@ -478,5 +527,6 @@ def handlers(private: filters.BaseFilter) -> list[BaseHandler[Any, Any, Any]]:
         CallbackQueryHandler(coach_handlers.leave_button, pattern=route(GroupLeave)),
         CallbackQueryHandler(draft_button, pattern=route(DraftStep)),
         CallbackQueryHandler(cancel_button, pattern=route(BroadcastCancel)),
+        CallbackQueryHandler(resend_button, pattern=route(BroadcastResend)),
     ]
     return found

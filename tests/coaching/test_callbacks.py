@@ -13,6 +13,7 @@ from coaching.callbacks import (
     INT32_MAX,
     MAX_BYTES,
     BroadcastCancel,
+    BroadcastResend,
     Button,
     CheckinAnswer,
     DeleteConfirm,
@@ -74,6 +75,7 @@ EXAMPLES: list[tuple[Button, str]] = [
     (DraftStep(4, "fv", "hip_drop"), "bd:4:fv:hip_drop"),
     (DraftStep(4, "now"), "bd:4:now"),
     (BroadcastCancel(9), "bx:9"),
+    (BroadcastResend(9), "br:9"),
 ]
 
 

@@ -14,7 +14,7 @@ from coaching.coach_models import Broadcast, Coach
 from coaching.db import Database
 from coaching.models import Athlete
 from coaching.outbox import Delivery, Kind, Status
-from fakeapi import FakeBotApi
+from fakeapi import FakeBotApi, FakeUser
 from tests.e2e.clocked import eventually
 
 FIRST_ID = 500_001
@@ -63,6 +63,12 @@ async def seed_broadcast(url: str, count: int) -> list[int]:
     finally:
         await db.dispose()
     return ids
+
+
+def introduce(api: FakeBotApi, ids: list[int]) -> None:
+    """The athletes wrote to the bot before (as on Telegram, it may only write to them then)."""
+    for athlete_id in ids:
+        FakeUser(api, athlete_id, first_name=f"A{athlete_id}", started=True)
 
 
 async def outbox_state(url: str) -> dict[int, str]:

@@ -26,7 +26,9 @@ from knowledge import KnowledgeBase
 from scheduler.breaker import BreakerState, CircuitBreaker
 from scheduler.dispatcher import CONCURRENCY
 from tests.delivery.outbox_checks import (
+    COACH,
     exactly_once_or_unknown,
+    introduce,
     seed_broadcast,
     wait_until_sent,
     waiting,
@@ -76,6 +78,7 @@ async def test_gateway_errors_then_500s(
 ) -> None:
     """502s are surely not sent: retried. 500s may have been: unknown, never resent."""
     ids = await seed_broadcast(database_url, N)
+    introduce(api, ids)
     proxy.set_fault(
         Fault.status(502).only("sendMessage").times(40),
         Fault.status_after_forward(500).only("sendMessage").times(10),
@@ -93,6 +96,7 @@ async def test_refused_connections_pause_sending_and_lose_nothing(
     api: FakeBotApi, proxy: FaultProxy, database_url: str
 ) -> None:
     ids = await seed_broadcast(database_url, N)
+    introduce(api, ids)
     async with bot_behind(api, proxy, database_url) as app:
         breaker = services(app).dispatcher
         assert breaker is not None
@@ -120,6 +124,7 @@ async def test_slow_answers_are_waited_for_and_swallowed_ones_are_unknown(
     api: FakeBotApi, proxy: FaultProxy, database_url: str
 ) -> None:
     ids = await seed_broadcast(database_url, N)
+    introduce(api, ids)
     proxy.set_fault(
         Fault.slow(1.5).only("sendMessage").times(20),
         Fault.swallow().only("sendMessage").times(5),
@@ -136,6 +141,7 @@ async def test_a_429_storm_delays_and_loses_nothing(
     api: FakeBotApi, proxy: FaultProxy, database_url: str
 ) -> None:
     ids = await seed_broadcast(database_url, N)
+    introduce(api, ids)
     proxy.set_fault(Fault.status(429, retry_after=1).only("sendMessage").times(60))
     async with bot_behind(api, proxy, database_url):
         await wait_until_sent(database_url)
@@ -147,7 +153,7 @@ async def test_a_429_storm_delays_and_loses_nothing(
 async def test_a_long_429_on_the_broadcast_does_not_hold_up_replies(
     api: FakeBotApi, proxy: FaultProxy, database_url: str, kb: KnowledgeBase
 ) -> None:
-    await seed_broadcast(database_url, N)
+    introduce(api, await seed_broadcast(database_url, N))
     proxy.set_fault(Fault.status(429, retry_after=90).only("sendMessage").times(1))
     async with bot_behind(api, proxy, database_url):
         await proxy.wait_until_async(lambda: proxy.faulted("sendMessage") == 1, what="the 429")
@@ -164,6 +170,7 @@ async def test_a_long_429_on_the_broadcast_does_not_hold_up_replies(
 async def test_two_instances_keep_one_shared_limit(api: FakeBotApi, database_url: str) -> None:
     api.max_per_second = 60  # Telegram's limit for the whole bot, in this test
     ids = await seed_broadcast(database_url, N)
+    introduce(api, ids)
     async with AsyncExitStack() as stack:
         for _ in range(2):
             await stack.enter_async_context(
@@ -181,3 +188,28 @@ def _at_least(api: FakeBotApi, count: int) -> Any:
         return api.sent_count >= count
 
     return check
+
+
+async def test_the_coach_resends_to_exactly_those_not_confirmed(
+    api: FakeBotApi, proxy: FaultProxy, database_url: str, kb: KnowledgeBase
+) -> None:
+    """Dropped connections leave copies unconfirmed; the report offers them, and only
+    them, a second send."""
+    ids = await seed_broadcast(database_url, 20)
+    introduce(api, ids)
+    proxy.set_fault(Fault.drop().only("sendMessage").times(3))
+    coach_settings = {"admin_ids": frozenset({COACH})}
+    async with bot_behind(api, proxy, database_url, **coach_settings):
+        await wait_until_sent(database_url)
+        first = await exactly_once_or_unknown(api, ids, database_url)
+        assert (first["unknown"], first["unknown but arrived"]) == (3, 0)
+        coach = FakeUser(api, COACH, first_name="Yan")
+        coach.send_command("/broadcasts")
+        report = await coach.wait_message_async(contains="not confirmed")
+        label = kb.ui_text("broadcast_resend_button", "en", id=1, count=3)
+        await coach.wait_callback_answered_async(coach.tap(label, in_message=report))
+        await coach.wait_message_async(contains=kb.ui_text("broadcast_resent", "en", id=1, count=3))
+        await wait_until_sent(database_url)
+    again = await exactly_once_or_unknown(api, ids, database_url)
+    print(f"dropped x3, then resent: {dict(first)} -> {dict(again)}")
+    assert again["once"] == 20 and again["unknown"] == 0

@@ -18,7 +18,12 @@ from pathlib import Path
 import pytest
 
 from fakeapi import FakeBotApi
-from tests.delivery.outbox_checks import exactly_once_or_unknown, seed_broadcast, wait_until_sent
+from tests.delivery.outbox_checks import (
+    exactly_once_or_unknown,
+    introduce,
+    seed_broadcast,
+    wait_until_sent,
+)
 from tests.e2e.harness import BotProcess
 
 N = 2000
@@ -66,6 +71,7 @@ async def test_kill_9_mid_broadcast_one_instance(
     api: FakeBotApi, tmp_path: Path, database_url: str, scenario_random: random.Random
 ) -> None:
     ids = await seed_broadcast(database_url, N)
+    introduce(api, ids)
     bot = BotProcess(api, tmp_path / "a", database_url, **INSTANCE_ENV).start()
     kill_at = scenario_random.randrange(N // 10, N * 8 // 10)
     kill_after(api, bot, kill_at)
@@ -82,6 +88,7 @@ async def test_kill_9_two_instances_four_alternating_kills(
     api: FakeBotApi, tmp_path: Path, database_url: str, scenario_random: random.Random
 ) -> None:
     ids = await seed_broadcast(database_url, N)
+    introduce(api, ids)
     first = Instance(api, tmp_path / "a", database_url, **INSTANCE_ENV).start()
     second = Instance(api, tmp_path / "b", database_url, **INSTANCE_ENV).start()
     marks = sorted(scenario_random.sample(range(N // 10, N * 8 // 10), 4))

@@ -143,6 +143,7 @@ SHAPES: dict[type[callbacks.Button], st.SearchStrategy[str]] = {
         st.one_of(st.just(""), number.map(":{}".format), st.sampled_from([":hip_drop", ":no"])),
     ),
     callbacks.BroadcastCancel: st.builds("bx:{}".format, number),
+    callbacks.BroadcastResend: st.builds("br:{}".format, number),
 }
 """Each kind's shape with ids that may be someone else's, out of range, or not ASCII."""
 
@@ -179,7 +180,7 @@ action_strategy = st.one_of(
 START = [("command", user, ("start", "")) for user in USERS]
 NUMBERED = (
     "st:{}:0:a", "rm:{}:d", "rm:{}:z", "ci:{}:s:1", "ci:{}:w:y", "pv:del:{}", "gl:{}", "gx:{}",
-    "gq:{}", "bd:{}:now", "bd:{}:x", "bd:1:g:{}", "bx:{}", "set:day:{}", "set:lead:{}",
+    "gq:{}", "bd:{}:now", "bd:{}:x", "bd:1:g:{}", "bx:{}", "br:{}", "set:day:{}", "set:lead:{}",
     "set:td:{}", "ob:days:{}",
 )  # fmt: skip
 EXPLICIT = [
