@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 from typing import Annotated
+from urllib.parse import urlsplit
 
 from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
@@ -114,6 +115,28 @@ class Settings(BaseSettings):
         return self.telegram_bot_token.get_secret_value()
 
 
+WEBHOOK_PORTS = (443, 80, 88, 8443)
+
+
+def webhook_url_problem(url: str) -> str | None:
+    """Why Telegram would refuse this webhook URL, if it would.
+
+    Telegram's own servers deliver only to https on ports 443, 80, 88 or 8443; a
+    self-hosted Bot API server (TELEGRAM_API_URL set) accepts any http(s) URL,
+    which is why this is checked only against Telegram itself.
+    """
+    parsed = urlsplit(url)
+    if parsed.scheme != "https":
+        return "Telegram delivers webhooks only to https:// URLs"
+    try:
+        port = parsed.port or 443
+    except ValueError:
+        return "has a port that is not a number"
+    if port not in WEBHOOK_PORTS:
+        return f"port {port} is not one Telegram delivers to (443, 80, 88 or 8443)"
+    return None
+
+
 def load_settings(**overrides: object) -> Settings:
     """Read settings, turning pydantic's report into one line per bad variable."""
     try:
@@ -127,6 +150,10 @@ def load_settings(**overrides: object) -> Settings:
         raise SettingsError("; ".join(lines)) from None
     if settings.webhook_url and settings.webhook_secret is None:
         raise SettingsError("WEBHOOK_SECRET: required when WEBHOOK_URL is set")
+    if settings.webhook_url and settings.api_url == TELEGRAM_API_URL:
+        problem = webhook_url_problem(settings.webhook_url)
+        if problem:
+            raise SettingsError(f"WEBHOOK_URL: {problem}")
     if settings.database_url is not None and not re.match(
         r"^(sqlite\+aiosqlite|postgresql\+asyncpg)://", settings.database_url
     ):

@@ -79,3 +79,32 @@ def test_bad_settings_name_the_variable_in_one_line(
 def test_missing_token_is_explained() -> None:
     with pytest.raises(SettingsError, match="TELEGRAM_BOT_TOKEN: not set"):
         load_settings().token()
+
+
+@pytest.mark.parametrize(
+    ("url", "refused"),
+    [
+        ("https://bot.example.com", False),
+        ("https://bot.example.com:8443/hook", False),
+        ("https://bot.example.com:88", False),
+        ("http://bot.example.com", True),
+        ("https://bot.example.com:8080", True),
+    ],
+)
+def test_webhook_url_must_be_one_telegram_delivers_to(url: str, refused: bool) -> None:
+    values = {"telegram_bot_token": TOKEN, "webhook_url": url, "webhook_secret": "s3cret"}
+    if refused:
+        with pytest.raises(SettingsError, match="^WEBHOOK_URL: "):
+            load_settings(**values)
+    else:
+        assert load_settings(**values).webhook_url == url
+
+
+def test_a_self_hosted_bot_api_takes_any_webhook_url() -> None:
+    settings = load_settings(
+        telegram_bot_token=TOKEN,
+        telegram_api_url="http://127.0.0.1:8081",
+        webhook_url="http://10.0.0.5:8080",
+        webhook_secret="s3cret",
+    )
+    assert settings.webhook_url == "http://10.0.0.5:8080"
