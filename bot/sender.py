@@ -13,6 +13,8 @@ reached Telegram:
   not sent; Telegram is failing);
 - read timeout, connection lost mid-answer, 500 and other 5xx → unknown (may
   have been sent: never resent automatically);
+- 400 with `migrate_to_chat_id` (the group became a supergroup) → retry in the
+  new chat;
 - 403, or 400 "chat not found", "user is deactivated" … → blocked;
 - any other 400 → failed.
 
@@ -80,6 +82,9 @@ def outcome_of(status: int, body: bytes) -> SendResult:
         )
     parameters = answer.get("parameters")
     retry_after = parameters.get("retry_after") if isinstance(parameters, dict) else None
+    migrated = parameters.get("migrate_to_chat_id") if isinstance(parameters, dict) else None
+    if isinstance(migrated, int) and not isinstance(migrated, bool):
+        return SendResult(Outcome.RETRY, error=description, migrated_to=migrated)
     if status == 429:
         wait = float(retry_after) if isinstance(retry_after, int | float) else None
         return SendResult(Outcome.RETRY, retry_after=wait, error=description)

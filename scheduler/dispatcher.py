@@ -32,7 +32,7 @@ import uuid
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from coaching import outbox, reminders
@@ -332,6 +332,9 @@ async def _record_one(
         if delivery.kind == Kind.TIP and isinstance(tip_id, str) and delivery.athlete_id:
             await session.merge(TipSent(athlete_id=delivery.athlete_id, tip_id=tip_id, sent_at=now))
         report.count(Status.SENT)
+    elif outcome is Outcome.RETRY and result.migrated_to is not None:
+        await _follow_migration(session, delivery, result.migrated_to, now)
+        report.count("retry")
     elif outcome is Outcome.RETRY:
         wait = (
             dt.timedelta(seconds=result.retry_after)
@@ -361,6 +364,32 @@ async def _record_one(
         outbox.finish(delivery, Status.FAILED, now, result.error)
         log.warning("delivery %d failed: %s", delivery.id, result.error)
         report.count(Status.FAILED)
+
+
+async def _follow_migration(
+    session: AsyncSession, delivery: Delivery, new_chat_id: int, now: dt.datetime
+) -> None:
+    """A group chat became a supergroup: its link and every post still waiting for it
+    follow the new chat id, and this post is tried there at once."""
+    old_chat_id = delivery.chat_id
+    if old_chat_id is None or old_chat_id == new_chat_id:
+        outbox.finish(delivery, Status.FAILED, now, "chat migrated, but not a group post")
+        return
+    await session.execute(
+        update(GroupChat).where(GroupChat.chat_id == old_chat_id).values(chat_id=new_chat_id)
+    )
+    await session.execute(
+        update(Delivery)
+        .where(
+            Delivery.chat_id == old_chat_id,
+            Delivery.status == Status.PENDING,
+            Delivery.id != delivery.id,
+        )
+        .values(chat_id=new_chat_id)
+    )
+    delivery.chat_id = new_chat_id
+    outbox.retry_later(delivery, now, f"group chat {old_chat_id} is now {new_chat_id}")
+    log.info("group chat %s became supergroup %s: its posts follow", old_chat_id, new_chat_id)
 
 
 async def _recipient_gone(session: AsyncSession, delivery: Delivery) -> None:

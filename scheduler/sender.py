@@ -52,6 +52,7 @@ class SendResult:
     retry_after: float | None = None
     error: str | None = None
     failing: bool = False
+    migrated_to: int | None = None  # the group became this supergroup: send there instead
 
 
 class Sender(Protocol):

@@ -39,6 +39,16 @@ def _body(**fields: object) -> bytes:
         (500, _body(ok=False, description="Internal Server Error"), Outcome.UNKNOWN, True),
         (520, b"", Outcome.UNKNOWN, True),
         (401, _body(ok=False, description="Unauthorized"), Outcome.RETRY, True),
+        (
+            400,
+            _body(
+                ok=False,
+                description="Bad Request: group chat was upgraded to a supergroup chat",
+                parameters={"migrate_to_chat_id": -1001},
+            ),
+            Outcome.RETRY,
+            False,
+        ),
     ],
 )
 def test_each_answer_says_whether_the_message_may_have_gone_out(
@@ -50,6 +60,8 @@ def test_each_answer_says_whether_the_message_may_have_gone_out(
         assert result.retry_after == 9
     if status == 200:
         assert result.message_id == 7
+    if b"migrate_to_chat_id" in body:
+        assert result.migrated_to == -1001
 
 
 def test_photo_goes_out_with_send_photo_and_the_text_as_caption() -> None:

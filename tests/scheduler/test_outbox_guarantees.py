@@ -16,7 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from coaching import broadcasts, outbox
-from coaching.coach_models import Broadcast, BroadcastDraft, Coach
+from coaching.coach_models import Broadcast, BroadcastDraft, Coach, GroupChat, TrainingGroup
 from coaching.coaches import Role
 from coaching.db import Database
 from coaching.outbox import Delivery, Kind, Status
@@ -255,3 +255,31 @@ async def test_each_lane_keeps_its_own_pace(db: Database, paid: bool) -> None:
     await run.run(lambda: NOW, dt.timedelta(0))
     assert sender.sent == []
     assert await statuses(db) == Counter({Status.PENDING: 3})
+
+
+async def test_a_group_that_became_a_supergroup_gets_its_posts_there(db: Database) -> None:
+    old, new = -100_200, -1_000_000_200
+    async with db.transaction() as session:
+        session.add(Coach(user_id=1, via="admin", created_at=NOW))
+        await session.flush()
+        group = TrainingGroup(coach_id=1, name="Track", join_code="abc123", created_at=NOW)
+        session.add(group)
+        await session.flush()
+        session.add(GroupChat(chat_id=old, group_id=group.id, title="Track", linked_at=NOW))
+        await outbox.insert(
+            session,
+            [
+                outbox.planned(Kind.GROUP_POST, f"b{n}", NOW, NOW, chat_id=old, ref_id=n)
+                for n in (1, 2)
+            ],
+        )
+    sender = FakeSender()
+    migrated = SendResult(Outcome.RETRY, error="migrated", migrated_to=new)
+    sender.results.extend([migrated, migrated])
+    run = dispatcher_for(db, sender, concurrency=1)
+    await run.run(lambda: NOW, dt.timedelta(0))  # both were on their way to the old chat
+    await run.run(lambda: NOW, dt.timedelta(0))
+    assert [m.chat_id for m in sender.sent] == [old, old, new, new]
+    assert await statuses(db) == Counter({Status.SENT: 2})
+    async with db.transaction() as session:
+        assert (await session.scalars(select(GroupChat.chat_id))).all() == [new]
