@@ -4,8 +4,16 @@ from pathlib import Path
 import pytest
 
 from coaching.db import Database
+from fakeapi import FakeBotApi
 from knowledge import KnowledgeBase, load_knowledge
 from tests.databases import PostgresDatabases, on_postgresql, sqlite_database
+
+
+@pytest.fixture
+def api() -> Iterator[FakeBotApi]:
+    """A fresh fake Bot API over real HTTP on loopback, per test."""
+    with FakeBotApi() as server:
+        yield server
 
 
 @pytest.fixture(scope="session")

@@ -3,26 +3,16 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.settings import Settings
 from coaching import migrate
-from coaching.db import Database
-from fakeapi import FakeBotApi
 from tests.e2e.harness import sqlite_url
 
 ADMIN = 9001
-
-
-@pytest.fixture
-def api() -> Iterator[FakeBotApi]:
-    with FakeBotApi() as server:
-        yield server
 
 
 @pytest.fixture
@@ -43,21 +33,3 @@ def bot_settings(**extra: Any) -> dict[str, Any]:
         values["send_rate_limit"] = 0  # pacing is not what these tests are about
     values.update(extra)
     return values
-
-
-async def wait_db(
-    db: Database,
-    check: Callable[[AsyncSession], Awaitable[bool]],
-    what: str,
-    seconds: float = 60.0,
-) -> None:
-    """Wait for a database condition (polled: the bot runs in this same event loop)."""
-    try:
-        async with asyncio.timeout(seconds):
-            while True:
-                async with db.transaction() as session:
-                    if await check(session):
-                        return
-                await asyncio.sleep(0.05)
-    except TimeoutError:
-        raise AssertionError(f"timed out waiting for {what}") from None

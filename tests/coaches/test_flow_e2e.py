@@ -18,8 +18,9 @@ from coaching.db import Database
 from coaching.outbox import Delivery
 from fakeapi import FakeBotApi, FakeUser
 from knowledge import KnowledgeBase
-from tests.coaches.conftest import ADMIN, bot_settings, wait_db
+from tests.coaches.conftest import ADMIN, bot_settings
 from tests.e2e.harness import running_bot, tap_when_shown
+from tests.waits import wait_db
 
 
 def text(kb: KnowledgeBase, key: str) -> str:

@@ -19,8 +19,9 @@ from coaching.models import Athlete
 from coaching.outbox import Delivery
 from fakeapi import FakeBotApi, FakeUser
 from knowledge import KnowledgeBase
-from tests.coaches.conftest import ADMIN, bot_settings, wait_db
+from tests.coaches.conftest import ADMIN, bot_settings
 from tests.e2e.harness import running_bot, tap_when_shown
+from tests.waits import wait_db
 
 N = 1000
 FIRST_ID = 300_001
@@ -56,6 +57,8 @@ async def test_thousand_recipients_blocked_429_and_restart(
 ) -> None:
     db = Database(url)
     ids = await add_athletes(db)
+    for athlete_id in ids:  # they wrote to the bot before, so it may write to them
+        FakeUser(api, athlete_id, first_name=f"A{athlete_id}", started=True)
     blocked = set(ids[::10])  # 100 athletes have blocked the bot
     api.blocked_user_ids = blocked
     settings = bot_settings()

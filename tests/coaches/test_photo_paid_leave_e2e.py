@@ -14,9 +14,10 @@ from coaching.outbox import Delivery
 from fakeapi import FakeBotApi, FakeUser
 from fakeapi.records import ApiCall
 from knowledge import KnowledgeBase
-from tests.coaches.conftest import ADMIN, bot_settings, wait_db
+from tests.coaches.conftest import ADMIN, bot_settings
 from tests.coaches.test_flow_e2e import new_group, tap_when_shown_in
 from tests.e2e.harness import running_bot, tap_when_shown
+from tests.waits import wait_db
 
 JPEG = b"\xff\xd8\xff\xe0fake-jpeg-bytes\xff\xd9"
 

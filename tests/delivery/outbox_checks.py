@@ -15,7 +15,7 @@ from coaching.db import Database
 from coaching.models import Athlete
 from coaching.outbox import Delivery, Kind, Status
 from fakeapi import FakeBotApi, FakeUser
-from tests.e2e.clocked import eventually
+from tests.waits import eventually
 
 FIRST_ID = 500_001
 COACH = 42

@@ -33,8 +33,8 @@ from tests.delivery.outbox_checks import (
     wait_until_sent,
     waiting,
 )
-from tests.e2e.clocked import eventually
 from tests.e2e.harness import TOKEN, running_bot
+from tests.waits import eventually
 
 N = 300
 SETTINGS: dict[str, Any] = {
@@ -198,8 +198,7 @@ async def test_the_coach_resends_to_exactly_those_not_confirmed(
     ids = await seed_broadcast(database_url, 20)
     introduce(api, ids)
     proxy.set_fault(Fault.drop().only("sendMessage").times(3))
-    coach_settings = {"admin_ids": frozenset({COACH})}
-    async with bot_behind(api, proxy, database_url, **coach_settings):
+    async with bot_behind(api, proxy, database_url, admin_ids=frozenset({COACH})):
         await wait_until_sent(database_url)
         first = await exactly_once_or_unknown(api, ids, database_url)
         assert (first["unknown"], first["unknown but arrived"]) == (3, 0)

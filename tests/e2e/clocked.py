@@ -10,9 +10,8 @@ database state), never on sleeps; the one bounded negative check is
 
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from functools import partial
 
@@ -70,16 +69,6 @@ async def clocked_bot(api: FakeBotApi, db: Database, clock: Clock) -> AsyncItera
         await app.updater.stop()
         await app.stop()
         await app.shutdown()  # also disposes `db`
-
-
-async def eventually(check: Callable[[], Awaitable[bool]], what: str, within: float = 10.0) -> None:
-    """Wait until `check()` holds (e.g. the planner has moved a `next_*_at` on)."""
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + within
-    while not await check():
-        if loop.time() > deadline:
-            raise AssertionError(f"timed out after {within} s waiting for {what}")
-        await asyncio.sleep(0.02)
 
 
 async def stored_settings(db: Database, athlete_id: int) -> ReminderSettings:
@@ -158,7 +147,6 @@ __all__ = [
     "checkins",
     "clocked_bot",
     "deliveries",
-    "eventually",
     "has_button",
     "press",
     "stored_athlete",

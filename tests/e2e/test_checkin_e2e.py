@@ -22,11 +22,11 @@ from tests.e2e.clocked import (
     checkins,
     clocked_bot,
     deliveries,
-    eventually,
     has_button,
     press,
     tap_answer,
 )
+from tests.waits import eventually
 
 DAN = 5104
 EVE = 5105
@@ -57,8 +57,8 @@ async def test_weekly_checkin_streak(api: FakeBotApi, database_url: str) -> None
     db = Database(database_url)
     await add_athlete(db, DAN, clock.now, tips=False)
     await add_athlete(db, EVE, clock.now, tips=False, triathlete=True)
-    dan = FakeUser(api, DAN, first_name="Dan")
-    eve = FakeUser(api, EVE, first_name="Eve")
+    dan = FakeUser(api, DAN, first_name="Dan", started=True)
+    eve = FakeUser(api, EVE, first_name="Eve", started=True)
     async with clocked_bot(api, db, clock):
         await dan.assert_no_message_async(within=0.5)  # not before 18:00 local
 

@@ -20,12 +20,12 @@ from tests.e2e.clocked import (
     button_data,
     clocked_bot,
     deliveries,
-    eventually,
     has_button,
     stored_settings,
     tap_answer,
     warmup_acks,
 )
+from tests.waits import eventually
 
 if TYPE_CHECKING:
     from coaching.outbox import Delivery

@@ -20,13 +20,6 @@ CHAT = 7
 
 
 @pytest.fixture
-def api() -> Iterator[FakeBotApi]:
-    """The upstream: a fresh fake Bot API per test."""
-    with FakeBotApi() as server:
-        yield server
-
-
-@pytest.fixture
 def proxy(api: FakeBotApi) -> Iterator[FaultProxy]:
     """A healthy proxy to ``api``."""
     with FaultProxy(api.root_url) as faults:

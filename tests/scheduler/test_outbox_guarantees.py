@@ -124,7 +124,7 @@ async def test_a_dead_claimer_gives_back_what_it_never_attempted(db: Database) -
     sender = FakeSender()
     report = await dispatcher_for(db, sender).run(lambda: NOW, dt.timedelta(0))
     assert report[Status.SENT] == 3
-    assert sorted(m.chat_id for m in sender.sent) == sorted(d.athlete_id for d in claimed[2:])
+    assert sorted(m.chat_id for m in sender.sent) == sorted(d.recipient for d in claimed[2:])
     assert await statuses(db) == Counter({Status.SENT: 3, Status.UNKNOWN: 2})
 
 

@@ -65,7 +65,7 @@ async def test_planning_twice_or_concurrently_gives_one_row(db: Database) -> Non
     await add_athlete(db, 2, FRI_NOON)
     await asyncio.gather(planner.plan(db, TIP_MON), planner.plan(db, TIP_MON))
     rows = await deliveries(db, Kind.TIP)
-    assert sorted(d.athlete_id for d in rows) == [1, 2]
+    assert sorted(d.recipient for d in rows) == [1, 2]
 
 
 async def test_no_duplicate_after_restart(db: Database, tmp_path: object) -> None:

@@ -12,8 +12,8 @@ MON, SAT, SUN = 0, 5, 6
 LEAD = dt.timedelta(minutes=45)
 
 
-def utc(*args: int) -> dt.datetime:
-    return dt.datetime(*args, tzinfo=UTC)
+def utc(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> dt.datetime:
+    return dt.datetime(year, month, day, hour, minute, tzinfo=UTC)
 
 
 def test_helsinki_monday_tip_before_and_after_spring_forward() -> None:
