@@ -2,8 +2,11 @@
 
 References between items, globally unique ids, languages and placeholders,
 Telegram HTML and length limits, vocabularies, and that the coach's method is
-fully covered. Every check appends to the same error list, with the line of
-the offending field.
+fully covered. Fidelity too: every item either cites a part of the method or
+says it is general guidance, anything that loads a joint says to skip it if it
+hurts, retired wording stays retired, and every served language is complete
+(an athlete who reads Finnish must never meet an English step mid-card).
+Every check appends to the same error list, with the line of the offending field.
 """
 
 from __future__ import annotations
@@ -11,9 +14,11 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from typing import Any, cast
 
+from babel import Locale, UnknownLocaleError
+
 from knowledge.errors import ContentError
 from knowledge.located import Collected, Located
-from knowledge.render import RENDER_UI_KEYS, render_item
+from knowledge.render import CARD_LIMIT, RENDER_UI_KEYS, render_card, render_item
 from knowledge.schema import (
     FALLBACK_LANGUAGE,
     FAULT_IDS,
@@ -24,9 +29,11 @@ from knowledge.schema import (
     KnowledgeBase,
     Localized,
     Meta,
+    PainTriage,
     Routine,
     Rule,
     SelfTest,
+    SelfTestStep,
     StrengthSession,
     TextKind,
     Tip,
@@ -206,16 +213,108 @@ def _check_coverage(out: Collected, meta_loc: Located[Meta]) -> Iterator[Content
 
 
 def _check_texts(out: Collected, meta: Meta) -> Iterator[ContentError]:
+    known = meta.known_languages()
     for loc in _all_located(out):
         required = meta.required_for(loc.section)
         for path, text, kind in loc.value.localized():
-            yield from check_text(loc, path, text, kind, required, meta.languages)
+            yield from check_text(loc, path, text, kind, required, known)
     buttons = set(meta.ui_buttons)
     for key, ui_loc in out.ui.items():
         ui_kind: TextKind = "button" if key in buttons else "text"
-        yield from check_text(
-            ui_loc, (), ui_loc.value, ui_kind, meta.required_for("ui"), meta.languages
-        )
+        yield from check_text(ui_loc, (), ui_loc.value, ui_kind, meta.required_for("ui"), known)
+
+
+def _check_marks(out: Collected) -> Iterator[ContentError]:
+    """Every item cites a part of the method, or says it is general guidance."""
+    for loc in _all_located(out):
+        item = loc.value
+        if isinstance(item, PainTriage) and not item.general_guidance:
+            yield loc.error(
+                ("general_guidance",), "the pain triage is general guidance: mark it so"
+            )
+        elif not item.method and not item.general_guidance:
+            yield loc.error(
+                ("method",),
+                "cites no part of the coach's method: add a method tag, "
+                "or mark it general_guidance: true",
+            )
+
+
+def _check_safety(out: Collected) -> Iterator[ContentError]:
+    """Whatever loads a joint tells the athlete to skip it if it hurts."""
+    for loc in _all_located(out):
+        item = loc.value
+        if isinstance(item, Exercise | SelfTestStep) and item.loads_joint and item.safety is None:
+            yield loc.error(
+                ("safety",), "loads a joint but has no 'skip it if it hurts' line (safety)"
+            )
+
+
+def _check_retired(out: Collected, meta: Meta) -> Iterator[ContentError]:
+    """Wording the coach replaced (e.g. an old cue) may not come back anywhere."""
+    if not meta.retired_phrases:
+        return
+    texts: list[tuple[Located[Any], tuple[str | int, ...], Localized]] = [
+        (loc, path, text) for loc in _all_located(out) for path, text, _ in loc.value.localized()
+    ]
+    texts += [(ui_loc, (), ui_loc.value) for ui_loc in out.ui.values()]
+    for where, path, text in texts:
+        for lang, value in text.items():
+            lowered = value.lower()
+            for retired in meta.retired_phrases:
+                if retired.phrase.lower() in lowered:
+                    yield where.error(
+                        (*path, lang), f"retired wording {retired.phrase!r}: {retired.use}"
+                    )
+
+
+def _plural_categories(lang: str) -> set[str]:
+    try:
+        return set(Locale.parse(lang).plural_form.tags) | {"other"}
+    except (UnknownLocaleError, ValueError):
+        return {"one", "other"}
+
+
+def _check_plurals(out: Collected, meta: Meta) -> Iterator[ContentError]:
+    """A plural UI text has every CLDR category each served language needs ("1 athlete"):
+    `<base>_one`, `<base>_other`, and `_few`, `_many`... where a language counts so."""
+    assert out.meta is not None
+    for i, base in enumerate(meta.plurals):
+        for lang in meta.languages:
+            for category in sorted(_plural_categories(lang)):
+                form = out.ui.get(f"{base}_{category}")
+                if form is None or lang not in form.value:
+                    yield out.meta.error(
+                        ("plurals", i), f"plural {base!r} has no {category!r} form in {lang}"
+                    )
+
+
+def _check_tips(out: Collected, meta: Meta) -> Iterator[ContentError]:
+    """Tips name real self-test answers, and the first tip reaches everyone."""
+    steps = {loc.value.id: loc.value for loc in out.steps}
+    tips = {cast(Tip, loc.value).id: loc for loc in out.items.get("tips", [])}
+    for loc in tips.values():
+        tip = cast(Tip, loc.value)
+        for step_id, options in tip.when_answers.items():
+            step = steps.get(step_id)
+            if step is None:
+                yield loc.error(("when_answers", step_id), f"unknown self-test step {step_id!r}")
+                continue
+            known = {o.id for o in step.options}
+            for i, option in enumerate(options):
+                if option not in known:
+                    yield loc.error(
+                        ("when_answers", step_id, i), f"step {step_id!r} has no option {option!r}"
+                    )
+    first = meta.first_tip
+    if first is not None and out.meta is not None:
+        found = tips.get(first)
+        if found is None and first not in out.invalid_ids:
+            yield out.meta.error(("first_tip",), f"unknown tip {first!r}")
+        elif found is not None:
+            tip = cast(Tip, found.value)
+            if "all" not in tip.audiences or tip.faults or tip.when_answers:
+                yield out.meta.error(("first_tip",), f"tip {first!r} must reach every athlete")
 
 
 def _check_selftest(out: Collected, faults: dict[FaultId, Fault]) -> Iterator[ContentError]:
@@ -252,6 +351,10 @@ def check_all(out: Collected, version: str) -> KnowledgeBase | None:
     errors.extend(_check_ids(located))
     errors.extend(_check_vocabulary(out, meta))
     errors.extend(_check_texts(out, meta))
+    errors.extend(_check_marks(out))
+    errors.extend(_check_safety(out))
+    errors.extend(_check_retired(out, meta))
+    errors.extend(_check_plurals(out, meta))
     if out.unreadable_files:
         return None  # references and completeness cannot be judged with files missing
     ids = {
@@ -267,6 +370,10 @@ def check_all(out: Collected, version: str) -> KnowledgeBase | None:
         if fault_id not in faults and fault_id not in out.invalid_ids:
             errors.append(ContentError(ANY_FILE, 0, "faults", f"fault {fault_id!r} is not defined"))
     errors.extend(_check_selftest(out, faults))
+    errors.extend(_check_tips(out, meta))
+    pains = out.items.get("pain", [])
+    if not pains and "pain" not in out.invalid_sections:
+        errors.append(ContentError(ANY_FILE, 0, "pain", "no pain triage (section 'pain') found"))
     for key in REQUIRED_UI_KEYS:
         if key not in out.ui:
             errors.append(ContentError(ANY_FILE, 0, f"ui.{key}", "required UI text is missing"))
@@ -289,18 +396,29 @@ def check_all(out: Collected, version: str) -> KnowledgeBase | None:
         faults=faults,
         selftest=SelfTest(steps=[s.value for s in out.steps]),
         rules=cast(list[Rule], values("rules")),
+        pain=cast(PainTriage, pains[0].value),
         ui={key: loc.value for key, loc in out.ui.items()},
     )
 
 
 def check_rendered(kb: KnowledgeBase, out: Collected) -> Iterator[ContentError]:
-    """Every item, rendered in every language, must fit in one Telegram message."""
+    """Every item, rendered in every language, must fit in one Telegram message,
+    and every exercise, routine and session card on one phone screen."""
     for loc in _all_located(out):
+        item = loc.value
         for lang in kb.languages:
-            length = telegram_length(render_item(kb, loc.value.id, lang))
+            length = telegram_length(render_item(kb, item.id, lang))
             if length > MESSAGE_LIMIT:
                 yield loc.error(
                     (),
                     f"rendered message in {lang} is {length} characters; "
                     f"Telegram's limit is {MESSAGE_LIMIT}",
                 )
+            if isinstance(item, Exercise | Routine):
+                card = telegram_length(render_card(kb, item.id, lang))
+                if card > CARD_LIMIT:
+                    yield loc.error(
+                        (),
+                        f"card in {lang} is {card} characters; a card fits one screen "
+                        f"({CARD_LIMIT}): shorten the steps or mistakes",
+                    )

@@ -7,8 +7,8 @@ so a coach can fix a whole batch of edits in one go.
 Files: every `*.yaml` under the content directory. A file named `ui.yaml`
 is a flat map of interface texts (`key: {en: ..., fi: ...}`); every other
 file is a mapping of sections (`meta`, `tips`, `exercises`, `routines`,
-`strength_sessions`, `faults`, `selftest`, `rules`), so content can be split
-across files freely.
+`strength_sessions`, `faults`, `selftest`, `rules`, `pain`), so content can be
+split across files freely.
 """
 
 from __future__ import annotations
@@ -31,6 +31,7 @@ from knowledge.schema import (
     Fault,
     KnowledgeBase,
     Meta,
+    PainTriage,
     Routine,
     Rule,
     SelfTestStep,
@@ -148,6 +149,8 @@ def _read_sections(data: LineDict, file: str, out: Collected) -> None:
                 out,
                 out.steps.append,
             )
+        elif section == "pain":
+            _read_pain(raw, file, line, out)
         elif section == "meta":
             if out.meta_seen:
                 first_file = out.meta.file if out.meta is not None else "another file"
@@ -159,9 +162,23 @@ def _read_sections(data: LineDict, file: str, out: Collected) -> None:
             if meta is not None:
                 out.meta = Located(meta, file, raw, "meta", "meta")
         else:
-            known = ", ".join(["meta", "selftest", *ITEM_SECTIONS])
+            known = ", ".join(["meta", "selftest", "pain", *ITEM_SECTIONS])
             reason = f"unknown section (known: {known})"
             out.errors.append(ContentError(file, line, str(section), reason))
+
+
+def _read_pain(raw: object, file: str, line: int, out: Collected) -> None:
+    """The pain triage: one mapping, defined once, checked like any other item."""
+    earlier = out.items.get("pain")
+    if earlier or "pain" in out.invalid_sections:
+        where = earlier[0].file if earlier else "another file"
+        out.errors.append(ContentError(file, line, "pain", f"already defined in {where}"))
+        return
+    triage = _validate(PainTriage, raw, file, "pain", out.errors)
+    if triage is None:
+        out.invalid_sections.add("pain")
+        return
+    out.items.setdefault("pain", []).append(Located(triage, file, raw, "pain", "pain"))
 
 
 def _read_ui(data: LineDict, file: str, out: Collected) -> None:

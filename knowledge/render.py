@@ -1,26 +1,45 @@
 """Knowledge-base items as the Telegram HTML the bot sends.
 
 The single place where content turns into messages: the bot, `hipcoach kb
-show` and the loader's length check all call these functions, so what the
+show` and the loader's length checks all call these functions, so what the
 coach previews is exactly what athletes receive. Content texts are already
-validated Telegram HTML and are inserted as they are.
+validated Telegram HTML and are inserted as they are; every label comes from
+`ui.yaml`, so no wording lives in code.
+
+Cards (`render_card`) are what an athlete opens from /plan, the warm-up
+reminder or the check-in: an exercise with purpose, what to feel, numbered
+steps, dose, mistakes, levels and when to skip it; a routine or session with
+its exercises and doses. `kb check` keeps each card within `CARD_LIMIT`, about
+one phone screen.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
+
 from knowledge.schema import (
     LEVELS,
+    PROGRESSION_LEVELS,
     ContentItem,
     Exercise,
     Fault,
     KnowledgeBase,
     Level,
+    Localized,
+    PainTriage,
+    ProgressionLevel,
     Routine,
     Rule,
     SelfTestStep,
     Tip,
     text_for,
 )
+
+CARD_LIMIT = 1500
+"""UTF-16 units a card may take: about one phone screen (Telegram allows 4096)."""
+
+UNTESTED = "untested"
+"""A finding the self-test could not judge (skipped, or "not sure")."""
 
 RENDER_UI_KEYS = (
     "kb_how_to",
@@ -32,8 +51,29 @@ RENDER_UI_KEYS = (
     "level_none",
     "level_mild",
     "level_marked",
+    "card_feel",
+    "card_levels",
+    "card_level_bodyweight",
+    "card_level_dumbbell",
+    "card_level_barbell",
+    "card_load_rule",
+    "card_home",
+    "card_doses_note",
+    "level_untested",
+    "summary_not_enough",
+    "summary_do_tests",
+    "summary_not_diagnosis",
+    "summary_since",
+    "trend_better",
+    "trend_same",
+    "trend_worse",
+    "plan_title",
+    "plan_priorities",
+    "plan_more",
 )
 """UI keys the renderer needs; the loader insists they exist."""
+
+CURRENT_LEVEL_MARK = "▶"
 
 
 def _guidance_note(kb: KnowledgeBase, item: ContentItem, lang: str) -> str:
@@ -47,34 +87,84 @@ def render_tip(kb: KnowledgeBase, tip: Tip, lang: str = "en") -> str:
     return text_for(tip.text, lang) + _guidance_note(kb, tip, lang)
 
 
-def render_exercise(kb: KnowledgeBase, exercise: Exercise, lang: str = "en") -> str:
-    """Name in bold, purpose, numbered steps, dose and common mistakes."""
-    parts = [f"<b>{text_for(exercise.name, lang)}</b>", text_for(exercise.purpose, lang)]
+def _levels(
+    kb: KnowledgeBase, exercise: Exercise, lang: str, current: ProgressionLevel | None
+) -> str:
+    assert exercise.levels is not None
+    lines = []
+    for level in PROGRESSION_LEVELS:
+        mark = CURRENT_LEVEL_MARK if level == current else "•"
+        label = kb.ui_text(f"card_level_{level}", lang)
+        lines.append(f"{mark} <i>{label}:</i> {text_for(exercise.levels[level], lang)}")
+    return f"<b>{kb.ui_text('card_levels', lang)}</b>\n" + "\n".join(lines)
+
+
+def render_exercise(
+    kb: KnowledgeBase,
+    exercise: Exercise,
+    lang: str = "en",
+    level: ProgressionLevel | None = None,
+) -> str:
+    """An exercise card: purpose, what to feel, numbered steps, dose, mistakes,
+    levels (the athlete's own marked with ▶), home variant and the safety line."""
+    parts = [f"<b>{text_for(exercise.name, lang)}</b>\n{text_for(exercise.purpose, lang)}"]
+    parts.append(f"<b>{kb.ui_text('card_feel', lang)}</b> {text_for(exercise.feel, lang)}")
     steps = "\n".join(f"{n}. {text_for(s, lang)}" for n, s in enumerate(exercise.steps, 1))
     parts.append(f"<b>{kb.ui_text('kb_how_to', lang)}</b>\n{steps}")
     parts.append(f"<b>{kb.ui_text('kb_dose', lang)}</b> {text_for(exercise.dose, lang)}")
     if exercise.mistakes:
         mistakes = "\n".join(f"• {text_for(m, lang)}" for m in exercise.mistakes)
         parts.append(f"<b>{kb.ui_text('kb_mistakes', lang)}</b>\n{mistakes}")
+    if exercise.levels is not None:
+        block = _levels(kb, exercise, lang, level)
+        if exercise.load_rule is not None:
+            rule = text_for(exercise.load_rule, lang)
+            block += f"\n<b>{kb.ui_text('card_load_rule', lang)}</b> {rule}"
+        if exercise.home is not None:
+            block += f"\n<b>{kb.ui_text('card_home', lang)}</b> {text_for(exercise.home, lang)}"
+        parts.append(block)
+    if exercise.safety is not None:
+        parts.append(f"⚠️ {text_for(exercise.safety, lang)}")
     return "\n\n".join(parts) + _guidance_note(kb, exercise, lang)
 
 
+def routine_dose(kb: KnowledgeBase, routine: Routine, index: int) -> Localized:
+    """The dose of the `index`th exercise of a routine: its own, or the exercise's."""
+    entry = routine.items[index]
+    return entry.dose if entry.dose is not None else kb.exercises[entry.exercise].dose
+
+
 def render_routine(kb: KnowledgeBase, routine: Routine, lang: str = "en") -> str:
-    """A routine or strength session: name, intro, and each exercise with its dose."""
+    """A routine or strength session card: name, intro, each exercise with its dose."""
     lines = []
     for n, entry in enumerate(routine.items, 1):
         exercise = kb.exercises[entry.exercise]
-        dose = entry.dose if entry.dose is not None else exercise.dose
-        lines.append(f"{n}. <b>{text_for(exercise.name, lang)}</b> — {text_for(dose, lang)}")
+        dose = text_for(routine_dose(kb, routine, n - 1), lang)
+        lines.append(f"{n}. <b>{text_for(exercise.name, lang)}</b> — {dose}")
     head = f"<b>{text_for(routine.name, lang)}</b>\n{text_for(routine.intro, lang)}"
-    return head + "\n\n" + "\n".join(lines) + _guidance_note(kb, routine, lang)
+    note = f"<i>{kb.ui_text('card_doses_note', lang)}</i>"
+    return head + "\n\n" + "\n".join(lines) + "\n\n" + note + _guidance_note(kb, routine, lang)
+
+
+def render_card(
+    kb: KnowledgeBase, item_id: str, lang: str = "en", level: ProgressionLevel | None = None
+) -> str:
+    """The card of an exercise, routine or strength session; KeyError for anything else."""
+    if item_id in kb.exercises:
+        return render_exercise(kb, kb.exercises[item_id], lang, level)
+    routine = kb.routines.get(item_id) or kb.strength_sessions.get(item_id)
+    if routine is None:
+        raise KeyError(item_id)
+    return render_routine(kb, routine, lang)
 
 
 def render_step_message(kb: KnowledgeBase, step: SelfTestStep, lang: str = "en") -> str:
-    """A self-test step as sent with its answer buttons: title, instructions, question."""
+    """A self-test step as sent with its answer buttons: title, instructions, safety, question."""
+    safety = f"⚠️ {text_for(step.safety, lang)}\n\n" if step.safety is not None else ""
     return (
         f"<b>{text_for(step.title, lang)}</b>\n\n"
         f"{text_for(step.instructions, lang)}\n\n"
+        f"{safety}"
         f"<b>{text_for(step.question, lang)}</b>"
     )
 
@@ -103,6 +193,64 @@ def render_fault(kb: KnowledgeBase, fault: Fault, lang: str = "en") -> str:
     return "\n\n".join(render_finding(kb, fault, level, lang) for level in LEVELS)
 
 
+TREND_KEYS = {-1: "trend_better", 0: "trend_same", 1: "trend_worse"}
+
+
+def _tests_to_do(kb: KnowledgeBase, step_ids: Sequence[str], lang: str) -> str:
+    titles = [text_for(kb.selftest.step(s).title, lang) for s in step_ids]
+    return ", ".join(dict.fromkeys(titles))
+
+
+def render_summary(
+    kb: KnowledgeBase,
+    levels: Mapping[str, str],
+    missing: Mapping[str, Sequence[str]],
+    changes: Mapping[str, int],
+    since: str | None,
+    lang: str = "en",
+) -> str:
+    """The self-test summary: each finding, "not tested" with the tests to do where the
+    answers could not tell, and per finding what changed since `since` (a formatted date).
+
+    `levels` maps a fault to none/mild/marked or "untested"; `missing` a fault to
+    the steps left unanswered for it; `changes` a fault to -1 better, 0 same, +1
+    worse (only findings tested both times). When nothing was tested the summary
+    says so and lists the tests, instead of calling anyone fine.
+    """
+    untested = [f for f in kb.faults if levels.get(f, UNTESTED) == UNTESTED]
+    parts: list[str] = []
+    if len(untested) == len(kb.faults):
+        every = [s for f in kb.faults for s in missing.get(f, [])]
+        parts.append(kb.ui_text("summary_not_enough", lang))
+        parts.append(kb.ui_text("summary_do_tests", lang, tests=_tests_to_do(kb, every, lang)))
+        return "\n\n".join(parts)
+    for fault_id, fault in kb.faults.items():
+        level = levels.get(fault_id, UNTESTED)
+        if level == UNTESTED or level not in LEVELS:
+            name = text_for(fault.name, lang)
+            tests = _tests_to_do(kb, missing.get(fault_id, []), lang)
+            todo = kb.ui_text("summary_do_tests", lang, tests=tests)
+            parts.append(f"<b>{name}</b> ({kb.ui_text('level_untested', lang)})\n{todo}")
+            continue
+        text = render_finding(kb, fault, level, lang)
+        if fault_id in changes and since is not None:
+            trend = kb.ui_text(TREND_KEYS[changes[fault_id]], lang)
+            text += "\n<i>" + kb.ui_text("summary_since", lang, date=since, trend=trend) + "</i>"
+        parts.append(text)
+    parts.append(f"<i>{kb.ui_text('summary_not_diagnosis', lang)}</i>")
+    return "\n\n".join(parts)
+
+
+def render_plan(kb: KnowledgeBase, priorities: Sequence[Localized], lang: str = "en") -> str:
+    """/plan: the title, at most three priorities, and a pointer to the cards below."""
+    parts = [f"<b>{kb.ui_text('plan_title', lang)}</b>"]
+    if priorities:
+        listed = "\n\n".join(f"{n}. {text_for(p, lang)}" for n, p in enumerate(priorities, 1))
+        parts.append(f"<i>{kb.ui_text('plan_priorities', lang)}</i>\n{listed}")
+    parts.append(kb.ui_text("plan_more", lang))
+    return "\n\n".join(parts)
+
+
 def render_rule(kb: KnowledgeBase, rule: Rule, lang: str = "en") -> str:
     """A recommendation: the advice, then the recommended items by name."""
     rec = rule.recommend
@@ -116,6 +264,16 @@ def render_rule(kb: KnowledgeBase, rule: Rule, lang: str = "en") -> str:
         listed = "\n".join(f"• {name}" for name in names)
         parts.append(f"<b>{kb.ui_text('kb_recommended', lang)}</b>\n{listed}")
     return "\n\n".join(parts) + _guidance_note(kb, rule, lang)
+
+
+def render_pain(kb: KnowledgeBase, triage: PainTriage, lang: str = "en") -> str:
+    """The triage for previews: intro, each question, and the three outcomes."""
+    parts = [text_for(triage.intro, lang)]
+    for question in triage.questions:
+        options = " / ".join(text_for(o.label, lang) for o in question.options) or "0–10"
+        parts.append(f"<b>{text_for(question.text, lang)}</b>\n{options}")
+    parts.extend(text_for(text, lang) for text in triage.outcomes.values())
+    return "\n\n".join(parts) + _guidance_note(kb, triage, lang)
 
 
 def render_item(kb: KnowledgeBase, item_id: str, lang: str = "en") -> str:
@@ -133,4 +291,6 @@ def render_item(kb: KnowledgeBase, item_id: str, lang: str = "en") -> str:
         return render_fault(kb, item, lang)
     if isinstance(item, Rule):
         return render_rule(kb, item, lang)
+    if isinstance(item, PainTriage):
+        return render_pain(kb, item, lang)
     raise KeyError(item_id)  # pragma: no cover - every item kind is handled above

@@ -68,24 +68,60 @@ class Tip(ContentItem):
     topics: list[Tag] = Field(min_length=1)
     faults: list[FaultId] = Field(default_factory=list)
     audiences: list[Tag] = Field(default_factory=lambda: ["all"])
+    when_answers: dict[StepId, list[OptionId]] = Field(default_factory=dict)
+    """Only for athletes whose latest self-test answered each step with one of these options:
+    a tip that says "already at 170–180?" must not reach someone who said they are not."""
+
+    @property
+    def theme(self) -> str:
+        """The tip's theme (its first topic): the curriculum alternates themes."""
+        return self.topics[0]
 
     def localized(self) -> Iterator[LocalizedField]:
         yield ("text",), self.text, "text"
 
 
 ExerciseKind = Literal["activation", "mobility", "strength", "core", "drill"]
+ProgressionLevel = Literal["bodyweight", "dumbbell", "barbell"]
+PROGRESSION_LEVELS: tuple[ProgressionLevel, ...] = get_args(ProgressionLevel)
+"""A strength exercise's levels, easiest first: the athlete moves one step at a time."""
 
 
 class Exercise(ContentItem):
-    """One exercise: how to do it, how much, and what goes wrong."""
+    """One exercise: how to do it, how much, what to feel, what goes wrong, when to skip it.
+
+    A strength exercise (free weights) also has its three levels, a one-line
+    load rule and a home variant, so an athlete without a gym can still follow it.
+    """
 
     name: Localized
     purpose: Localized
     kind: ExerciseKind
     steps: list[Localized] = Field(min_length=1)
     dose: Localized
+    feel: Localized
+    """What the athlete should feel working, e.g. "the glutes push, the hamstrings don't pull"."""
     mistakes: list[Localized] = Field(default_factory=list)
     faults: list[FaultId] = Field(default_factory=list)
+    loads_joint: bool = True
+    safety: Localized | None = None
+    """The "skip it if it hurts" line; `kb check` requires it when the exercise loads a joint."""
+    levels: dict[ProgressionLevel, Localized] | None = None
+    load_rule: Localized | None = None
+    home: Localized | None = None
+
+    @model_validator(mode="after")
+    def _strength_has_progressions(self) -> Exercise:
+        if self.kind != "strength":
+            return self
+        missing = [name for name in ("levels", "load_rule", "home") if getattr(self, name) is None]
+        if missing:
+            raise ValueError(f"a strength exercise needs {', '.join(missing)}")
+        assert self.levels is not None
+        absent = [lvl for lvl in PROGRESSION_LEVELS if lvl not in self.levels]
+        if absent:
+            raise ValueError(f"levels is missing {', '.join(absent)}")
+        return self
 
     def localized(self) -> Iterator[LocalizedField]:
         yield ("name",), self.name, "text"
@@ -93,8 +129,17 @@ class Exercise(ContentItem):
         for i, step in enumerate(self.steps):
             yield ("steps", i), step, "text"
         yield ("dose",), self.dose, "text"
+        yield ("feel",), self.feel, "text"
         for i, mistake in enumerate(self.mistakes):
             yield ("mistakes", i), mistake, "text"
+        if self.safety is not None:
+            yield ("safety",), self.safety, "text"
+        for lvl, text in (self.levels or {}).items():
+            yield ("levels", lvl), text, "text"
+        if self.load_rule is not None:
+            yield ("load_rule",), self.load_rule, "text"
+        if self.home is not None:
+            yield ("home",), self.home, "text"
 
 
 class RoutineItem(_Strict):
@@ -161,6 +206,9 @@ class SelfTestOption(_Strict):
     id: OptionId
     label: Localized
     scores: dict[FaultId, Annotated[int, Field(ge=0, le=2)]] = Field(default_factory=dict)
+    unsure: bool = False
+    """An answer such as "not sure" or "no partner": the step tells nothing about the faults
+    this option gives no points to, so they count as not tested rather than fine."""
 
 
 class SelfTestStep(ContentItem):
@@ -172,6 +220,13 @@ class SelfTestStep(ContentItem):
     instructions: Localized
     question: Localized
     options: list[SelfTestOption] = Field(min_length=2)
+    loads_joint: bool = False
+    safety: Localized | None = None
+    """The "skip it if it hurts" line; `kb check` requires it when the step loads a joint."""
+
+    def tested_faults(self) -> set[FaultId]:
+        """The faults this step can tell something about (some answer scores them)."""
+        return {fault for option in self.options for fault in option.scores}
 
     @model_validator(mode="after")
     def _unique_options(self) -> SelfTestStep:
@@ -185,6 +240,8 @@ class SelfTestStep(ContentItem):
         yield ("title",), self.title, "text"
         yield ("instructions",), self.instructions, "text"
         yield ("question",), self.question, "text"
+        if self.safety is not None:
+            yield ("safety",), self.safety, "text"
         for i, option in enumerate(self.options):
             yield ("options", i, "label"), option.label, "button"
 
@@ -229,7 +286,8 @@ class RuleWhen(_Strict):
         if self.audience is not None:
             return self.audience == "all" or self.audience in audiences
         assert self.fault is not None and self.min_level is not None
-        have = LEVELS.index(levels.get(self.fault, "none"))
+        level = levels.get(self.fault, "none")
+        have = LEVELS.index(level) if level in LEVELS else 0  # "untested" proves nothing
         return have >= LEVELS.index(self.min_level)
 
 
@@ -254,24 +312,126 @@ class Rule(ContentItem):
             yield ("recommend", "advice"), self.recommend.advice, "text"
 
 
+PainQuestionId = Literal[
+    "area", "score", "quality", "worse", "numb", "night", "swelling", "gait"
+]  # fmt: skip
+PAIN_QUESTIONS: tuple[PainQuestionId, ...] = get_args(PainQuestionId)
+PainOutcome = Literal["keep_going", "rest_retest", "see_professional"]
+PAIN_OUTCOMES: tuple[PainOutcome, ...] = get_args(PainOutcome)
+PAIN_SCORES = 11
+"""The pain score goes from 0 (none) to 10 (worst imaginable): eleven buttons."""
+MAX_PAIN_OPTIONS = 10
+"""A triage answer travels as one digit in button data: at most ten options a question."""
+
+
+class PainOption(_Strict):
+    """One answer to a triage question; `red_flag` answers end in "see a professional"."""
+
+    id: OptionId
+    label: Localized
+    red_flag: bool = False
+
+
+class PainQuestion(_Strict):
+    """One triage question. The pain score has no options: the bot offers 0 to 10."""
+
+    id: PainQuestionId
+    text: Localized
+    options: list[PainOption] = Field(default_factory=list, max_length=MAX_PAIN_OPTIONS)
+
+    @model_validator(mode="after")
+    def _options_fit(self) -> PainQuestion:
+        if self.id == "score" and self.options:
+            raise ValueError("the score question has no options: the bot offers 0 to 10")
+        if self.id != "score" and len(self.options) < 2:
+            raise ValueError("a triage question needs at least two options")
+        return self
+
+
+class PainTriage(ContentItem):
+    """The "something hurts" triage: the questions, the thresholds and the three outcomes.
+
+    This is coaching, not medicine: the whole triage is general guidance, and
+    any red flag ends in "stop and see a physiotherapist or doctor".
+    """
+
+    intro: Localized
+    questions: list[PainQuestion]
+    rest_from: int = Field(ge=1, le=10)
+    """From this pain score on (0–10): rest that area and retest in a week."""
+    stop_from: int = Field(ge=1, le=10)
+    """From this pain score on: stop and see a physiotherapist or doctor."""
+    pause_days: int = Field(ge=1, le=60)
+    """Days a red flag pauses strength check-ins and strength tips."""
+    outcomes: dict[PainOutcome, Localized]
+    paused: Localized
+    """Said with a red flag: strength nudges are paused until `{date}`."""
+    not_stored: Localized
+    """Said without consent: the advice is given, the answers are not kept."""
+
+    @model_validator(mode="after")
+    def _complete(self) -> PainTriage:
+        asked = [q.id for q in self.questions]
+        if sorted(asked) != sorted(PAIN_QUESTIONS) or asked[0] != "area":
+            raise ValueError(
+                f"questions must be {', '.join(PAIN_QUESTIONS)}, each once, area first"
+            )
+        if self.stop_from <= self.rest_from:
+            raise ValueError("stop_from must be greater than rest_from")
+        missing = [o for o in PAIN_OUTCOMES if o not in self.outcomes]
+        if missing:
+            raise ValueError(f"outcomes is missing {', '.join(missing)}")
+        return self
+
+    def question(self, question_id: str) -> PainQuestion:
+        return next(q for q in self.questions if q.id == question_id)
+
+    def localized(self) -> Iterator[LocalizedField]:
+        yield ("intro",), self.intro, "text"
+        for i, question in enumerate(self.questions):
+            yield ("questions", i, "text"), question.text, "text"
+            for j, option in enumerate(question.options):
+                yield ("questions", i, "options", j, "label"), option.label, "button"
+        for outcome, text in self.outcomes.items():
+            yield ("outcomes", outcome), text, "text"
+        yield ("paused",), self.paused, "text"
+        yield ("not_stored",), self.not_stored, "text"
+
+
+class RetiredPhrase(_Strict):
+    """Wording that drifted from the coach's method, and what to write instead."""
+
+    phrase: str = Field(min_length=3)
+    use: str
+
+
 class Meta(_Strict):
-    """Content-wide settings: languages, which sections need which, vocabularies."""
+    """Content-wide settings: languages, vocabularies, the method checklist."""
 
     languages: list[Tag] = Field(min_length=1)
-    required_languages: dict[str, list[Tag]] = Field(default_factory=dict)
-    """Section name -> languages required there; "default" applies elsewhere."""
+    """Languages athletes are served in: each must be complete in every text."""
+    draft_languages: list[Tag] = Field(default_factory=list)
+    """Languages being translated: allowed to be incomplete, not offered to athletes yet."""
+    first_tip: Ident | None = None
+    """The tip every athlete gets first (the "why hips" introduction)."""
+    retired_phrases: list[RetiredPhrase] = Field(default_factory=list)
+    """Phrases no text may contain any more (case-insensitive), e.g. a replaced cue."""
     topics: list[Tag] = Field(default_factory=list)
     audiences: list[Tag] = Field(default_factory=lambda: ["all"])
     method_tags: list[Tag] = Field(default_factory=list)
     """The coach's method, item by item: every tag must be used by some content item."""
     ui_buttons: list[Tag] = Field(default_factory=list)
     """UI keys used as button labels (plain text, at most 64 characters)."""
+    plurals: list[Tag] = Field(default_factory=list)
+    """UI texts that depend on a number: `<base>_<CLDR category>` keys (`knowledge.i18n`)."""
 
     def required_for(self, section: str) -> list[str]:
-        """Languages that every text in `section` must have."""
-        return self.required_languages.get(
-            section, self.required_languages.get("default", [FALLBACK_LANGUAGE])
-        )
+        """Languages that every text in `section` must have: every served language."""
+        return list(self.languages)
+
+    def known_languages(self) -> list[str]:
+        """Served and draft languages: a text in any other language is a typo."""
+        return [*self.languages, *(d for d in self.draft_languages if d not in self.languages)]
 
 
 class KnowledgeBase(_Strict):
@@ -287,6 +447,7 @@ class KnowledgeBase(_Strict):
     faults: dict[FaultId, Fault]
     selftest: SelfTest
     rules: list[Rule]
+    pain: PainTriage
     ui: dict[str, Localized]
 
     def ui_text(self, key: str, lang: str, **params: object) -> str:
@@ -305,6 +466,7 @@ class KnowledgeBase(_Strict):
         yield from self.faults.values()
         yield from self.selftest.steps
         yield from self.rules
+        yield self.pain
 
     def item(self, item_id: str) -> ContentItem:
         """Any item by id (tip, exercise, routine, session, fault, step, rule)."""

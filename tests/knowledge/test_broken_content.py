@@ -85,17 +85,37 @@ def test_missing_finnish_in_ui(tmp_path: Path) -> None:
     find_error(load_errors(content), "ui.yaml", line, "missing fi translation", field="skip.fi")
 
 
-def test_finnish_is_optional_for_tips(tmp_path: Path) -> None:
-    from knowledge import load_knowledge
-
+def test_a_served_language_must_be_complete_even_in_tips(tmp_path: Path) -> None:
     content = copy_content(tmp_path)
     posture = content / "tips" / "posture.yaml"
     text = posture.read_text(encoding="utf-8")
     start = text.index('      fi: "<b>Miksi lonkat?')
     end = text.index("\n", start) + 1
     posture.write_text(text[:start] + text[end:], encoding="utf-8")
+    line = line_containing(posture, "- id: tip_why_hips") + 3  # its `text:`
+    find_error(
+        load_errors(content),
+        "posture.yaml",
+        line,
+        "missing fi translation",
+        field="tips[tip_why_hips].text.fi",
+    )
+
+
+def test_a_draft_language_may_be_incomplete(tmp_path: Path) -> None:
+    from knowledge import load_knowledge
+
+    content = copy_content(tmp_path)
+    replace_in(content / "meta.yaml", "draft_languages: []", "draft_languages: [sv]")
+    replace_in(
+        content / "tips" / "posture.yaml",
+        "topics: [why_hips]\n    method: [why_hips]\n    text:\n",
+        'topics: [why_hips]\n    method: [why_hips]\n    text:\n      sv: "Varför höfter?"\n',
+    )
     kb = load_knowledge(content)
-    assert kb.ui_text("welcome", "fi", name="A").startswith("Hei")
+    assert kb.languages == ["en", "fi"]
+    why = next(t for t in kb.tips if t.id == "tip_why_hips")
+    assert why.text["sv"] == "Varför höfter?"
 
 
 def test_text_over_the_message_limit(tmp_path: Path) -> None:
@@ -117,7 +137,8 @@ def test_text_over_the_message_limit(tmp_path: Path) -> None:
 def test_rendered_item_over_the_message_limit(tmp_path: Path) -> None:
     content = copy_content(tmp_path)
     exercises = content / "exercises.yaml"
-    long_step = '      - en: "' + "Keep going. " * 300 + '"\n'
+    keep_going = "Keep going. " * 300
+    long_step = f'      - {{en: "{keep_going}", fi: "{keep_going}"}}\n'
     replace_in(
         exercises,
         '    dose: {en: "2 × 12–15 reps"',

@@ -88,8 +88,10 @@ def test_rendered_exercise_has_all_parts() -> None:
     rendered = render_item(kb(), "glute_bridge")
     assert rendered.startswith("<b>Glute bridge</b>")
     assert "1. Lie on your back" in rendered
-    assert "<b>Dose:</b> 2 × 12–15 reps" in rendered
+    assert "<b>Dose (general guidance):</b> 2 × 12–15 reps" in rendered
     assert "<b>Common mistakes</b>\n• " in rendered
+    assert "<b>Feel:</b> The glutes push, the hamstrings don't pull" in rendered
+    assert "⚠️ Skip it if" in rendered
 
 
 def test_rendered_step_lists_title_question_and_options() -> None:

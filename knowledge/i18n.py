@@ -1,0 +1,60 @@
+"""Plurals and dates by the CLDR rules of each language, through Babel.
+
+"1 athletes" and "2026-03-08" are what hand-rolled formatting gives; Babel knows
+how every language counts (English and Finnish have "one" and "other", Polish
+has "few" and "many") and writes dates ("Mar 8, 2026", "8.3.2026"). A plural
+text lives in `ui.yaml` as one key per CLDR category, `<base>_one`,
+`<base>_other`, ...; `kb check` insists that each served language has every
+category it needs, so `plural()` never falls back by accident.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+
+from babel import Locale, UnknownLocaleError
+from babel.dates import format_date as babel_format_date
+from babel.numbers import format_decimal
+
+from knowledge.schema import FALLBACK_LANGUAGE, KnowledgeBase
+
+
+@functools.cache
+def locale(lang: str) -> Locale:
+    """Babel's locale for a content language; English if Babel does not know it."""
+    try:
+        return Locale.parse(lang)
+    except (UnknownLocaleError, ValueError):
+        return Locale.parse(FALLBACK_LANGUAGE)
+
+
+def plural_category(lang: str, count: int) -> str:
+    """The CLDR plural category of `count` in `lang`: "one", "few", "other", ..."""
+    return str(locale(lang).plural_form(count))
+
+
+def number(value: int | float, lang: str) -> str:
+    """A number as the language writes it (thousands separators, decimal comma)."""
+    return str(format_decimal(value, locale=locale(lang)))
+
+
+def plural(kb: KnowledgeBase, lang: str, base: str, count: int, **params: object) -> str:
+    """The UI text `<base>_<category>` for `count`, with `{count}` and `params` filled in.
+
+    Falls back to `<base>_other` only for a language `kb check` does not serve.
+    """
+    key = f"{base}_{plural_category(lang, count)}"
+    if key not in kb.ui:
+        key = f"{base}_other"
+    return kb.ui_text(key, lang, count=number(count, lang), **params)
+
+
+def format_date(day: dt.date, lang: str) -> str:
+    """A calendar date in the language's medium form: "Mar 8, 2026", "8.3.2026"."""
+    return str(babel_format_date(day, format="medium", locale=locale(lang)))
+
+
+def format_local_date(instant: dt.datetime, zone: dt.tzinfo | None, lang: str) -> str:
+    """The date of an instant in the athlete's time zone (UTC when it is unknown)."""
+    return format_date(instant.astimezone(zone or dt.UTC).date(), lang)
