@@ -4,7 +4,13 @@ Only *running time* counts: an interval between two samples is running when it
 is short (the watch was recording, not auto-paused) and covered ground at
 least at a slow-jog speed. Each interval takes the cadence of the sample that
 closes it, and averages are weighted by time, so sparse "smart recording"
-files and 1-second files give the same answer.
+files and 1-second files give the same answer. Walking (walking cadence at
+walking speed, as on a treadmill between intervals) is not running time either.
+
+What was recorded decides what a file is when its label does not: a label
+that names another sport refuses the file with that sport; no label, and
+speed and cadence together decide (`inference`). The unit of GPX and TCX
+cadence is decided segment by segment (`units`).
 """
 
 from __future__ import annotations
@@ -13,11 +19,14 @@ import datetime as dt
 import math
 import statistics
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Literal
 
 from coaching.cadence.errors import Reason, RunFileError
-from coaching.cadence.samples import CadenceUnit, ParsedRun, SourceFormat, sport_kind
+from coaching.cadence.inference import Moving, guess_sport, is_walking
+from coaching.cadence.samples import CadenceUnit, ParsedRun, SourceFormat
+from coaching.cadence.sports import Sport, sport_of
+from coaching.cadence.units import Reading, factors
 
 TARGET_LOW = 170
 TARGET_HIGH = 180
@@ -29,8 +38,6 @@ MIN_RUNNING_SPEED_MPS = 1.0
 MAX_RUNNING_SPEED_MPS = 7.0
 """A whole "run" faster than 25 km/h on average is a ride or a drive."""
 MIN_RUNNING_S = 60.0
-STRIDES_BELOW = 125.0
-"""Running strides/min sit around 70–110 and steps/min around 140–220: split between."""
 PLAUSIBLE_SPM = (120.0, 250.0)
 CHART_POINTS = 600
 
@@ -60,13 +67,22 @@ class CadenceAnalysis:
     share_in_target: float
     """Fraction (0–1) of the running time with cadence in 170–180."""
     unit: CadenceUnit
-    """The unit the file's cadence was taken to be in."""
+    """The unit the file's cadence was taken to be in (most of the running time, if mixed)."""
     unit_from_range: bool
     """True when the unit was inferred from the values (GPX, TCX), not the format (FIT)."""
     pace_bands: tuple[PaceBand, ...]
     """Slowest third first; empty without distance or speed."""
     series: tuple[tuple[float, float], ...]
     """(minutes of running, steps/min), thinned to at most CHART_POINTS, for the chart."""
+    steps_share: float = 0.0
+    """Fraction (0–1) of the running time with cadence whose values were read as steps/min;
+    strictly between 0 and 1 when segments were read in different units."""
+    walking_s: float = 0.0
+    """Walking time left out of the figures (walking cadence at walking speed)."""
+    partial: bool = False
+    """Only part of the file could be read (cut short, or a bad final checksum)."""
+    clock_known: bool = True
+    """False when the file holds no calendar date (`started_at` is then the FIT epoch)."""
 
     @property
     def zone(self) -> Zone:
@@ -95,6 +111,8 @@ class _Interval:
     metres: float | None
     speed: float | None
     cadence_raw: float | None
+    spm: float | None = None
+    """Steps/min once the unit is decided."""
 
 
 def _intervals(run: ParsedRun) -> list[_Interval]:
@@ -122,17 +140,43 @@ def _intervals(run: ParsedRun) -> list[_Interval]:
     return found
 
 
-def _unit(run: ParsedRun, values: Sequence[float]) -> tuple[CadenceUnit, bool]:
-    if run.cadence_unit is not None:
-        return run.cadence_unit, False
-    median = statistics.median(values)
-    return (CadenceUnit.STRIDES if median < STRIDES_BELOW else CadenceUnit.STEPS), True
+def _in_steps(run: ParsedRun, intervals: Sequence[_Interval]) -> list[_Interval]:
+    """The intervals with their cadence in steps/min, the unit decided per segment."""
+    with_cadence = [i for i in intervals if i.cadence_raw is not None]
+    readings = [Reading(i.seconds, i.cadence_raw or 0.0, i.speed) for i in with_cadence]
+    factor = dict(zip(map(id, with_cadence), factors(readings, run.cadence_unit), strict=True))
+    return [
+        i if i.cadence_raw is None else replace(i, spm=i.cadence_raw * factor[id(i)])
+        for i in intervals
+    ]
 
 
-def _pace_bands(intervals: Sequence[_Interval], factor: float) -> tuple[PaceBand, ...]:
+def _moving(intervals: Sequence[_Interval]) -> list[Moving]:
+    return [Moving(i.seconds, i.speed, i.cadence_raw, i.spm) for i in intervals]
+
+
+def _not_running(sport: Sport | None, detail: str) -> RunFileError:
+    return RunFileError(Reason.NOT_RUNNING, detail, None if sport is None else sport.value)
+
+
+def _running_only(intervals: Sequence[_Interval]) -> tuple[list[_Interval], float]:
+    """The intervals that were not walking, re-timed as running minutes; walking seconds."""
+    running: list[_Interval] = []
+    walking_s = 0.0
+    elapsed = 0.0
+    for interval, moving in zip(intervals, _moving(intervals), strict=True):
+        if is_walking(moving):
+            walking_s += interval.seconds
+            continue
+        elapsed += interval.seconds
+        running.append(replace(interval, end_minute=elapsed / 60))
+    return running, walking_s
+
+
+def _pace_bands(intervals: Sequence[_Interval]) -> tuple[PaceBand, ...]:
     """Split the running time with cadence into slowest, middle and fastest thirds."""
     usable = sorted(
-        (i for i in intervals if i.speed is not None and i.cadence_raw is not None),
+        (i for i in intervals if i.speed is not None and i.spm is not None),
         key=lambda i: i.speed or 0.0,
     )
     total = sum(i.seconds for i in usable)
@@ -151,13 +195,13 @@ def _pace_bands(intervals: Sequence[_Interval], factor: float) -> tuple[PaceBand
         if seconds <= 0:
             continue
         metres = sum((i.speed or 0.0) * i.seconds for i in group)
-        cadence = sum((i.cadence_raw or 0.0) * i.seconds for i in group) / seconds * factor
+        cadence = sum((i.spm or 0.0) * i.seconds for i in group) / seconds
         bands.append(PaceBand(seconds, 1000 * seconds / metres, cadence))
     return tuple(bands)
 
 
-def _series(intervals: Sequence[_Interval], factor: float) -> tuple[tuple[float, float], ...]:
-    points = [(i.end_minute, i.cadence_raw * factor) for i in intervals if i.cadence_raw]
+def _series(intervals: Sequence[_Interval]) -> tuple[tuple[float, float], ...]:
+    points = [(i.end_minute, i.spm) for i in intervals if i.spm]
     if len(points) <= CHART_POINTS:
         return tuple(points)
     size = -(-len(points) // CHART_POINTS)
@@ -172,34 +216,43 @@ def _series(intervals: Sequence[_Interval], factor: float) -> tuple[tuple[float,
 
 def analyse(run: ParsedRun) -> CadenceAnalysis:
     """The run's figures; RunFileError when it is not a run, too short, or has no cadence."""
-    if sport_kind(run.sport) == "other":
-        raise RunFileError(Reason.NOT_RUNNING, f"sport is {run.sport!r}")
+    labelled = sport_of(run.sport)
+    if labelled is not None and labelled is not Sport.RUNNING:
+        raise _not_running(labelled, f"sport is {run.sport!r}")
     if len(run.samples) < 2:
         raise RunFileError(Reason.TOO_SHORT, "fewer than two samples")
-    intervals = _intervals(run)
+    moving = _in_steps(run, _intervals(run))
+    if labelled is None and (guess := guess_sport(_moving(moving))) is not Sport.RUNNING:
+        raise _not_running(guess, f"no sport label; the recording looks like {guess.value}")
+    intervals, walking_s = _running_only(moving)
     duration = sum(i.seconds for i in intervals)
     if duration < MIN_RUNNING_S:
+        if walking_s >= MIN_RUNNING_S:
+            raise _not_running(Sport.WALKING, f"{walking_s:.0f} s of walking, {duration:.0f} s run")
         raise RunFileError(Reason.TOO_SHORT, f"{duration:.0f} s of running")
     measured = [i for i in intervals if i.metres is not None]
     distance = sum(i.metres or 0.0 for i in measured) if measured else None
     if measured:
         measured_s = sum(i.seconds for i in measured)
         if distance is not None and distance / measured_s > MAX_RUNNING_SPEED_MPS:
-            raise RunFileError(Reason.NOT_RUNNING, f"{distance / measured_s:.1f} m/s on average")
-    with_cadence = [i for i in intervals if i.cadence_raw is not None]
+            guess = guess_sport(_moving(moving))
+            raise _not_running(
+                Sport.CYCLING if guess is Sport.RUNNING else guess,
+                f"{distance / measured_s:.1f} m/s on average",
+            )
+    with_cadence = [i for i in intervals if i.spm is not None]
     cadence_s = sum(i.seconds for i in with_cadence)
     if not with_cadence or cadence_s < MIN_RUNNING_S:
         raise RunFileError(Reason.NO_CADENCE)
-    unit, from_range = _unit(run, [i.cadence_raw for i in with_cadence if i.cadence_raw])
-    factor = 2.0 if unit is CadenceUnit.STRIDES else 1.0
-    average = sum((i.cadence_raw or 0.0) * i.seconds for i in with_cadence) / cadence_s * factor
+    average = sum((i.spm or 0.0) * i.seconds for i in with_cadence) / cadence_s
     if not PLAUSIBLE_SPM[0] <= average <= PLAUSIBLE_SPM[1]:
         raise RunFileError(Reason.ODD_CADENCE, f"{average:.0f} steps/min on average")
     in_target = sum(
-        i.seconds
-        for i in with_cadence
-        if TARGET_LOW <= round((i.cadence_raw or 0.0) * factor, 6) <= TARGET_HIGH
+        i.seconds for i in with_cadence if TARGET_LOW <= round(i.spm or 0.0, 6) <= TARGET_HIGH
     )
+    steps_s = sum(i.seconds for i in with_cadence if i.spm == i.cadence_raw)
+    fixed = run.cadence_unit
+    steps_share = (0.0 if fixed is CadenceUnit.STRIDES else 1.0) if fixed else steps_s / cadence_s
     return CadenceAnalysis(
         source=run.source,
         sport=run.sport,
@@ -208,8 +261,12 @@ def analyse(run: ParsedRun) -> CadenceAnalysis:
         distance_m=distance,
         avg_cadence_spm=average,
         share_in_target=in_target / cadence_s,
-        unit=unit,
-        unit_from_range=from_range,
-        pace_bands=_pace_bands(intervals, factor),
-        series=_series(intervals, factor),
+        unit=fixed or (CadenceUnit.STEPS if steps_share > 0.5 else CadenceUnit.STRIDES),
+        unit_from_range=fixed is None,
+        pace_bands=_pace_bands(intervals),
+        series=_series(intervals),
+        steps_share=steps_share,
+        walking_s=walking_s,
+        partial=run.partial,
+        clock_known=run.clock_known,
     )

@@ -16,7 +16,9 @@ class Reason(StrEnum):
     CORRUPT = "corrupt"
     """The bytes do not parse as the format the name promises."""
     NOT_RUNNING = "not_running"
-    """A ride, a swim, a walk: the sport says so, or the speed gives it away."""
+    """A ride, a swim, a walk: the label says so, or speed and cadence give it away.
+
+    `RunFileError.sport` names it (a `Sport` value) when we can."""
     NO_CADENCE = "no_cadence"
     TOO_SHORT = "too_short"
     """Less than a minute of running once pauses are taken out."""
@@ -27,13 +29,18 @@ class Reason(StrEnum):
 
 
 class RunFileError(Exception):
-    """A run file we cannot (or must not) analyse; `reason` says which kind of problem."""
+    """A run file we cannot (or must not) analyse; `reason` says which kind of problem.
 
-    def __init__(self, reason: Reason, detail: str = "") -> None:
+    `sport` is the sport we think the file was instead of a run (`Sport` values,
+    e.g. "swimming"), for NOT_RUNNING; None when we cannot name it.
+    """
+
+    def __init__(self, reason: Reason, detail: str = "", sport: str | None = None) -> None:
         super().__init__(f"{reason.value}: {detail}" if detail else reason.value)
         self.reason = reason
         self.detail = detail
+        self.sport = sport
 
-    def __reduce__(self) -> tuple[type[RunFileError], tuple[Reason, str]]:
-        """Pickled as (reason, detail), so it comes back whole from a worker process."""
-        return (RunFileError, (self.reason, self.detail))
+    def __reduce__(self) -> tuple[type[RunFileError], tuple[Reason, str, str | None]]:
+        """Pickled as (reason, detail, sport), so it comes back whole from a worker process."""
+        return (RunFileError, (self.reason, self.detail, self.sport))

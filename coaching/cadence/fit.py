@@ -3,6 +3,12 @@
 Running cadence in FIT is strides per minute (one foot), with the half strides
 in `fractional_cadence`: steps/min = 2 × (cadence + fractional_cadence), so a
 record of 85 + 0.5 is 171 steps/min, as Garmin Connect shows it.
+
+A file cut short, or missing or failing its final checksum, still holds every
+record written before the damage: those are kept and the run is marked
+`partial`, so the athlete is told only part of the file was read. Records of
+the same second are merged and power-on-relative timestamps placed
+(`fit_records`).
 """
 
 from __future__ import annotations
@@ -14,6 +20,7 @@ from dataclasses import dataclass
 import fitdecode  # type: ignore[import-untyped]
 
 from coaching.cadence.errors import Reason, RunFileError
+from coaching.cadence.fit_records import Clock, Moment, RawRecord, merge_by_time, relative_seconds
 from coaching.cadence.samples import (
     CadenceUnit,
     ParsedRun,
@@ -28,8 +35,9 @@ from coaching.cadence.samples import (
 @dataclass(frozen=True, slots=True)
 class _Session:
     sport: str | None
-    start: dt.datetime | None
-    end: dt.datetime | None
+    start: object
+    end: object
+    """As decoded: UTC, or seconds since power-on (placed by the `Clock`)."""
 
 
 def _number(value: object) -> float | None:
@@ -54,9 +62,12 @@ def parse_fit(data: bytes) -> ParsedRun:
     """Records of a FIT activity; raises RunFileError on bytes that are not a valid FIT file."""
     if not data:
         raise RunFileError(Reason.EMPTY)
-    samples: list[Sample] = []
+    records: list[RawRecord] = []
     sessions: list[_Session] = []
     sport_message: str | None = None
+    clock = Clock()
+    created: object = None
+    partial = False
     try:
         with fitdecode.FitReader(
             io.BytesIO(data),
@@ -67,39 +78,62 @@ def parse_fit(data: bytes) -> ParsedRun:
                 if not isinstance(frame, fitdecode.FitDataMessage):
                     continue
                 if frame.name == "record":
-                    sample = _record(frame)
-                    if sample is not None:
-                        samples.append(sample)
+                    record = _record(frame)
+                    if record is not None:
+                        records.append(record)
                 elif frame.name == "session":
+                    start = _field(frame, "start_time")
+                    clock.started(_time(start))
                     sessions.append(
                         _Session(
                             sport=_label(_field(frame, "sport")),
-                            start=_time(_field(frame, "start_time")),
-                            end=_time(_field(frame, "timestamp")),
+                            start=start,
+                            end=_field(frame, "timestamp"),
                         )
                     )
                 elif frame.name == "sport" and sport_message is None:
                     sport_message = _label(_field(frame, "sport"))
+                elif frame.name == "timestamp_correlation":
+                    clock.correlate(
+                        _time(_field(frame, "timestamp")), _field(frame, "system_timestamp")
+                    )
+                elif frame.name == "file_id" and created is None:
+                    created = _time(_field(frame, "time_created"))
     except fitdecode.FitError as exc:
-        raise RunFileError(Reason.CORRUPT, str(exc)) from exc
-    sport, samples = _running_part(sessions, sport_message, samples)
+        if not records:
+            raise RunFileError(Reason.CORRUPT, str(exc)) from exc
+        partial = True  # cut short or a bad checksum: keep the complete records before it
+    clock.started(created)
+    placed, clock_known = clock.place(records)
+    sport, samples = _running_part(sessions, sport_message, merge_by_time(placed), clock)
     if not samples:
         raise RunFileError(Reason.EMPTY, "no records with a time")
-    samples.sort(key=lambda s: s.time)
-    return ParsedRun("fit", sport, tuple(samples), CadenceUnit.STRIDES)
+    return ParsedRun(
+        "fit",
+        sport,
+        tuple(samples),
+        CadenceUnit.STRIDES,
+        partial=partial,
+        clock_known=clock_known,
+    )
 
 
-def _record(frame: fitdecode.FitDataMessage) -> Sample | None:
-    time = _time(_field(frame, "timestamp"))
-    if time is None:
+def _moment(value: object) -> Moment | None:
+    time = _time(value)
+    return time if time is not None else relative_seconds(value)
+
+
+def _record(frame: fitdecode.FitDataMessage) -> RawRecord | None:
+    moment = _moment(_field(frame, "timestamp"))
+    if moment is None:
         return None
     cadence = positive(_number(_field(frame, "cadence")))
     fraction = _number(_field(frame, "fractional_cadence")) or 0.0
     speed = _number(_field(frame, "enhanced_speed"))
     if speed is None:
         speed = _number(_field(frame, "speed"))
-    return Sample(
-        time=time,
+    return RawRecord(
+        moment=moment,
         cadence_raw=None if cadence is None else cadence + max(0.0, fraction),
         distance_m=_number(_field(frame, "distance")),
         speed_mps=speed,
@@ -107,7 +141,7 @@ def _record(frame: fitdecode.FitDataMessage) -> Sample | None:
 
 
 def _running_part(
-    sessions: list[_Session], sport_message: str | None, samples: list[Sample]
+    sessions: list[_Session], sport_message: str | None, samples: list[Sample], clock: Clock
 ) -> tuple[str | None, list[Sample]]:
     """The sport to report and the records to analyse.
 
@@ -121,10 +155,12 @@ def _running_part(
     if len(running) == len(sessions):
         return running[0].sport, samples
 
+    legs = [(clock.moment(s.start), clock.moment(s.end)) for s in running]
+
     def in_running_leg(sample: Sample) -> bool:
         return any(
-            s.start is not None and s.end is not None and s.start <= sample.time <= s.end
-            for s in running
+            start is not None and end is not None and start <= sample.time <= end
+            for start, end in legs
         )
 
     return running[0].sport, [s for s in samples if in_running_leg(s)]

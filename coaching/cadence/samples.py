@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Literal
 
+from coaching.cadence.sports import Sport, sport_of
+
 SourceFormat = Literal["fit", "gpx", "tcx"]
 EARTH_RADIUS_M = 6_371_008.8
 
@@ -45,37 +47,18 @@ class ParsedRun:
     samples: tuple[Sample, ...]
     cadence_unit: CadenceUnit | None
     """The unit when the format defines it (FIT); None when it must be inferred."""
-
-
-RUNNING_SPORT_CODES = frozenset({"9"})  # Strava's numeric activity type for a run
-UNKNOWN_SPORTS = frozenset({"", "other", "generic", "unknown", "all", "none"})
-OTHER_SPORT_MARKERS = (
-    "cycl",
-    "bik",
-    "ride",
-    "swim",
-    "walk",
-    "hik",
-    "ski",
-    "row",
-    "paddl",
-    "skat",
-    "golf",
-)
+    partial: bool = False
+    """The file ended early or failed its final checksum: these are its complete records."""
+    clock_known: bool = True
+    """False when the watch kept time only since power-on and nothing in the file dates it."""
 
 
 def sport_kind(sport: str | None) -> Literal["running", "other", "unknown"]:
     """Whether a sport label from a file is a run, clearly something else, or unknown."""
-    if sport is None:
+    named = sport_of(sport)
+    if named is None:
         return "unknown"
-    name = sport.strip().lower().replace(" ", "_").replace("-", "_")
-    if name in UNKNOWN_SPORTS:
-        return "unknown"
-    if "run" in name or name in RUNNING_SPORT_CODES:
-        return "running"
-    if any(marker in name for marker in OTHER_SPORT_MARKERS):
-        return "other"
-    return "unknown"
+    return "running" if named is Sport.RUNNING else "other"
 
 
 def haversine_m(lat1: float, lon1: float, lat2: float, lon2: float) -> float:

@@ -9,6 +9,13 @@ to fetch. A file nested deeper than `MAX_DEPTH` or with more than
 `MAX_ELEMENTS` elements and attributes is not a watch export: it is refused
 as too complex as soon as the limit is crossed.
 
+Real exports are not always well-formed in two harmless ways, and both are
+read: whitespace or byte-order marks before `<?xml` (Strava's and Polar
+Flow's exports; XML allows neither), and namespace prefixes that are never
+declared (some converters write `gpxtpx:cad` without `xmlns:gpxtpx`). Names
+are matched by their local part anyway, so the parser does no namespace
+processing at all: a prefix is just part of the name, and `local` drops it.
+
 A reader implements `start` and `end`; `end` gets the element's text as
 ElementTree's `.text` has it (the characters before its first child):
 
@@ -39,15 +46,34 @@ class XmlReader(Protocol):
     """What a format's reader does with the stream of elements."""
 
     def start(self, name: str, attrs: Mapping[str, str]) -> None:
-        """An element opens; `name` is its local name (no namespace), as written."""
+        """An element opens; `name` is its local name (no prefix), as written."""
 
     def end(self, name: str, text: str | None) -> None:
         """The element closes; `text` is its character data before its first child."""
 
 
+LEADING_JUNK = (b" ", b"\t", b"\r", b"\n", b"\xef\xbb\xbf")
+"""What exporters put before `<?xml`: whitespace and UTF-8 byte-order marks, in any order."""
+
+
 def local(name: str) -> str:
-    """`{uri}RunCadence` (or `uri}RunCadence`, as expat gives it) → `RunCadence`."""
-    return name.rsplit("}", 1)[-1]
+    """`ns3:RunCadence` (or `RunCadence`) → `RunCadence`: the prefix, declared or not, goes."""
+    return name.rsplit(":", 1)[-1]
+
+
+def document_start(data: bytes) -> int:
+    """Where the XML really starts: past the whitespace and byte-order marks before it.
+
+    Linear in what is skipped; a UTF-16 file keeps its BOM, which expat reads.
+    """
+    start = 0
+    while True:
+        for junk in LEADING_JUNK:
+            if data.startswith(junk, start):
+                start += len(junk)
+                break
+        else:
+            return start
 
 
 def number(text: str | None) -> float | None:
@@ -118,10 +144,11 @@ def read_xml(
     An exception raised by the reader (or by the limits) in a callback stops
     expat and comes out of `Parse` unchanged.
     """
-    if not data or data.isspace():
+    start = document_start(data)
+    if start == len(data):
         raise RunFileError(Reason.EMPTY)
     stream = _Stream(reader, max_depth, max_elements)
-    parser = expat.ParserCreate(namespace_separator="}")
+    parser = expat.ParserCreate()  # no namespace processing: undeclared prefixes are fine
     parser.buffer_text = True
     parser.StartDoctypeDeclHandler = _refuse_dtd
     parser.EntityDeclHandler = _refuse_dtd
@@ -131,7 +158,7 @@ def read_xml(
     parser.EndElementHandler = stream.end
     parser.CharacterDataHandler = stream.data
     try:
-        for offset in range(0, len(data), CHUNK_BYTES):
+        for offset in range(start, len(data), CHUNK_BYTES):
             parser.Parse(data[offset : offset + CHUNK_BYTES], False)
         parser.Parse(b"", True)
     except expat.ExpatError as exc:

@@ -153,12 +153,25 @@ def test_files_with_no_points() -> None:
     assert reason("run.tcx", empty_tcx) is Reason.EMPTY
 
 
-def test_corrupted_fit() -> None:
-    data = bytearray(fit_bytes(standard_run(START)))
-    data[len(data) // 2] ^= 0xFF
-    assert reason("run.fit", bytes(data)) is Reason.CORRUPT
-    assert reason("run.fit", fit_bytes(standard_run(START))[:-500]) is Reason.CORRUPT
+def test_damaged_fit_keeps_what_was_recorded_before_the_damage() -> None:
+    """A flipped byte fails the checksum, a cut loses the end: both are read as far as they go.
+
+    (This used to be refused as corrupt; real watches leave such files when
+    their battery dies, and the records before the damage are sound.)
+    """
+    whole = fit_bytes(standard_run(START))
+    flipped = bytearray(whole)
+    flipped[len(flipped) // 2] ^= 0xFF
+    damaged = analyse_file("run.fit", bytes(flipped))
+    assert damaged.partial
+    cut = analyse_file("run.fit", whole[:-500])
+    assert cut.partial and 0 < cut.duration_s < analyse_file("run.fit", whole).duration_s
+    assert not analyse_file("run.fit", whole).partial
+
+
+def test_bytes_that_are_not_fit_are_corrupt() -> None:
     assert reason("run.fit", b"\x0e\x10garbage that is not a FIT file") is Reason.CORRUPT
+    assert reason("run.fit", fit_bytes(standard_run(START))[:13]) is Reason.CORRUPT
 
 
 @pytest.mark.parametrize(
