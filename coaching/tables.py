@@ -16,6 +16,7 @@ Where the tables live (`TABLE_MODULES`):
 
 - `coaching.models`: the athlete and their self-tests;
 - `coaching.outbox`: every delivery, and the shared sending pace;
+- `coaching.pending`: the one question each chat is waiting to have answered;
 - `coaching.reminders.models`: reminder settings, tips sent, warm-up answers,
   check-ins (beside `coaching.reminders.settings`, `.warmups`, `.checkins`);
 - `coaching.cadence.models`: analysed runs (beside the rest of `coaching.cadence`);
@@ -32,7 +33,7 @@ from types import ModuleType
 
 from sqlalchemy import MetaData
 
-from coaching import coach_models, models, outbox
+from coaching import coach_models, models, outbox, pending
 from coaching.base import Base
 from coaching.cadence import models as cadence_models
 from coaching.reminders import models as reminder_models
@@ -43,6 +44,7 @@ TABLE_MODULES: tuple[ModuleType, ...] = (
     reminder_models,
     cadence_models,
     coach_models,
+    pending,
 )
 """The modules that define tables; each imports without the others."""
 

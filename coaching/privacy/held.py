@@ -14,7 +14,7 @@ from sqlalchemy import exists, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from coaching.coach_models import GroupMembership, TrainingGroup
-from coaching.privacy.walk import ATHLETE_TABLE, PERSON_KEYS, PERSON_MENTIONS, table
+from coaching.privacy.walk import ATHLETE_TABLE, COACH_KEYS, PERSON_KEYS, PERSON_MENTIONS, table
 
 
 @dataclass(frozen=True)
@@ -42,8 +42,9 @@ async def _names(session: AsyncSession, columns: frozenset[tuple[str, str]], per
 async def held(session: AsyncSession, person_id: int) -> Held | None:
     """What we hold about the person; None if nothing at all (no row names them)."""
     athlete = await _names(session, frozenset({(ATHLETE_TABLE, "id")}), person_id)
-    coach = await _names(session, PERSON_KEYS, person_id)
-    if not athlete and not coach and not await _names(session, PERSON_MENTIONS, person_id):
+    coach = await _names(session, COACH_KEYS, person_id)
+    others = PERSON_KEYS - COACH_KEYS
+    if not athlete and not coach and not await _names(session, PERSON_MENTIONS | others, person_id):
         return None
     if not coach:
         return Held(athlete=athlete, coach=False)

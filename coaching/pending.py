@@ -1,0 +1,169 @@
+"""What the bot is waiting for in a chat: one pending question per chat, in the database.
+
+Whatever the bot asked and now waits for (a typed time or time zone, a group's
+name, a broadcast's text, the next self-test answer, a yes to erase data) is
+one `pending_question` row. So `/cancel`, free text and a restart treat every
+question alike: `/cancel` ends exactly the chat's question, typed text goes to
+it (or gets one hint when there is none), and any instance, before or after a
+restart, knows what the next message answers::
+
+    asked = await pending.ask(session, chat_id, Kind.SETTINGS, now, step="tz")
+    question = await pending.current(session, chat_id)
+    ended = await pending.end(session, chat_id)
+
+A flow keeps its own state where it always did (the onboarding step on the
+athlete, the self-test session, the broadcast draft); the question only says
+which of them the chat's next answer is for, and which message carries its
+keyboard (`message_id`, noted once that message is sent) so that a question
+that is cancelled, replaced or finished loses its buttons.
+
+A new question replaces the chat's old one and gets a new id: a button that
+names a question (`coaching.callbacks.QuestionButton`) can never act on a
+later one.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from enum import StrEnum
+
+from sqlalchemy import BigInteger, Integer, String, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Mapped, mapped_column
+
+from coaching.base import Base, UTCDateTime, utcnow
+
+
+class Kind(StrEnum):
+    """What a chat can be waiting for; `step` and `ref_id` say more where a kind needs it."""
+
+    ONBOARDING = "onboarding"  # step: the onboarding step asked
+    SETTINGS = "settings"  # step: the typed value /settings waits for (a `reminders.Draft`)
+    GROUP_NAME = "group_name"  # /newgroup without a name
+    BROADCAST = "broadcast"  # ref_id: the coach's broadcast draft
+    SELFTEST = "selftest"  # ref_id: the self-test session
+    WITHDRAWAL = "withdrawal"  # step: where it was asked ("settings" or "onboarding")
+
+
+class PendingQuestion(Base):
+    """The one question a chat is waiting to have answered.
+
+    `chat_id` is a private chat's id, which Telegram makes the person's own id:
+    the privacy walk treats it as the person (`coaching.privacy.PERSON_KEYS`),
+    so it is exported and erased with them, whether athlete or coach.
+    """
+
+    __tablename__ = "pending_question"
+    # Ids never come back (SQLite would reuse a deleted row's): a button naming an
+    # ended question must not match the chat's next one.
+    __table_args__ = {"sqlite_autoincrement": True}  # noqa: RUF012
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    chat_id: Mapped[int] = mapped_column(BigInteger, unique=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    step: Mapped[str | None] = mapped_column(String(24))
+    ref_id: Mapped[int | None] = mapped_column(Integer)
+    message_id: Mapped[int | None] = mapped_column(BigInteger)
+    asked_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    @property
+    def question_kind(self) -> Kind | None:
+        """The kind as an enum; None for a kind this version does not know."""
+        try:
+            return Kind(self.kind)
+        except ValueError:
+            return None
+
+
+@dataclass(frozen=True)
+class Asked:
+    """A question just asked, and the message of the one it replaced (to strip its buttons)."""
+
+    question: PendingQuestion
+    replaced_message_id: int | None
+
+
+async def current(session: AsyncSession, chat_id: int) -> PendingQuestion | None:
+    """The chat's pending question, if it waits for one."""
+    found = await session.scalars(
+        select(PendingQuestion).where(PendingQuestion.chat_id == chat_id)
+    )
+    return found.first()
+
+
+async def ask(
+    session: AsyncSession,
+    chat_id: int,
+    kind: Kind,
+    now: dt.datetime,
+    *,
+    step: str | None = None,
+    ref_id: int | None = None,
+    message_id: int | None = None,
+) -> Asked:
+    """Make this the chat's question, replacing any other (which gets no further answer).
+
+    `message_id` is for a question asked on a message that already exists (a
+    self-test step edited in place); otherwise it is noted once the message is sent.
+    """
+    old = await current(session, chat_id)
+    replaced = None
+    if old is not None:
+        replaced = old.message_id
+        await session.delete(old)
+        await session.flush()
+    question = PendingQuestion(
+        chat_id=chat_id,
+        kind=kind.value,
+        step=step,
+        ref_id=ref_id,
+        message_id=message_id,
+        asked_at=now,
+    )
+    session.add(question)
+    await session.flush()
+    if replaced == message_id:
+        replaced = None  # the same message carries the new question: its buttons stay
+    return Asked(question, replaced)
+
+
+async def end(
+    session: AsyncSession,
+    chat_id: int,
+    *,
+    kind: Kind | None = None,
+    question_id: int | None = None,
+) -> PendingQuestion | None:
+    """End the chat's question (only if it is of `kind`, or is `question_id`); the ended one."""
+    question = await current(session, chat_id)
+    if question is None:
+        return None
+    if kind is not None and question.kind != kind.value:
+        return None
+    if question_id is not None and question.id != question_id:
+        return None
+    await session.delete(question)
+    await session.flush()
+    return question
+
+
+async def note_message(session: AsyncSession, question_id: int, message_id: int) -> None:
+    """Remember which message asks the question (a replaced question is left alone)."""
+    await session.execute(
+        update(PendingQuestion)
+        .where(PendingQuestion.id == question_id)
+        .values(message_id=message_id)
+        .execution_options(synchronize_session=False)
+    )
+
+
+__all__ = [
+    "Asked",
+    "Kind",
+    "PendingQuestion",
+    "ask",
+    "current",
+    "end",
+    "note_message",
+]
