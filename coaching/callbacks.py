@@ -108,16 +108,15 @@ class SelftestAnswer:
 
 # --------------------------------------------------------------------- onboarding
 
-_YES_NO = re.compile(r"yes|no")
 _ZONE = r"[A-Za-z][A-Za-z0-9_+/-]{0,56}"
 _HHMM = r"(?:[01][0-9]|2[0-3])[0-5][0-9]"
 
 ONBOARDING_VALUES: Mapping[str, re.Pattern[str]] = {
-    "consent": _YES_NO,
-    "tz": re.compile(_ZONE),  # a zone name, or "other"
-    "days": re.compile(r"[0-6]|done"),
-    "time": re.compile(_HHMM),
-    "tri": _YES_NO,
+    "consent": re.compile(r"yes|no|back"),
+    "tz": re.compile(_ZONE),  # a zone name, "other", or "back"
+    "days": re.compile(r"[0-6]|done|none|back"),  # none: no run days, after the note
+    "time": re.compile(rf"{_HHMM}|back"),
+    "tri": re.compile(r"yes|no|back"),
     "review": re.compile(r"edit|ok"),
 }
 """Each onboarding step (`coaching.onboarding.Step`, plus "review") and its values."""
@@ -453,6 +452,276 @@ class BroadcastResend:
         return cls(_int(match[1], INT32_MAX))
 
 
+# --------------------------------------------------------------------- cards, pain, levels
+
+_ITEM = r"([a-z][a-z0-9_]{0,39})"
+CardOrigin = Literal["p", "n", "c"]
+"""Where a card is opened from: "p" the /plan message (edited in place, Back returns to
+the plan); "n" a scheduled message that must stay as it is (the card comes as a new
+message); "c" inside such a card message (edited in place, no Back past its top card)."""
+
+
+@dataclass(frozen=True)
+class PlanShow:
+    """Back to /plan, in the message the plan's cards were opened in."""
+
+    PREFIX: ClassVar[str] = "cd"
+    PATTERN: ClassVar[re.Pattern[str]] = re.compile(r"cd:p")
+
+    def encode(self) -> str:
+        return _checked(self, "cd:p")
+
+    @classmethod
+    def from_match(cls, match: re.Match[str]) -> PlanShow:
+        return cls()
+
+
+@dataclass(frozen=True)
+class CardOpen:
+    """Open the card of an exercise, routine or strength session (a content id)."""
+
+    PREFIX: ClassVar[str] = "cd"
+    PATTERN: ClassVar[re.Pattern[str]] = re.compile(rf"cd:i:{_ITEM}:([pnc])")
+
+    item: str
+    origin: CardOrigin
+
+    def encode(self) -> str:
+        return _checked(self, f"cd:i:{self.item}:{self.origin}")
+
+    @classmethod
+    def from_match(cls, match: re.Match[str]) -> CardOpen:
+        return cls(match[1], cast(CardOrigin, match[2]))
+
+
+@dataclass(frozen=True)
+class CardStep:
+    """Open the card of the `index`th exercise of a routine or session; Back returns to it."""
+
+    PREFIX: ClassVar[str] = "cd"
+    PATTERN: ClassVar[re.Pattern[str]] = re.compile(rf"cd:x:{_ITEM}:([0-9]{{1,2}}):([pnc])")
+
+    parent: str
+    index: int
+    origin: CardOrigin
+
+    def encode(self) -> str:
+        return _checked(self, f"cd:x:{self.parent}:{self.index}:{self.origin}")
+
+    @classmethod
+    def from_match(cls, match: re.Match[str]) -> CardStep:
+        return cls(match[1], int(match[2]), cast(CardOrigin, match[3]))
+
+
+@dataclass(frozen=True)
+class PainStart:
+    """The "Something hurts" button under a scheduled message: the triage starts anew."""
+
+    PREFIX: ClassVar[str] = "pn"
+    PATTERN: ClassVar[re.Pattern[str]] = re.compile(r"pn:go")
+
+    def encode(self) -> str:
+        return _checked(self, "pn:go")
+
+    @classmethod
+    def from_match(cls, match: re.Match[str]) -> PainStart:
+        return cls()
+
+
+@dataclass(frozen=True)
+class PainAnswer:
+    """The triage so far, one character per answered question (`coaching.pain.DIGITS`);
+    the domain refuses answers its content could not have offered."""
+
+    PREFIX: ClassVar[str] = "pn"
+    PATTERN: ClassVar[re.Pattern[str]] = re.compile(r"pn:a:([0-9a]{0,12})")
+
+    answers: str
+
+    def encode(self) -> str:
+        return _checked(self, f"pn:a:{self.answers}")
+
+    @classmethod
+    def from_match(cls, match: re.Match[str]) -> PainAnswer:
+        return cls(match[1])
+
+
+@dataclass(frozen=True)
+class LevelChange:
+    """Every strength exercise one level easier ("d", "too hard") or harder ("u")."""
+
+    PREFIX: ClassVar[str] = "lv"
+    PATTERN: ClassVar[re.Pattern[str]] = re.compile(r"lv:([du])")
+
+    direction: Literal["d", "u"]
+
+    def encode(self) -> str:
+        return _checked(self, f"lv:{self.direction}")
+
+    @classmethod
+    def from_match(cls, match: re.Match[str]) -> LevelChange:
+        return cls(cast(Literal["d", "u"], match[1]))
+
+
+# --------------------------------------------------------------------- pending questions
+
+
+@dataclass(frozen=True)
+class QuestionButton:
+    """Confirm (y) or cancel (x) the chat's pending question (`coaching.pending`) by its id:
+    refused unless that question is still the one the chat waits on."""
+
+    PREFIX: ClassVar[str] = "q"
+    PATTERN: ClassVar[re.Pattern[str]] = re.compile(rf"q:{_ID}:([yx])")
+
+    question_id: int
+    action: Literal["y", "x"]
+
+    def encode(self) -> str:
+        return _checked(self, f"q:{self.question_id}:{self.action}")
+
+    @classmethod
+    def from_match(cls, match: re.Match[str]) -> QuestionButton:
+        return cls(_int(match[1], INT32_MAX), cast(Literal["y", "x"], match[2]))
+
+
+# --------------------------------------------------------------------- the coach's console
+
+LIST_FILTERS = ("all", "untested", "strength", "silent", "pain")
+"""`coaching.console.Filter` values (the codec imports nothing of the domain)."""
+_FILTER = "(" + "|".join(LIST_FILTERS) + ")"
+_PAGE = r"([0-9]{1,4})"
+
+
+@dataclass(frozen=True)
+class AthleteList:
+    """One page of the coach's athletes: all groups (`group_id` 0) or one, maybe filtered."""
+
+    PREFIX: ClassVar[str] = "al"
+    PATTERN: ClassVar[re.Pattern[str]] = re.compile(rf"al:{_FILTER}:{_ID}:{_PAGE}")
+
+    which: str
+    group_id: int
+    page: int
+
+    def encode(self) -> str:
+        return _checked(self, f"al:{self.which}:{self.group_id}:{self.page}")
+
+    @classmethod
+    def from_match(cls, match: re.Match[str]) -> AthleteList:
+        return cls(match[1], _int(match[2], INT32_MAX), int(match[3]))
+
+
+@dataclass(frozen=True)
+class AthleteCardOpen:
+    """One athlete's card, opened from a page of the list (Back returns to that page);
+    refused unless the athlete shares with the tapper."""
+
+    PREFIX: ClassVar[str] = "ac"
+    PATTERN: ClassVar[re.Pattern[str]] = re.compile(rf"ac:([0-9]{{1,15}}):{_FILTER}:{_ID}:{_PAGE}")
+
+    athlete_id: int
+    which: str
+    group_id: int
+    page: int
+
+    def encode(self) -> str:
+        return _checked(self, f"ac:{self.athlete_id}:{self.which}:{self.group_id}:{self.page}")
+
+    @classmethod
+    def from_match(cls, match: re.Match[str]) -> AthleteCardOpen:
+        # A Telegram user id, not a table id: up to 2**52, a BIGINT everywhere.
+        return cls(_int(match[1], 2**53), match[2], _int(match[3], INT32_MAX), int(match[4]))
+
+
+@dataclass(frozen=True)
+class NudgePreview:
+    """Show who a nudge to the filtered athletes would reach, and its text."""
+
+    PREFIX: ClassVar[str] = "np"
+    PATTERN: ClassVar[re.Pattern[str]] = re.compile(rf"np:{_FILTER}:{_ID}")
+
+    which: str
+    group_id: int
+
+    def encode(self) -> str:
+        return _checked(self, f"np:{self.which}:{self.group_id}")
+
+    @classmethod
+    def from_match(cls, match: re.Match[str]) -> NudgePreview:
+        return cls(match[1], _int(match[2], INT32_MAX))
+
+
+@dataclass(frozen=True)
+class NudgeSend:
+    """Send the nudge previewed at `asked` (unix seconds); a second tap sends nothing more."""
+
+    PREFIX: ClassVar[str] = "ns"
+    PATTERN: ClassVar[re.Pattern[str]] = re.compile(rf"ns:{_FILTER}:{_ID}:([0-9]{{1,11}})")
+
+    which: str
+    group_id: int
+    asked: int
+
+    def encode(self) -> str:
+        return _checked(self, f"ns:{self.which}:{self.group_id}:{self.asked}")
+
+    @classmethod
+    def from_match(cls, match: re.Match[str]) -> NudgeSend:
+        return cls(match[1], _int(match[2], INT32_MAX), _int(match[3], UNIX_TIME_MAX))
+
+
+@dataclass(frozen=True)
+class BroadcastList:
+    """One page of /broadcasts: those still to go out first, then the history."""
+
+    PREFIX: ClassVar[str] = "bl"
+    PATTERN: ClassVar[re.Pattern[str]] = re.compile(rf"bl:{_PAGE}")
+
+    page: int
+
+    def encode(self) -> str:
+        return _checked(self, f"bl:{self.page}")
+
+    @classmethod
+    def from_match(cls, match: re.Match[str]) -> BroadcastList:
+        return cls(int(match[1]))
+
+
+@dataclass(frozen=True)
+class BroadcastDetails:
+    """A broadcast's delivery report naming who was not reached, and why."""
+
+    PREFIX: ClassVar[str] = "bi"
+    PATTERN: ClassVar[re.Pattern[str]] = re.compile(rf"bi:{_ID}")
+
+    broadcast_id: int
+
+    def encode(self) -> str:
+        return _checked(self, f"bi:{self.broadcast_id}")
+
+    @classmethod
+    def from_match(cls, match: re.Match[str]) -> BroadcastDetails:
+        return cls(_int(match[1], INT32_MAX))
+
+
+@dataclass(frozen=True)
+class ReplyToCoach:
+    """Under a broadcast: the athlete's next message goes to its coach."""
+
+    PREFIX: ClassVar[str] = "rc"
+    PATTERN: ClassVar[re.Pattern[str]] = re.compile(rf"rc:{_ID}")
+
+    broadcast_id: int
+
+    def encode(self) -> str:
+        return _checked(self, f"rc:{self.broadcast_id}")
+
+    @classmethod
+    def from_match(cls, match: re.Match[str]) -> ReplyToCoach:
+        return cls(_int(match[1], INT32_MAX))
+
+
 # --------------------------------------------------------------------- parsing
 
 Button: TypeAlias = (
@@ -473,6 +742,20 @@ Button: TypeAlias = (
     | DraftStep
     | BroadcastCancel
     | BroadcastResend
+    | PlanShow
+    | CardOpen
+    | CardStep
+    | PainStart
+    | PainAnswer
+    | LevelChange
+    | QuestionButton
+    | AthleteList
+    | AthleteCardOpen
+    | NudgePreview
+    | NudgeSend
+    | BroadcastList
+    | BroadcastDetails
+    | ReplyToCoach
 )
 
 KINDS: tuple[type[Button], ...] = (
@@ -493,6 +776,20 @@ KINDS: tuple[type[Button], ...] = (
     DraftStep,
     BroadcastCancel,
     BroadcastResend,
+    PlanShow,
+    CardOpen,
+    CardStep,
+    PainStart,
+    PainAnswer,
+    LevelChange,
+    QuestionButton,
+    AthleteList,
+    AthleteCardOpen,
+    NudgePreview,
+    NudgeSend,
+    BroadcastList,
+    BroadcastDetails,
+    ReplyToCoach,
 )
 """Every kind of button, for routing and for tests that must cover them all."""
 
@@ -535,11 +832,19 @@ def route(*kinds: type[Button]) -> str:
 __all__ = [
     "INT32_MAX",
     "KINDS",
+    "LIST_FILTERS",
     "MAX_BYTES",
     "PREFIXES",
+    "AthleteCardOpen",
+    "AthleteList",
     "BroadcastCancel",
+    "BroadcastDetails",
+    "BroadcastList",
     "BroadcastResend",
     "Button",
+    "CardOpen",
+    "CardOrigin",
+    "CardStep",
     "CheckinAnswer",
     "DeleteConfirm",
     "DeleteKeep",
@@ -549,7 +854,15 @@ __all__ = [
     "GroupLeave",
     "GroupLink",
     "InvalidButton",
+    "LevelChange",
+    "NudgePreview",
+    "NudgeSend",
     "OnboardingAnswer",
+    "PainAnswer",
+    "PainStart",
+    "PlanShow",
+    "QuestionButton",
+    "ReplyToCoach",
     "SelftestAnswer",
     "SelftestStart",
     "SettingsButton",

@@ -12,9 +12,15 @@ from coaching import callbacks
 from coaching.callbacks import (
     INT32_MAX,
     MAX_BYTES,
+    AthleteCardOpen,
+    AthleteList,
     BroadcastCancel,
+    BroadcastDetails,
+    BroadcastList,
     BroadcastResend,
     Button,
+    CardOpen,
+    CardStep,
     CheckinAnswer,
     DeleteConfirm,
     DeleteKeep,
@@ -24,7 +30,14 @@ from coaching.callbacks import (
     GroupLeave,
     GroupLink,
     InvalidButton,
+    LevelChange,
+    NudgePreview,
+    NudgeSend,
     OnboardingAnswer,
+    PainAnswer,
+    PainStart,
+    PlanShow,
+    ReplyToCoach,
     SelftestAnswer,
     SelftestStart,
     SettingsButton,
@@ -76,6 +89,23 @@ EXAMPLES: list[tuple[Button, str]] = [
     (DraftStep(4, "now"), "bd:4:now"),
     (BroadcastCancel(9), "bx:9"),
     (BroadcastResend(9), "br:9"),
+    (PlanShow(), "cd:p"),
+    (CardOpen("strength_a", "p"), "cd:i:strength_a:p"),
+    (CardOpen("prerun_activation", "n"), "cd:i:prerun_activation:n"),
+    (CardStep("strength_a", 2, "c"), "cd:x:strength_a:2:c"),
+    (PainStart(), "pn:go"),
+    (PainAnswer(""), "pn:a:"),
+    (PainAnswer("15a0"), "pn:a:15a0"),
+    (LevelChange("d"), "lv:d"),
+    (LevelChange("u"), "lv:u"),
+    (AthleteList("all", 0, 0), "al:all:0:0"),
+    (AthleteList("silent", 12, 3), "al:silent:12:3"),
+    (AthleteCardOpen(1002, "untested", 0, 2), "ac:1002:untested:0:2"),
+    (NudgePreview("strength", 4), "np:strength:4"),
+    (NudgeSend("pain", 0, 1_800_000_000), "ns:pain:0:1800000000"),
+    (BroadcastList(7), "bl:7"),
+    (BroadcastDetails(12), "bi:12"),
+    (ReplyToCoach(12), "rc:12"),
 ]
 
 
@@ -142,6 +172,11 @@ def test_encode_refuses_what_it_could_not_parse_back() -> None:
         DraftStep(1, "zz"),
         SelftestAnswer(1, 1000, "a"),
         SelftestAnswer(1, 0, "Upper"),
+        CardOpen("Strength_A", "p"),
+        CardOpen("x" * 41, "p"),
+        CardStep("strength_a", 100, "p"),
+        PainAnswer("b"),
+        PainAnswer("0" * 13),
     ):
         with pytest.raises(InvalidButton):
             button.encode()
@@ -206,6 +241,15 @@ def test_the_largest_ids_that_fit_are_taken() -> None:
         "gl:\x001",
         "gl:1\u202e",
         "st:\ud800",
+        "cd:p:",
+        "cd:i:strength_a",
+        "cd:i:strength_a:x",
+        "cd:x:strength_a:-1:p",
+        "cd:x:strength_a:²:p",
+        "pn:a:z",
+        "pn:go:1",
+        "lv:x",
+        "lv:",
     ],
     ids=repr,
 )
@@ -223,8 +267,20 @@ def test_parse_never_raises_anything_but_invalid_button(data: str) -> None:
     assert button.encode() == data
 
 
+def test_the_longest_content_ids_fit_card_buttons() -> None:
+    longest = "a" * 40  # knowledge.schema.Ident allows 40 characters
+    assert callbacks.parse(CardStep(longest, 99, "c").encode()) == CardStep(longest, 99, "c")
+    assert callbacks.parse(CardOpen(longest, "n").encode()) == CardOpen(longest, "n")
+
+
 def test_route_matches_each_prefix_of_the_kinds_given() -> None:
     pattern = re.compile(callbacks.route(DeleteConfirm, DeleteKeep, WithdrawConsent))
     assert pattern.match("pv:keep") and not pattern.match("pvx:keep")
     both = re.compile(callbacks.route(CheckinAnswer, WarmupAnswer))
     assert both.match("ci:1:s:1") and both.match("rm:1:d") and not both.match("st:new")
+
+
+def test_console_list_filters_are_the_domain_filters() -> None:
+    from coaching.console import Filter
+
+    assert set(callbacks.LIST_FILTERS) == {f.value for f in Filter}

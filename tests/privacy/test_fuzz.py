@@ -144,6 +144,45 @@ SHAPES: dict[type[callbacks.Button], st.SearchStrategy[str]] = {
     ),
     callbacks.BroadcastCancel: st.builds("bx:{}".format, number),
     callbacks.BroadcastResend: st.builds("br:{}".format, number),
+    callbacks.PlanShow: st.just("cd:p"),
+    callbacks.CardOpen: st.builds(
+        "cd:i:{}:{}".format,
+        st.sampled_from(["strength_a", "prerun_activation", "hip_thrust", "gone_item", "Tip"]),
+        st.sampled_from("pncx"),
+    ),
+    callbacks.CardStep: st.builds(
+        "cd:x:{}:{}:{}".format,
+        st.sampled_from(["strength_b", "prerun_activation", "hip_thrust", "gone_item"]),
+        number,
+        st.sampled_from("pncx"),
+    ),
+    callbacks.PainStart: st.just("pn:go"),
+    callbacks.PainAnswer: st.builds(
+        "pn:a:{}".format, st.text(alphabet="0123456789abz", max_size=10)
+    ),
+    callbacks.LevelChange: st.builds("lv:{}".format, st.sampled_from("dux")),
+    callbacks.AthleteList: st.builds(
+        "al:{}:{}:{}".format, st.sampled_from([*callbacks.LIST_FILTERS, "x"]), number, number
+    ),
+    callbacks.AthleteCardOpen: st.builds(
+        "ac:{}:{}:{}:{}".format,
+        st.one_of(number, st.sampled_from(["2001", "2002", "9001"])),
+        st.sampled_from([*callbacks.LIST_FILTERS, "x"]),
+        number,
+        number,
+    ),
+    callbacks.NudgePreview: st.builds(
+        "np:{}:{}".format, st.sampled_from([*callbacks.LIST_FILTERS, "x"]), number
+    ),
+    callbacks.NudgeSend: st.builds(
+        "ns:{}:{}:{}".format,
+        st.sampled_from([*callbacks.LIST_FILTERS, "x"]),
+        number,
+        st.one_of(st.integers(0, 10**12).map(str), number),
+    ),
+    callbacks.BroadcastList: st.builds("bl:{}".format, number),
+    callbacks.BroadcastDetails: st.builds("bi:{}".format, number),
+    callbacks.ReplyToCoach: st.builds("rc:{}".format, number),
 }
 """Each kind's shape with ids that may be someone else's, out of range, or not ASCII."""
 
@@ -182,6 +221,8 @@ NUMBERED = (
     "st:{}:0:a", "rm:{}:d", "rm:{}:z", "ci:{}:s:1", "ci:{}:w:y", "pv:del:{}", "gl:{}", "gx:{}",
     "gq:{}", "bd:{}:now", "bd:{}:x", "bd:1:g:{}", "bx:{}", "br:{}", "set:day:{}", "set:lead:{}",
     "set:td:{}", "ob:days:{}",
+    "al:all:{}:0", "ac:{}:all:0:0", "np:untested:{}", "ns:untested:0:{}", "bl:{}", "bi:{}",
+    "rc:{}",
 )  # fmt: skip
 EXPLICIT = [
     ("forged", COACH, template.format(number))
