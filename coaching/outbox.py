@@ -62,6 +62,8 @@ class Kind(StrEnum):
     SNOOZE = "snooze"
     BROADCAST = "broadcast"
     GROUP_POST = "group_post"  # a broadcast posted in a linked group chat (`chat_id`)
+    RELAY = "relay"  # a reply to a broadcast passed between athlete and coach (`coaching.relay`)
+    DIGEST = "digest"  # a coach's weekly digest, to the coach's own chat (`chat_id`)
 
 
 class Status(StrEnum):

@@ -25,6 +25,8 @@ Where the tables live (`TABLE_MODULES`):
   `coaching.coaches` and `coaching.broadcasts`, rather than becoming a package
   of one file: moving it would rename an import in most coach handlers and
   tests for no change in who depends on whom.
+- `coaching.console_models`: a coach's own settings (time zone, name, digest) and
+  replies relayed between athletes and coaches (beside `coaching.console`, `.relay`).
 """
 
 from __future__ import annotations
@@ -33,7 +35,7 @@ from types import ModuleType
 
 from sqlalchemy import MetaData
 
-from coaching import coach_models, models, outbox, pending
+from coaching import coach_models, console_models, models, outbox, pending
 from coaching.base import Base
 from coaching.cadence import models as cadence_models
 from coaching.reminders import models as reminder_models
@@ -45,6 +47,7 @@ TABLE_MODULES: tuple[ModuleType, ...] = (
     cadence_models,
     coach_models,
     pending,
+    console_models,
 )
 """The modules that define tables; each imports without the others."""
 

@@ -63,6 +63,9 @@ _TOGGLES = {
 }
 
 
+UNPAUSED = (Kind.BROADCAST, Kind.GROUP_POST, Kind.RELAY, Kind.DIGEST)
+"""Messages from or to a person, not reminders: an athlete's pause does not hold them back."""
+
 Composers = Mapping[str, MessageComposer]
 
 
@@ -99,7 +102,7 @@ def _skip_reason(
         return Status.SKIPPED
     if now > outbox.expires_at(delivery):
         return Status.EXPIRED
-    if delivery.kind in (Kind.BROADCAST, Kind.GROUP_POST) or settings is None:
+    if delivery.kind in UNPAUSED or settings is None:
         return None
     if reminders.is_paused(settings, now):
         return Status.SKIPPED

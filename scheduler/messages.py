@@ -24,6 +24,7 @@ from coaching.outbox import Delivery, Kind
 from coaching.reminders.models import TipSent
 from knowledge.render import render_routine, render_tip
 from knowledge.schema import KnowledgeBase
+from scheduler.coach_messages import RelayComposer, broadcast_message
 from scheduler.recurrence import zone
 from scheduler.sender import ButtonRows, MessageComposer, OutgoingMessage
 from scheduler.tips import select_tip
@@ -142,10 +143,13 @@ class Composer:
 
 class BroadcastComposer:
     """A coach's broadcast, to an athlete or posted in a linked group chat: the text
-    (or photo and caption) as the coach made it. `paid` sends athletes' copies as paid
-    broadcasts (the PAID_BROADCAST setting); group-chat posts are never paid."""
+    (or photo and caption) as the coach made it, under a header naming the coach and
+    the group, with "Reply to coach" on athletes' copies (`scheduler.coach_messages`;
+    without `kb`, the text alone). `paid` sends athletes' copies as paid broadcasts
+    (the PAID_BROADCAST setting); group-chat posts are never paid."""
 
-    def __init__(self, paid: bool = False) -> None:
+    def __init__(self, kb: KnowledgeBase | None = None, paid: bool = False) -> None:
+        self.kb = kb
         self.paid = paid
 
     async def compose(
@@ -155,6 +159,8 @@ class BroadcastComposer:
         if broadcast is None or broadcast.cancelled_at is not None:
             return None
         paid = self.paid and delivery.kind == Kind.BROADCAST
+        if self.kb is not None:
+            return await broadcast_message(session, self.kb, broadcast, delivery, athlete, paid)
         return OutgoingMessage(
             delivery.recipient, broadcast.text_html, photo=broadcast.photo_file_id, paid=paid
         )
@@ -163,7 +169,8 @@ class BroadcastComposer:
 def composers(kb: KnowledgeBase, paid_broadcast: bool = False) -> dict[str, MessageComposer]:
     """Who composes each kind of delivery."""
     reminder = Composer(kb)
-    broadcast = BroadcastComposer(paid=paid_broadcast)
+    broadcast = BroadcastComposer(kb, paid=paid_broadcast)
     found: dict[str, MessageComposer] = {kind.value: reminder for kind in Kind}
     found[Kind.BROADCAST] = found[Kind.GROUP_POST] = broadcast
+    found[Kind.RELAY] = RelayComposer(kb)
     return found

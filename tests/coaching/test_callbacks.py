@@ -37,6 +37,7 @@ from coaching.callbacks import (
     PainAnswer,
     PainStart,
     PlanShow,
+    QuestionButton,
     ReplyToCoach,
     SelftestAnswer,
     SelftestStart,
@@ -106,6 +107,8 @@ EXAMPLES: list[tuple[Button, str]] = [
     (BroadcastList(7), "bl:7"),
     (BroadcastDetails(12), "bi:12"),
     (ReplyToCoach(12), "rc:12"),
+    (QuestionButton(3, "y"), "q:3:y"),
+    (QuestionButton(3, "x"), "q:3:x"),
 ]
 
 

@@ -183,6 +183,7 @@ SHAPES: dict[type[callbacks.Button], st.SearchStrategy[str]] = {
     callbacks.BroadcastList: st.builds("bl:{}".format, number),
     callbacks.BroadcastDetails: st.builds("bi:{}".format, number),
     callbacks.ReplyToCoach: st.builds("rc:{}".format, number),
+    callbacks.QuestionButton: st.builds("q:{}:{}".format, number, st.sampled_from("yxz")),
 }
 """Each kind's shape with ids that may be someone else's, out of range, or not ASCII."""
 
@@ -222,7 +223,7 @@ NUMBERED = (
     "gq:{}", "bd:{}:now", "bd:{}:x", "bd:1:g:{}", "bx:{}", "br:{}", "set:day:{}", "set:lead:{}",
     "set:td:{}", "ob:days:{}",
     "al:all:{}:0", "ac:{}:all:0:0", "np:untested:{}", "ns:untested:0:{}", "bl:{}", "bi:{}",
-    "rc:{}",
+    "rc:{}", "q:{}:y",
 )  # fmt: skip
 EXPLICIT = [
     ("forged", COACH, template.format(number))

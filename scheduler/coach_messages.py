@@ -1,0 +1,150 @@
+"""What coaches' messages say when they arrive: broadcasts with their sender, relayed replies.
+
+An athlete used to receive a coach's broadcast with no word of who sent it, and
+had nowhere to answer. Every broadcast now opens with a header naming the
+coach and the group ("Coach Yan · Tuesday Track") and carries a "Reply to
+coach" button (`rc:<broadcast>`); group-chat posts get the header only. A
+header that would push a message past Telegram's limit (4096, or 1024 for a
+photo caption) is left out rather than cutting the coach's text.
+
+Relayed messages (`coaching.relay`) name who wrote and about which
+broadcast; the coach's copy says that replying to it answers the athlete.
+Every name and label is escaped here; the texts themselves were made safe
+Telegram HTML when they were taken in.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from coaching import coach_profile
+from coaching.callbacks import ReplyToCoach
+from coaching.coach_models import Broadcast, TrainingGroup
+from coaching.console import parse_nudge_ref
+from coaching.console_models import RelayedMessage
+from coaching.models import Athlete
+from coaching.outbox import Delivery, Kind
+from knowledge.schema import KnowledgeBase
+from knowledge.telegram_text import telegram_length
+from scheduler.sender import ButtonRows, OutgoingMessage
+
+MESSAGE_LIMIT = 4096
+CAPTION_LIMIT = 1024
+
+
+def ui(kb: KnowledgeBase, lang: str, key: str, **params: object) -> str:
+    return kb.ui_text(key, lang, **{name: html.escape(str(v)) for name, v in params.items()})
+
+
+async def coach_label(session: AsyncSession, kb: KnowledgeBase, lang: str, coach_id: int) -> str:
+    """ "Coach Yan", or "Your coach" when the coach's name is not known (plain text)."""
+    name = await coach_profile.display_name(session, coach_id)
+    if name:
+        return kb.ui_text("coach_named", lang, name=name)
+    return kb.ui_text("coach_unnamed", lang)
+
+
+async def group_label(
+    session: AsyncSession, kb: KnowledgeBase, lang: str, broadcast: Broadcast
+) -> str | None:
+    """The group a broadcast went to, as its athletes know it; None for other audiences."""
+    group_id: int | None = None
+    if broadcast.audience == "group" and (broadcast.audience_ref or "").isdecimal():
+        group_id = int(str(broadcast.audience_ref))
+    elif broadcast.audience == "nudge":
+        parsed = parse_nudge_ref(broadcast.audience_ref)
+        group_id = parsed[1] if parsed is not None else None
+    elif broadcast.audience == "mine":
+        return kb.ui_text("broadcast_header_all_groups", lang)
+    if group_id is None:
+        return None
+    group = await session.get(TrainingGroup, group_id)
+    return group.name if group is not None else None
+
+
+async def broadcast_header(
+    session: AsyncSession, kb: KnowledgeBase, lang: str, broadcast: Broadcast
+) -> str:
+    coach = await coach_label(session, kb, lang, broadcast.coach_id)
+    group = await group_label(session, kb, lang, broadcast)
+    if group is None:
+        return ui(kb, lang, "broadcast_header_coach", coach=coach)
+    return ui(kb, lang, "broadcast_header", coach=coach, group=group)
+
+
+def _fits(text: str, photo: bool) -> bool:
+    limit = CAPTION_LIMIT if photo else MESSAGE_LIMIT
+    return telegram_length(text) <= limit and len(text) <= 3 * limit
+
+
+async def broadcast_message(
+    session: AsyncSession,
+    kb: KnowledgeBase,
+    broadcast: Broadcast,
+    delivery: Delivery,
+    athlete: Athlete | None,
+    paid: bool,
+) -> OutgoingMessage:
+    """A broadcast copy: header, the coach's text, and (to an athlete) "Reply to coach"."""
+    lang = (
+        athlete.language
+        if athlete is not None
+        else await coach_profile.language_of(session, broadcast.coach_id)
+    )
+    header = await broadcast_header(session, kb, lang, broadcast)
+    body = broadcast.text_html
+    photo = broadcast.photo_file_id is not None
+    text = f"{header}\n\n{body}" if body else header
+    if not _fits(text, photo):
+        text = body
+    buttons: ButtonRows = []
+    if delivery.kind == Kind.BROADCAST:
+        label = kb.ui_text("reply_to_coach_button", lang)
+        buttons = [[(label, ReplyToCoach(broadcast.id).encode())]]
+    return OutgoingMessage(
+        delivery.recipient, text, buttons, photo=broadcast.photo_file_id, paid=paid
+    )
+
+
+class RelayComposer:
+    """A reply relayed to the coach, or the coach's answer relayed to the athlete."""
+
+    def __init__(self, kb: KnowledgeBase) -> None:
+        self.kb = kb
+
+    async def compose(
+        self, session: AsyncSession, delivery: Delivery, athlete: Athlete | None, now: dt.datetime
+    ) -> OutgoingMessage | None:
+        relayed = await session.get(RelayedMessage, delivery.ref_id) if delivery.ref_id else None
+        if relayed is None or not relayed.text_html:
+            return None
+        kb = self.kb
+        broadcast = (
+            await session.get(Broadcast, relayed.broadcast_id) if relayed.broadcast_id else None
+        )
+        if relayed.to_coach:
+            lang = await coach_profile.language_of(session, relayed.coach_id)
+            writer = await session.get(Athlete, relayed.athlete_id)
+            name = (writer.first_name if writer is not None else "") or str(relayed.athlete_id)
+            group = await group_label(session, kb, lang, broadcast) if broadcast else None
+            head = ui(
+                kb,
+                lang,
+                "relay_to_coach",
+                athlete=name,
+                id=relayed.broadcast_id or "?",
+                group=group or "—",
+            )
+            foot = ui(kb, lang, "relay_to_coach_hint", athlete=name)
+            return OutgoingMessage(delivery.recipient, f"{head}\n\n{relayed.text_html}\n\n{foot}")
+        lang = athlete.language if athlete is not None else "en"
+        coach = await coach_label(session, kb, lang, relayed.coach_id)
+        head = ui(kb, lang, "relay_to_athlete", coach=coach)
+        buttons: ButtonRows = []
+        if relayed.broadcast_id is not None:
+            label = kb.ui_text("reply_to_coach_button", lang)
+            buttons = [[(label, ReplyToCoach(relayed.broadcast_id).encode())]]
+        return OutgoingMessage(delivery.recipient, f"{head}\n\n{relayed.text_html}", buttons)
