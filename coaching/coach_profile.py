@@ -54,6 +54,7 @@ async def set_zone(session: AsyncSession, role: Role, typed: str, now: dt.dateti
     name = parse_timezone(typed)
     found = await settings_for(session, role, now)
     found.timezone, found.updated_at = name, now
+    found.next_digest_at = None  # the planner recomputes it in the new zone
     return name
 
 

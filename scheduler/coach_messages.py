@@ -20,13 +20,15 @@ import html
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from coaching import coach_profile
+from coaching import coach_profile, digest
 from coaching.callbacks import ReplyToCoach
 from coaching.coach_models import Broadcast, TrainingGroup
+from coaching.coaches import Role
 from coaching.console import parse_nudge_ref
 from coaching.console_models import RelayedMessage
 from coaching.models import Athlete
 from coaching.outbox import Delivery, Kind
+from knowledge.i18n import format_date
 from knowledge.schema import KnowledgeBase
 from knowledge.telegram_text import telegram_length
 from scheduler.sender import ButtonRows, OutgoingMessage
@@ -148,3 +150,53 @@ class RelayComposer:
             label = kb.ui_text("reply_to_coach_button", lang)
             buttons = [[(label, ReplyToCoach(relayed.broadcast_id).encode())]]
         return OutgoingMessage(delivery.recipient, f"{head}\n\n{relayed.text_html}", buttons)
+
+
+class DigestComposer:
+    """A coach's weekly digest: per group, the week's numbers and who needs a word.
+    Nothing is sent to a coach without groups."""
+
+    def __init__(self, kb: KnowledgeBase) -> None:
+        self.kb = kb
+
+    async def compose(
+        self, session: AsyncSession, delivery: Delivery, athlete: Athlete | None, now: dt.datetime
+    ) -> OutgoingMessage | None:
+        coach_id = delivery.recipient
+        raw = (delivery.payload or {}).get("week")
+        if not isinstance(raw, str):
+            return None
+        week = await digest.week_of(
+            session, Role(coach_id, admin=False), dt.date.fromisoformat(raw), now
+        )
+        if not week.groups:
+            return None
+        kb = self.kb
+        lang = await coach_profile.language_of(session, coach_id)
+        parts = [ui(kb, lang, "digest_title", week=format_date(week.week_start, lang))]
+        for index, group in enumerate(week.groups):
+            part = ui(
+                kb,
+                lang,
+                "digest_group",
+                group=group.name,
+                members=group.members,
+                joined=group.joined,
+                tests=group.tests,
+                strong=group.strong,
+                answered=group.answered,
+            )
+            part += "\n" + ui(
+                kb,
+                lang,
+                "digest_flags",
+                untested=group.untested,
+                behind=group.behind,
+                silent=group.silent,
+                pain=group.pain,
+            )
+            if telegram_length("\n\n".join([*parts, part])) > MESSAGE_LIMIT - 200:
+                parts.append(ui(kb, lang, "digest_more", count=len(week.groups) - index))
+                break
+            parts.append(part)
+        return OutgoingMessage(coach_id, "\n\n".join(parts))

@@ -24,7 +24,7 @@ from coaching.outbox import Delivery, Kind
 from coaching.reminders.models import TipSent
 from knowledge.render import render_routine, render_tip
 from knowledge.schema import KnowledgeBase
-from scheduler.coach_messages import RelayComposer, broadcast_message
+from scheduler.coach_messages import DigestComposer, RelayComposer, broadcast_message
 from scheduler.recurrence import zone
 from scheduler.sender import ButtonRows, MessageComposer, OutgoingMessage
 from scheduler.tips import select_tip
@@ -173,4 +173,5 @@ def composers(kb: KnowledgeBase, paid_broadcast: bool = False) -> dict[str, Mess
     found: dict[str, MessageComposer] = {kind.value: reminder for kind in Kind}
     found[Kind.BROADCAST] = found[Kind.GROUP_POST] = broadcast
     found[Kind.RELAY] = RelayComposer(kb)
+    found[Kind.DIGEST] = DigestComposer(kb)
     return found

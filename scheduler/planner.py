@@ -27,6 +27,7 @@ from coaching.db import Database
 from coaching.models import Athlete, SelftestResult
 from coaching.outbox import Delivery, Kind
 from coaching.reminders.models import ReminderSettings
+from scheduler import digest
 from scheduler.recurrence import (
     next_run_reminder,
     next_weekly,
@@ -331,6 +332,7 @@ async def plan(db: Database, now: dt.datetime, batch: int = BATCH) -> PlanReport
             pass
     while await _plan_retests(db, now, batch, report) == batch:
         pass
+    await digest.plan(db, now, batch)  # the coaches' weekly digests (scheduler/digest.py)
     if report.total or report.provisioned or report.rescheduled:
         log.info(
             "planned %s (duplicates %d, provisioned %d, rescheduled %d)",

@@ -1,0 +1,88 @@
+"""A coach's week in numbers, per group: who joined, who tested, who trained, who needs a word.
+
+Read on Monday morning by the weekly digest (`scheduler.digest` plans it,
+`scheduler.coach_messages` words it) so a coach with forty athletes knows
+where to look without opening every card. The flags are the console's own
+filters (`coaching.console`), counted over current members.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from coaching import console, pain
+from coaching.coach_models import GroupMembership
+from coaching.coaches import STRENGTH_GOAL, Role, my_groups
+from coaching.models import SelftestResult
+from coaching.reminders.models import Checkin
+
+WEEK = dt.timedelta(days=7)
+
+
+@dataclass(frozen=True)
+class GroupWeek:
+    name: str
+    members: int
+    joined: int
+    tests: int
+    strong: int
+    """Members who did 2+ strength sessions in the week (as they answered the check-in)."""
+    answered: int
+    untested: int
+    behind: int
+    silent: int
+    pain: int
+
+
+@dataclass
+class Digest:
+    week_start: dt.date
+    groups: list[GroupWeek] = field(default_factory=list)
+
+
+async def week_of(
+    session: AsyncSession, role: Role, week_start: dt.date, now: dt.datetime
+) -> Digest:
+    """The week that began on `week_start` (the Monday before the digest's), per group."""
+    since = now - WEEK
+    found = Digest(week_start)
+    for group in await my_groups(session, role):
+        members = await console.member_ids(session, role, group.id)
+        flagged = await pain.flagged(session, members, now)
+        entries = await console.roster(session, role, now, group.id, flagged)
+        current = [e for e in entries if not e.departed]
+        joined = await session.scalar(
+            select(func.count())
+            .select_from(GroupMembership)
+            .where(GroupMembership.group_id == group.id, GroupMembership.joined_at > since)
+        )
+        tests = await session.scalar(
+            select(func.count())
+            .select_from(SelftestResult)
+            .where(SelftestResult.athlete_id.in_(members), SelftestResult.created_at > since)
+        )
+        rows = await session.execute(
+            select(Checkin.strength_sessions).where(
+                Checkin.athlete_id.in_(members), Checkin.week_start == week_start
+            )
+        )
+        answers = [int(n) for (n,) in rows.tuples()]
+        found.groups.append(
+            GroupWeek(
+                name=group.name,
+                members=len(current),
+                joined=int(joined or 0),
+                tests=int(tests or 0),
+                strong=sum(1 for n in answers if n >= STRENGTH_GOAL),
+                answered=len(answers),
+                untested=len(console.filtered(current, console.Filter.UNTESTED, now)),
+                behind=len(console.filtered(current, console.Filter.STRENGTH, now)),
+                silent=len(console.filtered(current, console.Filter.SILENT, now)),
+                pain=len(console.filtered(current, console.Filter.PAIN, now)),
+            )
+        )
+    return found
