@@ -35,6 +35,9 @@ MAX_INTERVAL_S = 30.0
 """A longer gap between samples is a pause (auto-pause, or the timer stopped)."""
 MIN_RUNNING_SPEED_MPS = 1.0
 """Slower than this (16:40 min/km) is standing or walking around, not running."""
+SPEED_ROUNDING_MPS = 0.001
+"""Allowed under MIN_RUNNING_SPEED_MPS: a treadmill's 1.0 m in a second, exported as GPX
+coordinates, comes back as 0.99998 m; the same recording must give the same figures."""
 MAX_RUNNING_SPEED_MPS = 7.0
 """A whole "run" faster than 25 km/h on average is a ride or a drive."""
 MIN_RUNNING_S = 60.0
@@ -133,7 +136,7 @@ def _intervals(run: ParsedRun) -> list[_Interval]:
         if speed is None:
             if after.cadence_raw is None:
                 continue  # neither distance nor cadence: nothing says we were running
-        elif speed < MIN_RUNNING_SPEED_MPS:
+        elif speed < MIN_RUNNING_SPEED_MPS - SPEED_ROUNDING_MPS:
             continue
         running_s += seconds
         found.append(_Interval(running_s / 60, seconds, metres, speed, after.cadence_raw))
