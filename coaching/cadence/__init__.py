@@ -4,8 +4,12 @@ Parsing and analysis are pure and blocking, and they read untrusted bytes: run
 `analyse_file` in `analysis_pool()`, worker processes under CPU, memory and
 time limits, so that a file that trips a parser costs a worker, not the bot.
 `store` keeps the results per athlete. Anything wrong with a file is a
-`RunFileError` whose `reason` the bot turns into a message; a worker that hit
-a limit or died raises a `WorkerFailure` (the file is too complex to read).
+`RunFileError` whose `reason` the bot turns into a message (and, for a file
+that is not a run, whose `sport` names what it looked like); a worker that
+hit a limit or died raises a `WorkerFailure` (the file is too complex to
+read). An analysis says what the athlete should also be told: `partial` (only
+part of a damaged file was read), `steps_share` (the unit decided part by
+part), `walking_s` (walking left out) and `clock_known` (no date in the file).
 
     analysis = await analysis_pool().run_for(athlete_id, analyse_file, "morning.fit", data)
     await save_run(session, athlete_id, analysis, now)
@@ -30,6 +34,7 @@ from coaching.cadence.errors import Reason, RunFileError
 from coaching.cadence.fit import parse_fit
 from coaching.cadence.gpx import parse_gpx
 from coaching.cadence.samples import CadenceUnit, ParsedRun, Sample
+from coaching.cadence.sports import Sport, sport_of
 from coaching.cadence.store import latest_cadence, recent_runs, save_run
 from coaching.cadence.tcx import parse_tcx
 from coaching.cadence.worker import (
@@ -121,6 +126,7 @@ __all__ = [
     "Reason",
     "RunFileError",
     "Sample",
+    "Sport",
     "TimedOut",
     "TooComplex",
     "WorkerFailure",
@@ -139,5 +145,6 @@ __all__ = [
     "recent_runs",
     "save_run",
     "shown_spm",
+    "sport_of",
     "zone_of",
 ]
