@@ -20,6 +20,9 @@ Where the tables live (`TABLE_MODULES`):
 - `coaching.reminders.models`: reminder settings, tips sent, warm-up answers,
   check-ins (beside `coaching.reminders.settings`, `.warmups`, `.checkins`);
 - `coaching.cadence.models`: analysed runs (beside the rest of `coaching.cadence`);
+- `coaching.pain_models`: "Something hurts" reports (beside `coaching.pain`);
+- `coaching.progression_models`: strength levels per exercise (beside
+  `coaching.progression`);
 - `coaching.coach_models`: coaches, invites, groups, members, group chats,
   broadcasts and drafts. It stays a sibling of the two modules that use it,
   `coaching.coaches` and `coaching.broadcasts`, rather than becoming a package
@@ -35,7 +38,15 @@ from types import ModuleType
 
 from sqlalchemy import MetaData
 
-from coaching import coach_models, console_models, models, outbox, pending
+from coaching import (
+    coach_models,
+    console_models,
+    models,
+    outbox,
+    pain_models,
+    pending,
+    progression_models,
+)
 from coaching.base import Base
 from coaching.cadence import models as cadence_models
 from coaching.reminders import models as reminder_models
@@ -46,8 +57,10 @@ TABLE_MODULES: tuple[ModuleType, ...] = (
     reminder_models,
     cadence_models,
     coach_models,
-    pending,
     console_models,
+    pending,
+    pain_models,
+    progression_models,
 )
 """The modules that define tables; each imports without the others."""
 

@@ -281,7 +281,7 @@ class RuleWhen(_Strict):
             raise ValueError("use either {fault, min_level} or {audience}")
         return self
 
-    def matches(self, levels: Mapping[str, Level], audiences: set[str]) -> bool:
+    def matches(self, levels: Mapping[str, str], audiences: set[str]) -> bool:
         """Whether an athlete with these fault levels and audiences meets the condition."""
         if self.audience is not None:
             return self.audience == "all" or self.audience in audiences
@@ -499,7 +499,7 @@ class KnowledgeBase(_Strict):
                 bump("method", tag)
         return {family: dict(sorted(c.items())) for family, c in counts.items()}
 
-    def recommendations(self, levels: Mapping[str, Level], audiences: set[str]) -> list[Rule]:
+    def recommendations(self, levels: Mapping[str, str], audiences: set[str]) -> list[Rule]:
         """The rules that apply to an athlete, most important first."""
         hits = [r for r in self.rules if r.when.matches(levels, audiences)]
         return sorted(hits, key=lambda r: r.priority)

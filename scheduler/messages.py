@@ -5,6 +5,13 @@ scheduler cannot use `bot.render`). Button data comes from `coaching.callbacks`,
 the codec the bot's handlers parse it with, and names the delivery it answers:
 `rm:<delivery>:<d|s|z>` for warm-ups (done, skip today, snooze),
 `ci:<delivery>:s:<0|1|2>` for check-ins, `st:new` to start a retest.
+
+The warm-up reminder and the check-in also carry what an athlete may need
+there and then: the routine or session cards (`cd:i:<id>:n`, opened as a new
+message so the reminder keeps its buttons), "Something hurts" (`pn:go`), and in
+the check-in "too hard" (`lv:d`) and, after three weeks of two sessions, the
+next level (`lv:u`). A red flag from the pain triage pauses the check-in and
+strength tips (`coaching.pain.strength_paused_until`).
 """
 
 from __future__ import annotations
@@ -16,20 +23,32 @@ from collections.abc import Mapping
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from coaching import reminders
-from coaching.callbacks import CheckinAnswer, SelftestStart, SwimAnswer, WarmupAnswer
+from coaching import pain, progression, reminders
+from coaching.callbacks import (
+    CardOpen,
+    CheckinAnswer,
+    LevelChange,
+    PainStart,
+    SelftestStart,
+    SwimAnswer,
+    WarmupAnswer,
+)
 from coaching.coach_models import Broadcast
 from coaching.models import Athlete, SelftestResult
 from coaching.outbox import Delivery, Kind
 from coaching.reminders.models import TipSent
+from coaching.scoring import assess
+from knowledge.i18n import plural
 from knowledge.render import render_routine, render_tip
-from knowledge.schema import KnowledgeBase
-from scheduler.coach_messages import DigestComposer, RelayComposer, broadcast_message
-from scheduler.recurrence import zone
+from knowledge.schema import KnowledgeBase, text_for
+from scheduler.coach_messages import RelayComposer, broadcast_message
+from scheduler.recurrence import week_start, zone
 from scheduler.sender import ButtonRows, MessageComposer, OutgoingMessage
 from scheduler.tips import select_tip
 
 PRERUN_ROUTINE = "prerun_activation"
+STRENGTH_TOPICS = frozenset({"strength"})
+"""Tips held back while a red flag pauses strength nudges."""
 
 
 def ui(kb: KnowledgeBase, lang: str, key: str, **params: object) -> str:
@@ -41,21 +60,48 @@ def local_clock(instant: dt.datetime, tz_name: str | None) -> str:
     return instant.astimezone(zone(tz_name)).strftime("%H:%M")
 
 
+def card_button(kb: KnowledgeBase, lang: str, item_id: str) -> tuple[str, str]:
+    """A button opening a routine's or session's card as a new message."""
+    item = kb.routines.get(item_id) or kb.strength_sessions[item_id]
+    return f"📋 {text_for(item.name, lang)}", CardOpen(item_id, "n").encode()
+
+
+def pain_button(kb: KnowledgeBase, lang: str) -> tuple[str, str]:
+    return ui(kb, lang, "pain_button"), PainStart().encode()
+
+
 def warmup_buttons(kb: KnowledgeBase, lang: str, delivery: Delivery) -> ButtonRows:
     answer_to = reminders.original_of(delivery)
-    return [
+    rows: ButtonRows = [
         [
             (ui(kb, lang, "warmup_done_button"), WarmupAnswer(answer_to, "d").encode()),
             (ui(kb, lang, "warmup_skip_button"), WarmupAnswer(answer_to, "s").encode()),
         ],
         [(ui(kb, lang, "warmup_snooze_button"), WarmupAnswer(delivery.id, "z").encode())],
     ]
+    extra = [pain_button(kb, lang)]
+    if PRERUN_ROUTINE in kb.routines:
+        extra.insert(0, card_button(kb, lang, PRERUN_ROUTINE))
+    rows.append(extra)
+    return rows
 
 
-def checkin_buttons(kb: KnowledgeBase, lang: str, delivery_id: int) -> ButtonRows:
-    return [
+def checkin_buttons(
+    kb: KnowledgeBase, lang: str, delivery_id: int, offer_next_level: bool = False
+) -> ButtonRows:
+    """Sessions done (0 / 1 / 2+), the session cards, "too hard", the next level when
+    earned, and "Something hurts"."""
+    rows: ButtonRows = [
         [(ui(kb, lang, f"checkin_{n}"), CheckinAnswer(delivery_id, n).encode()) for n in (0, 1, 2)]
     ]
+    sessions = [card_button(kb, lang, s) for s in kb.strength_sessions]
+    if sessions:
+        rows.append(sessions)
+    rows.append([(ui(kb, lang, "level_easier_button"), LevelChange("d").encode())])
+    if offer_next_level:
+        rows.append([(ui(kb, lang, "level_harder_button"), LevelChange("u").encode())])
+    rows.append([pain_button(kb, lang)])
+    return rows
 
 
 def swim_buttons(kb: KnowledgeBase, lang: str, delivery_id: int) -> ButtonRows:
@@ -85,11 +131,7 @@ class Composer:
         if kind in (Kind.WARMUP, Kind.SNOOZE):
             return self._warmup(delivery, athlete, now)
         if kind == Kind.CHECKIN:
-            return OutgoingMessage(
-                athlete.id,
-                ui(kb, lang, "checkin_question"),
-                checkin_buttons(kb, lang, delivery.id),
-            )
+            return await self._checkin(session, delivery, athlete, now)
         if kind == Kind.RETEST:
             return OutgoingMessage(
                 athlete.id,
@@ -97,6 +139,26 @@ class Composer:
                 [[(ui(kb, lang, "retest_button"), SelftestStart("new").encode())]],
             )
         return None
+
+    async def _checkin(
+        self, session: AsyncSession, delivery: Delivery, athlete: Athlete, now: dt.datetime
+    ) -> OutgoingMessage | None:
+        """The weekly check-in, unless a red flag pauses strength nudges (then nothing)."""
+        kb, lang = self.kb, athlete.language
+        if await pain.strength_paused_until(session, athlete.id, now) is not None:
+            return None
+        raw = (delivery.payload or {}).get("week")
+        week = (
+            dt.date.fromisoformat(raw)
+            if isinstance(raw, str)
+            else week_start(delivery.due_at, athlete.timezone)
+        )
+        ready = await progression.ready_for_next(session, kb, athlete.id, week, now)
+        text = ui(kb, lang, "checkin_question")
+        if ready:
+            weeks = plural(kb, lang, "count_weeks", progression.WEEKS_TO_PROGRESS)
+            text += "\n\n" + ui(kb, lang, "checkin_level_offer", weeks=weeks)
+        return OutgoingMessage(athlete.id, text, checkin_buttons(kb, lang, delivery.id, ready))
 
     async def _tip(
         self, session: AsyncSession, delivery: Delivery, athlete: Athlete
@@ -106,7 +168,7 @@ class Composer:
         tip = next((t for t in kb.tips if t.id == tip_id), None)
         if tip is None:
             latest = await session.scalar(
-                select(SelftestResult.findings)
+                select(SelftestResult.answers)
                 .where(SelftestResult.athlete_id == athlete.id)
                 .order_by(SelftestResult.created_at.desc(), SelftestResult.id.desc())
                 .limit(1)
@@ -115,7 +177,19 @@ class Composer:
                 select(TipSent.tip_id, TipSent.sent_at).where(TipSent.athlete_id == athlete.id)
             )
             sent: Mapping[str, dt.datetime] = dict(sent_rows.tuples().all())
-            tip = select_tip(kb.tips, latest, athlete.triathlete, sent)
+            paused = await pain.strength_paused_until(session, athlete.id, delivery.due_at)
+            found: dict[str, str] | None = None
+            if latest is not None:
+                found = {fault: level for fault, level in assess(kb, latest).levels.items()}
+            tip = select_tip(
+                kb.tips,
+                found,
+                athlete.triathlete,
+                sent,
+                answers=latest,
+                first_tip=kb.meta.first_tip,
+                avoid_topics=STRENGTH_TOPICS if paused is not None else (),
+            )
             if tip is None:
                 return None
             delivery.payload = {**(delivery.payload or {}), "tip_id": tip.id}
@@ -173,5 +247,4 @@ def composers(kb: KnowledgeBase, paid_broadcast: bool = False) -> dict[str, Mess
     found: dict[str, MessageComposer] = {kind.value: reminder for kind in Kind}
     found[Kind.BROADCAST] = found[Kind.GROUP_POST] = broadcast
     found[Kind.RELAY] = RelayComposer(kb)
-    found[Kind.DIGEST] = DigestComposer(kb)
     return found

@@ -1,0 +1,225 @@
+"""Cards, "Something hurts" and strength levels, end to end through the fake Bot API.
+
+The real Application runs on a clock the test moves (`clocked_bot`). Until the
+routes table registers the new handlers (`bot.handlers.cards`, `.pain`,
+`.levels`), the test registers them itself, ahead of the others in the default
+group, exactly as they would run once registered.
+
+- /plan → session A's card → an exercise's card → Back → Back to the plan;
+- the warm-up reminder → the pre-run routine's card (a new message) → an exercise;
+- "Something hurts" with a red flag → advice to see a professional, strength
+  check-ins paused for 7 days (the next one is not sent) and the flag visible
+  for the coach's overview;
+- the check-in's "too hard" → the easier level; three weeks of two sessions →
+  the next check-in offers the next level, and taking it moves up.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import select
+from telegram.ext import Application, filters
+
+from bot.handlers import cards, levels, pain
+from coaching import pain as pain_domain
+from coaching import progression
+from coaching.db import Database
+from coaching.models import SelftestResult
+from coaching.pain_models import PainReport
+from coaching.progression_models import ExerciseLevel
+from fakeapi import BotEvent, FakeBotApi, FakeUser
+from knowledge import KnowledgeBase
+from tests.athletes import FRI
+from tests.e2e.clocked import (
+    UTC,
+    Clock,
+    add_athlete,
+    clocked_bot,
+    deliveries,
+    has_button,
+    press,
+)
+from tests.waits import eventually
+
+ANN = 6101
+BEN = 6102
+CAL = 6103
+
+
+def register_new_handlers(app: Application) -> None:  # type: ignore[type-arg]
+    """The handlers of issue 14 first in the default group, where the routes table will put
+    them: in a group only the first matching handler runs, so they take /plan and the
+    `cd:`, `pn:` and `lv:` buttons before the catch-alls do."""
+    private = filters.ChatType.PRIVATE
+    new = [*cards.handlers(private), *pain.handlers(private), *levels.handlers()]
+    app.handlers.setdefault(0, [])[:0] = new
+
+
+async def add_result(db: Database, athlete_id: int, answers: dict[str, str], now: Any) -> None:
+    async with db.transaction() as session:
+        session.add(
+            SelftestResult(
+                athlete_id=athlete_id,
+                created_at=now,
+                content_version="test",
+                answers=answers,
+                scores={},
+                findings={},
+                retest_due_at=now + dt.timedelta(weeks=4),
+            )
+        )
+
+
+def shows(label: str) -> Any:
+    return has_button(label)
+
+
+def athlete(api: FakeBotApi, user_id: int, name: str) -> FakeUser:
+    """An athlete who wrote to the bot before, so the bot may message them first."""
+    user = FakeUser(api, user_id, first_name=name)
+    mark_started = getattr(api, "mark_started", None)
+    if mark_started is not None:
+        mark_started(user_id)
+    return user
+
+
+async def test_plan_to_session_to_exercise_and_back(
+    api: FakeBotApi, database_url: str, kb: KnowledgeBase
+) -> None:
+    now = dt.datetime(2026, 3, 9, 9, tzinfo=UTC)
+    db = Database(database_url)
+    await add_athlete(db, ANN, now, tips=False)
+    await add_result(db, ANN, {"pelvis_dip": "clearly", "knees_inward": "clearly"}, now)
+    ann = athlete(api, ANN, "Ann")
+    async with clocked_bot(api, db, Clock(now)) as app:
+        register_new_handlers(app)
+        ann.send_command("/plan")
+        plan = await ann.wait_message_async(
+            contains="Your priorities", predicate=shows("📋 Strength session A")
+        )
+        assert "Your hip stabilisers likely need work" in (plan.text or "")
+
+        session_a = await press(ann, "📋 Strength session A", plan, "Strength session A")
+        assert session_a.kind == "edit" and session_a.message_id == plan.message_id
+        assert "Tap an exercise for how to do it" in (session_a.text or "")
+        assert has_button("Single-leg deadlift")(session_a)
+
+        card = await press(ann, "Single-leg deadlift", session_a, "Feel:")
+        text = card.text or ""
+        assert "1. Stand on one leg" in text
+        assert "▶ Dumbbell or kettlebell:" in text  # the athlete's level, marked
+        assert "At home:" in text and "Skip it if" in text
+
+        back = await press(ann, "« Back", card, "Strength session A")
+        assert has_button("Single-leg deadlift")(back)
+        again = await press(ann, "« Back", back, "Your priorities")
+        assert has_button("📋 Strength session A")(again)
+
+
+async def test_warmup_reminder_opens_the_routine_card(
+    api: FakeBotApi, database_url: str, kb: KnowledgeBase
+) -> None:
+    # Friday 20 March 2026, 06:40 in Helsinki; Ben runs on Fridays at 07:30.
+    clock = Clock(dt.datetime(2026, 3, 20, 4, 40, 30, tzinfo=UTC))
+    db = Database(database_url)
+    await add_athlete(db, BEN, clock.now, run_days=(FRI,), run_time=dt.time(7, 30), tips=False)
+    ben = athlete(api, BEN, "Ben")
+    async with clocked_bot(api, db, clock) as app:
+        register_new_handlers(app)
+        clock.now = dt.datetime(2026, 3, 20, 4, 45, 5, tzinfo=UTC)
+        reminder = await ben.wait_message_async(
+            contains="Time for your activation", predicate=shows("📋 Pre-run activation")
+        )
+        assert has_button("🩹 Something hurts")(reminder)
+        routine = await press(ben, "📋 Pre-run activation", reminder, "Before you head out")
+        assert routine.kind == "message"  # the reminder keeps its own buttons
+        exercise = await press(ben, "Donkey kick", routine, "Feel:")
+        assert exercise.message_id == routine.message_id
+        back = await press(ben, "« Back", exercise, "Before you head out")
+        assert has_button("Donkey kick")(back)
+
+
+async def answer_triage(user: FakeUser, start: BotEvent, taps: list[str]) -> BotEvent:
+    event = start
+    for label in taps:
+        event = await press(user, label, event)
+    return event
+
+
+async def test_something_hurts_with_a_red_flag(
+    api: FakeBotApi, database_url: str, kb: KnowledgeBase
+) -> None:
+    # Sunday 8 March 2026, 17:00 in Helsinki; the check-in comes at 18:00.
+    clock = Clock(dt.datetime(2026, 3, 8, 15, 0, tzinfo=UTC))
+    db = Database(database_url)
+    await add_athlete(db, CAL, clock.now, checkins=True, tips=False)
+    cal = athlete(api, CAL, "Cal")
+    async with clocked_bot(api, db, clock) as app:
+        register_new_handlers(app)
+        cal.send_command("/pain")
+        first = await cal.wait_message_async(contains="Where does it hurt?")
+        assert "not medical advice" in (first.text or "")
+        outcome = await answer_triage(
+            cal, first, ["Knee", "3", "Sharp or stabbing", "No", "No", "No", "No", "No"]
+        )
+        text = outcome.text or ""
+        assert "see a physiotherapist or doctor" in text
+        assert "for 7 days, until Mar 15, 2026" in text
+
+        async with db.transaction() as session:
+            [report] = list(await session.scalars(select(PainReport)))
+            assert (report.area, report.score, report.red_flag) == ("knee", 3, True)
+            assert report.answers["quality"] == "sharp"
+            # What the coach's overview reads (for athletes who share results).
+            assert await pain_domain.flagged(session, [CAL], clock.now) == {CAL}
+
+        # The strength check-in due at 18:00 is not sent while the pause lasts.
+        clock.now = dt.datetime(2026, 3, 8, 16, 0, 5, tzinfo=UTC)
+
+        async def skipped() -> bool:
+            return [d.status for d in await deliveries(db, CAL)] == ["skipped"]
+
+        await eventually(skipped, "the paused check-in to be skipped")
+        await cal.assert_no_message_async(within=0.3)
+
+
+async def test_checkin_too_hard_and_next_level(
+    api: FakeBotApi, database_url: str, kb: KnowledgeBase
+) -> None:
+    clock = Clock(dt.datetime(2026, 3, 8, 15, 59, 30, tzinfo=UTC))
+    db = Database(database_url)
+    await add_athlete(db, ANN, clock.now, checkins=True, tips=False)
+    ann = athlete(api, ANN, "Ann")
+    async with clocked_bot(api, db, clock) as app:
+        register_new_handlers(app)
+        for day in (8, 15, 22):  # Sundays: three weeks of two sessions
+            clock.now = dt.datetime(2026, 3, day, 16, 0, 5, tzinfo=UTC)
+            checkin = await ann.wait_message_async(
+                contains="Strength check-in", predicate=shows("2 or more")
+            )
+            assert has_button("📋 Strength session A")(checkin)
+            assert not has_button("Ready: next level")(checkin)
+            if day == 22:  # "too hard", tapped before answering
+                easier = await press(
+                    ann, "Too hard: easier level", checkin, "Easier level from now on"
+                )
+                assert "Squat (goblet squat): Bodyweight" in (easier.text or "")
+            await press(ann, "2 or more", checkin, "oal met")
+        async with db.transaction() as session:
+            assert set((await progression.levels(session, kb, ANN)).values()) == {"bodyweight"}
+
+        # Summer time: the check-in at 18:00 local is 15:00 UTC. The step down was just now,
+        # so the next level waits three weeks from it; move the change back to test the offer.
+        async with db.transaction() as session:
+            rows = await session.scalars(select(ExerciseLevel))
+            for row in rows:
+                row.changed_at = dt.datetime(2026, 2, 1, tzinfo=UTC)
+        clock.now = dt.datetime(2026, 3, 29, 15, 0, 5, tzinfo=UTC)
+        offer = await ann.wait_message_async(
+            contains="ready for the next level?", predicate=shows("Ready: next level")
+        )
+        assert "3 weeks in a row" in (offer.text or "")
+        harder = await press(ann, "Ready: next level", offer, "Next level from now on")
+        assert "Squat (goblet squat): Dumbbell or kettlebell" in (harder.text or "")
