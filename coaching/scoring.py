@@ -65,9 +65,9 @@ def informs(step: SelfTestStep, choice: str | None) -> set[FaultId]:
 class Assessment:
     """What one self-test can say: a level per fault, or "untested" and the steps to do."""
 
-    levels: dict[FaultId, str]
-    """none / mild / marked, or UNTESTED."""
-    missing: dict[FaultId, list[str]]
+    levels: dict[str, str]
+    """Fault id → none / mild / marked, or UNTESTED."""
+    missing: dict[str, list[str]]
     """Per fault, the steps left unanswered (or "not sure") that would have told."""
 
     @property
@@ -75,15 +75,15 @@ class Assessment:
         """False when no fault could be judged: "not enough answers"."""
         return any(level != UNTESTED for level in self.levels.values())
 
-    def tested(self) -> dict[FaultId, Level]:
+    def tested(self) -> dict[str, Level]:
         """The judged findings only."""
         return {f: lvl for f, lvl in self.levels.items() if lvl in LEVELS}
 
 
 def assess(kb: KnowledgeBase, answers: Mapping[str, str]) -> Assessment:
     """The findings the answers support, fault by fault."""
-    levels: dict[FaultId, str] = {}
-    missing: dict[FaultId, list[str]] = {}
+    levels: dict[str, str] = {}
+    missing: dict[str, list[str]] = {}
     for fault_id in FAULT_IDS:
         fault = kb.faults[fault_id]
         known = unknown = 0
@@ -116,7 +116,7 @@ def trend(previous: Level, latest: Level) -> int:
 class Comparison:
     """What changed since an earlier test: -1 better, 0 same, +1 worse per fault."""
 
-    changes: dict[FaultId, int]
+    changes: dict[str, int]
     since: int | None
     """Index (in the history given) of the latest earlier test with enough answers."""
 
@@ -128,7 +128,7 @@ def compare(earlier: Sequence[Assessment], latest: Assessment) -> Comparison:
     never compared against. A fault untested now, or never tested before, has no change.
     """
     usable = [i for i, a in enumerate(earlier) if a.enough]
-    changes: dict[FaultId, int] = {}
+    changes: dict[str, int] = {}
     for fault, level in latest.tested().items():
         for index in reversed(usable):
             before = earlier[index].tested().get(fault)

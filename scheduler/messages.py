@@ -178,9 +178,7 @@ class Composer:
             )
             sent: Mapping[str, dt.datetime] = dict(sent_rows.tuples().all())
             paused = await pain.strength_paused_until(session, athlete.id, delivery.due_at)
-            found: dict[str, str] | None = None
-            if latest is not None:
-                found = {fault: level for fault, level in assess(kb, latest).levels.items()}
+            found = assess(kb, latest).levels if latest is not None else None
             tip = select_tip(
                 kb.tips,
                 found,
