@@ -75,7 +75,10 @@ async def test_group_join_preview_confirm_and_report(
         await coach.wait_message_async(contains="is being sent to 2 recipients")
 
         got = await ann.wait_message_async(contains="Hills")
-        assert got.message.raw_text == "<b>Hills</b> moved to 19:00, bring <i>water</i>"
+        assert got.message.raw_text == (
+            "📣 <b>Your coach</b> · Tuesday &lt;Hills&gt; &amp; co\n\n"
+            "<b>Hills</b> moved to 19:00, bring <i>water</i>"
+        ), "under a header naming the coach (no name known yet) and the group"
         await coach.wait_message_async(contains="Hills", chat_id=-1001)
         assert not [m for m in bob.messages if "moved to 19:00" in (m.text or "")]
 

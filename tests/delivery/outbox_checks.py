@@ -105,7 +105,10 @@ async def wait_until_sent(url: str, alive: Callable[[], None] = lambda: None) ->
 
 
 def copies(api: FakeBotApi, ids: list[int]) -> Counter[int]:
-    return Counter({i: sum(1 for m in api.messages(i) if m.raw_text == TEXT) for i in ids})
+    """Copies of the broadcast per chat (its text, under the header naming the coach)."""
+    return Counter(
+        {i: sum(1 for m in api.messages(i) if (m.raw_text or "").endswith(TEXT)) for i in ids}
+    )
 
 
 async def exactly_once_or_unknown(api: FakeBotApi, ids: list[int], url: str) -> Counter[str]:
