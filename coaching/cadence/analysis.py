@@ -147,9 +147,9 @@ def _in_steps(run: ParsedRun, intervals: Sequence[_Interval]) -> list[_Interval]
     """The intervals with their cadence in steps/min, the unit decided per segment."""
     with_cadence = [i for i in intervals if i.cadence_raw is not None]
     readings = [Reading(i.seconds, i.cadence_raw or 0.0, i.speed) for i in with_cadence]
-    factor = dict(zip(map(id, with_cadence), factors(readings, run.cadence_unit), strict=True))
+    factor = iter(factors(readings, run.cadence_unit))  # one per interval with cadence, in order
     return [
-        i if i.cadence_raw is None else replace(i, spm=i.cadence_raw * factor[id(i)])
+        i if i.cadence_raw is None else replace(i, spm=i.cadence_raw * next(factor))
         for i in intervals
     ]
 
