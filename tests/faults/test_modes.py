@@ -163,10 +163,9 @@ def test_stop_lets_held_requests_go(api: FakeBotApi, client: httpx.Client) -> No
     thread = threading.Thread(target=sender)
     thread.start()
     proxy.wait_until(lambda: proxy.holding == 1, timeout=5)
-    started = time.monotonic()
     proxy.stop()
-    thread.join(5)
-    assert time.monotonic() - started < 2
+    thread.join(5)  # the held request is let go, not kept until the client gives up
+    assert not thread.is_alive()
     assert isinstance(outcome[0], httpx.RemoteProtocolError)
 
 

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import time
-
 from knowledge import DEFAULT_CONTENT_DIR, KnowledgeBase, load_knowledge, render_item, text_for
 from knowledge.checks import REQUIRED_UI_KEYS
 from knowledge.loader import get_knowledge
@@ -14,10 +12,8 @@ def kb() -> KnowledgeBase:
     return get_knowledge()
 
 
-def test_shipped_content_loads_quickly() -> None:
-    started = time.perf_counter()
+def test_shipped_content_loads() -> None:
     loaded = load_knowledge()
-    assert time.perf_counter() - started < 1.0  # ~0.1 s in practice; runs at bot startup
     assert loaded.languages == ["en", "fi"]
     assert len(loaded.version) == 12
 
