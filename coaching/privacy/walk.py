@@ -26,7 +26,15 @@ from coaching import tables
 ATHLETE_TABLE = "athlete"
 
 HEALTH_TABLES = frozenset(
-    {"selftest_session", "selftest_result", "checkin", "cadence_run", "warmup_ack"}
+    {
+        "selftest_session",
+        "selftest_result",
+        "checkin",
+        "cadence_run",
+        "warmup_ack",
+        "pain_report",
+        "exercise_level",
+    }
 )
 """Tables whose rows describe the athlete's body or training: erased on withdrawal/retention."""
 
