@@ -44,6 +44,7 @@ class Kind(StrEnum):
     BROADCAST = "broadcast"  # ref_id: the coach's broadcast draft
     SELFTEST = "selftest"  # ref_id: the self-test session
     WITHDRAWAL = "withdrawal"  # step: where it was asked ("settings" or "onboarding")
+    RELAY = "relay"  # ref_id: the broadcast whose coach the next message goes to
 
 
 class PendingQuestion(Base):

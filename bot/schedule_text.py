@@ -1,0 +1,55 @@
+"""A coach's schedule time refused by `coaching.when`, said in the coach's language.
+
+For the broadcast flow's "when?" question: the refusal names exactly what is
+wrong ("31 February doesn't exist", "That was 2 hours ago; it is now 09:19 in
+Europe/Helsinki") instead of one message for every mistake. Durations and
+month names come from Babel, so they read right in every language::
+
+    try:
+        when = parse_when(text, now, zone)
+    except WhenError as error:
+        raise Refused(describe(kb, lang, text, error))
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from babel.dates import format_timedelta, get_month_names
+
+from bot.render import ui
+from coaching.when import (
+    InThePast,
+    NoSuchDate,
+    NoTimeOfDay,
+    SkippedByClock,
+    TooFarAhead,
+    WhenError,
+)
+from knowledge import KnowledgeBase
+from knowledge.i18n import locale
+
+
+def _days(span: dt.timedelta, lang: str) -> str:
+    return str(format_timedelta(span, locale=locale(lang), threshold=10**6, granularity="day"))
+
+
+def describe(kb: KnowledgeBase, lang: str, typed: str, error: WhenError) -> str:
+    """What is wrong with `typed` as a schedule time, as Telegram HTML (all values escaped)."""
+    if isinstance(error, NoSuchDate):
+        month = get_month_names("wide", context="format", locale=locale(lang))[error.month]
+        text = ui(kb, lang, "when_no_such_date", day=error.day, month=month)
+        return text if error.year is None else f"{text} ({error.year})"
+    if isinstance(error, InThePast):
+        ago = str(format_timedelta(error.ago, locale=locale(lang)))
+        return ui(kb, lang, "when_past", ago=ago, now=error.now.strftime("%H:%M"), tz=error.zone)
+    if isinstance(error, TooFarAhead):
+        limit = error.limit.days
+        return ui(kb, lang, "when_too_far", ahead=_days(error.ahead, lang), limit=limit)
+    if isinstance(error, SkippedByClock):
+        return ui(
+            kb, lang, "when_skipped", time=error.local.strftime("%Y-%m-%d %H:%M"), tz=error.zone
+        )
+    if isinstance(error, NoTimeOfDay):
+        return ui(kb, lang, "when_no_time", value=typed[:64])
+    return ui(kb, lang, "when_unreadable", value=typed[:64])

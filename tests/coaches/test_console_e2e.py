@@ -1,0 +1,192 @@
+"""The coach's console against the fake Bot API, a coach and several athletes at once:
+500 athletes paged with nothing lost, a card, a nudge, a reply relayed both ways,
+who a broadcast did not reach and why, the coach's own time zone."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Callable
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from coaching import coaches
+from coaching.coach_models import GroupMembership
+from coaching.console_models import RelayedMessage
+from coaching.db import Database
+from coaching.models import Athlete
+from fakeapi import BotEvent, FakeBotApi, FakeUser
+from knowledge import KnowledgeBase
+from tests.coaches.conftest import ADMIN, bot_settings
+from tests.coaches.console_routes import install_console
+from tests.e2e.harness import running_bot
+from tests.waits import wait_db
+
+NOW = dt.datetime.now(dt.UTC)
+LINE = re.compile(r"^(\d+)\. (Runner \d{3})\b", re.MULTILINE)
+
+
+async def seed_group(db: Database, name: str, athletes: dict[int, str], **values: object) -> int:
+    """A group of the admin coach with these athletes as consenting members; its id."""
+    async with db.transaction() as session:
+        role = await coaches.authorise(session, {ADMIN}, ADMIN)
+        assert role is not None
+        group = await coaches.create_group(session, role, name, NOW)
+        for athlete_id, first_name in athletes.items():
+            fields: dict[str, object] = {
+                "id": athlete_id,
+                "first_name": first_name,
+                "language": "en",
+                "consent_at": NOW,
+                "onboarded_at": NOW,
+                "last_seen_at": NOW,
+            }
+            fields.update(values)
+            session.add(Athlete(**fields))
+            await session.flush()
+            session.add(GroupMembership(group_id=group.id, athlete_id=athlete_id, consent_at=NOW))
+        return group.id
+
+
+def tapped_edit(message_id: int) -> Callable[[BotEvent], bool]:
+    """The edit a tap on that message made (a page, a card, Back)."""
+    return lambda event: event.kind == "edit" and event.message_id == message_id
+
+
+async def test_500_athletes_each_appear_once_across_the_pages(
+    api: FakeBotApi, url: str, kb: KnowledgeBase
+) -> None:
+    db = Database(url)
+    await seed_group(db, "Big club", {10_000 + i: f"Runner {i:03d}" for i in range(500)})
+    async with running_bot(api, url, **bot_settings()) as application:
+        install_console(application)
+        coach = FakeUser(api, ADMIN, first_name="Yan")
+        coach.send_command("/athletes")
+        page = await coach.wait_message_async(contains="500 in the list")
+        seen: list[str] = []
+        while True:
+            text = page.text or ""
+            seen += [name for _, name in LINE.findall(text)]
+            assert len(text) < 4096
+            if not any(
+                label == kb.ui_text("console_next", "en")
+                for row in page.buttons
+                for label, _ in row
+            ):
+                break
+            query = coach.tap(kb.ui_text("console_next", "en"), in_message=page.message_id)
+            await coach.wait_callback_answered_async(query)
+            page = await coach.wait_message_async(predicate=tapped_edit(page.message_id))
+        assert "page 25 of 25" in (page.text or "")
+    assert len(seen) == 500
+    assert sorted(seen) == [f"Runner {i:03d}" for i in range(500)]
+    await db.dispose()
+
+
+async def test_a_nudge_a_reply_relayed_both_ways_and_who_it_did_not_reach(
+    api: FakeBotApi, url: str, kb: KnowledgeBase
+) -> None:
+    db = Database(url)
+    await seed_group(db, "Tuesday & Track", {2001: "Ann", 2002: "Bob", 2003: "Cy"})
+    async with running_bot(api, url, **bot_settings()) as application:
+        install_console(application)
+        coach = FakeUser(api, ADMIN, first_name="Yan")
+        ann = FakeUser(api, 2001, first_name="Ann", started=True)
+        bob = FakeUser(api, 2002, first_name="Bob", started=True)
+        cy = FakeUser(api, 2003, first_name="Cy", started=True)
+        api.blocked_user_ids.add(cy.user_id)
+
+        # The coach's own zone, set without any athlete onboarding.
+        coach.send_command("/timezone", "Mars/Base")
+        await coach.wait_message_async(contains="'Mars/Base' is not a time zone")
+        coach.send_command("/timezone", "Europe/Helsinki")
+        await coach.wait_message_async(contains="now Europe/Helsinki")
+
+        # The list, filtered to those not tested yet, and a nudge to them.
+        coach.send_command("/athletes")
+        listing = await coach.wait_message_async(contains="3 in the list")
+        assert "Tuesday &amp; Track" not in (listing.text or ""), "shown as text, not markup"
+        untested = kb.ui_text("console_filter_untested", "en")
+        await coach.wait_callback_answered_async(coach.tap(untested, in_message=listing.message_id))
+        filtered = await coach.wait_message_async(predicate=tapped_edit(listing.message_id))
+        assert "not tested yet" in (filtered.text or "")
+        nudge = kb.ui_text("console_nudge_button", "en", count=3)
+        await coach.wait_callback_answered_async(coach.tap(nudge, in_message=filtered.message_id))
+        preview = await coach.wait_message_async(contains="3 athletes (Ann, Bob, Cy)")
+        await coach.wait_callback_answered_async(
+            coach.tap(kb.ui_text("nudge_send_button", "en", count=3), in_message=preview.message_id)
+        )
+        await coach.wait_message_async(contains="Nudge #1 is being sent to 3 athletes")
+        got = await ann.wait_message_async(contains="self-test")
+        assert (got.message.raw_text or "").startswith("📣 <b>Coach Yan</b>\n\n"), (
+            "a nudge across all groups names the coach only"
+        )
+        await bob.wait_message_async(contains="self-test")
+        # A second tap on the same preview sends nothing more.
+        send_data = next(d for row in preview.buttons for _, d in row if d)
+        again = coach.tap_data(preview.message_id, send_data)
+        answered = await coach.wait_callback_answered_async(again)
+        assert answered.answer_text == kb.ui_text("nudge_already", "en")
+
+        # Ann replies to the broadcast itself; the coach answers by replying to the relay.
+        reply_to = api.message_as_ptb(got.message)
+        ann._send_message(
+            None, text="Can I do it on <Sunday> & still join?", reply_to_message=reply_to
+        )
+        await ann.wait_message_async(contains="Sent to Coach Yan")
+        relayed = await coach.wait_message_async(contains="Ann replied to your broadcast #1")
+        assert "Can I do it on &lt;Sunday&gt; &amp; still join?" in (relayed.message.raw_text or "")
+        coach._send_message(
+            None,
+            text="Yes, <b>Sunday</b> is fine",
+            reply_to_message=api.message_as_ptb(relayed.message),
+        )
+        await coach.wait_message_async(contains="on its way to Ann")
+        back = await ann.wait_message_async(contains="Coach Yan answered")
+        assert (back.message.raw_text or "").endswith("Yes, <b>Sunday</b> is fine")
+
+        # Bob uses the button instead: his next message goes to the coach.
+        reply_label = kb.ui_text("reply_to_coach_button", "en")
+        bob_copy = next(m for m in bob.messages if button_in(m.buttons, reply_label))
+        await bob.wait_callback_answered_async(bob.tap(reply_label, in_message=bob_copy.message_id))
+        await bob.wait_message_async(contains="Write your reply to Coach Yan")
+        bob.send_text("Done it already")
+        await bob.wait_message_async(contains="Sent to Coach Yan")
+        await coach.wait_message_async(contains="Bob replied to your broadcast #1")
+
+        # /broadcasts: athletes and group chats apart, replies counted, Cy named as blocked.
+        async def settled(session: AsyncSession) -> bool:
+            texts = (await session.scalars(select(RelayedMessage.text_html))).all()
+            return len(texts) == 3
+
+        await wait_db(db, settled, "three relays recorded")
+        coach.send_command("/broadcasts")
+        report = await coach.wait_message_async(contains="#1")
+        text = report.text or ""
+        assert "times in Europe/Helsinki" in text
+        assert "athletes 3: sent 2" in text and "blocked 1" in text
+        assert "replies: 2" in text
+        await coach.wait_callback_answered_async(coach.tap("🔎 #1", in_message=report.message_id))
+        details = await coach.wait_message_async(contains="did not reach")
+        assert "Cy: blocked the bot (Forbidden: bot was blocked by the user)" in (
+            details.text or ""
+        )
+
+        # Ann's card: tested? not yet; she shares since today; Back returns to the list.
+        coach.send_command("/athletes")
+        listing = await coach.wait_message_async(contains="3 in the list")
+        assert "🚫 blocked the bot" in (listing.text or ""), "Cy is marked in the list"
+        await coach.wait_callback_answered_async(coach.tap("1. Ann", in_message=listing.message_id))
+        card = await coach.wait_message_async(predicate=tapped_edit(listing.message_id))
+        assert "<b>Ann</b> · Tuesday &amp; Track" in (card.message.raw_text or "")
+        assert "Self-tests: none yet" in (card.text or "")
+        await coach.wait_callback_answered_async(
+            coach.tap(kb.ui_text("console_back", "en"), in_message=listing.message_id)
+        )
+        await coach.wait_message_async(predicate=tapped_edit(listing.message_id))
+    await db.dispose()
+
+
+def button_in(rows: list[list[tuple[str, str | None]]], label: str) -> bool:
+    return any(text == label for row in rows for text, _ in row)
