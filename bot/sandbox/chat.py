@@ -1,8 +1,13 @@
 """The sandbox: the real bot against a built-in Bot API server, with the chat in this terminal.
 
-Type as you would in Telegram; a number picks a button of the latest keyboard
-(start with ' to send a number as text); lines starting with ! talk to the sandbox
-itself (!help).
+One process, one fake Telegram, several people: type as you would in
+Telegram, as whoever you are now (`!as 1002`, `!as coach`, `!who`); what the
+bot sends someone else waits in their chat and is shown when you switch to
+them. A number picks a button of the latest keyboard (start with ' to send a
+number as text), `!press 3 2` the second button of message #3; lines starting
+with ! talk to the sandbox itself (!help). The bot's log goes to a file in the
+data directory, not into the chat; its clock, the people and the database are
+kept there too, so the sandbox goes on where it was.
 """
 
 from __future__ import annotations
@@ -10,83 +15,117 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import datetime as dt
+import mimetypes
+import os
 import sys
 from pathlib import Path
 from typing import TextIO
 
 from bot.app import ALLOWED_UPDATES, build_application
+from bot.logging_setup import setup_logging
 from bot.sandbox.clock import ShiftableClock
+from bot.sandbox.people import DEFAULT_COACH_ID, DEFAULT_COACH_NAME, People, Person
 from bot.sandbox.terminal import format_buttons, html_to_terminal
 from bot.settings import Settings, load_settings
 from coaching import migrate
 from coaching.db import Database
 from coaching.reminders.models import ReminderSettings
-from fakeapi import BotEvent, FakeBotApi, FakeUser, WaitTimeout
+from fakeapi import BotEvent, FakeBotApi, WaitTimeout
 from knowledge import load_knowledge
 
 SANDBOX_TOKEN = "100000:sandbox-token-not-for-telegram"  # noqa: S105 - never leaves this machine
 NEXT_WAIT_STEPS = 12
+TOAST_WAIT = 10.0
 SANDBOX_HELP = """sandbox commands:
+  !as 1002 [name] | !as coach  be someone else (new people send /start first)
+  !who                        everyone here, who is a coach, and unread messages
+  !press 3 2                  press button 2 of the bot's message #3
+  !file path/to/run.fit       send a file;  !photo path/to/pic.jpg [caption]  a photo
+  !location 60.17 24.94       share a location
   !ff 90m | !ff 2h | !ff 1d   move the bot's clock forward (scheduled messages come due)
   !next                       move the clock to just after your next scheduled message
   !time                       show the bot's clock
   !help                       this text
   !quit                       leave (or Ctrl-D)
 A number picks a button of the latest keyboard; start with ' to send a number as text."""
+MAGIC = {b"\x89PNG": ".png", b"\xff\xd8\xff": ".jpg", b"GIF8": ".gif", b"%PDF": ".pdf"}
+
+
+def saved_name(message_id: int, filename: str | None, kind: str, data: bytes) -> str:
+    """A file name that opens: the sender's name, else one from the bytes (a chart is .png)."""
+    if filename:
+        return f"{message_id}-{Path(filename).name}"
+    suffix = next((ext for magic, ext in MAGIC.items() if data.startswith(magic)), ".bin")
+    return f"{message_id}-{kind}{suffix}"
 
 
 class SandboxChat:
     def __init__(
         self,
         api: FakeBotApi,
-        user: FakeUser,
+        people: People,
         clock: ShiftableClock,
         db: Database,
         files_dir: Path,
         out: TextIO,
     ) -> None:
-        self.api, self.user, self.clock, self.db = api, user, clock, db
+        self.api, self.people, self.clock, self.db = api, people, clock, db
         self.files_dir = files_dir
         self.out = out
-        self.color = out.isatty()
-        self.buttons: list[str | None] = []
-        self.buttons_message: int | None = None
-        self.cursor = 0
+        # Styles only on a terminal that shows them (not TERM=dumb, not NO_COLOR).
+        self.color = (
+            out.isatty() and os.environ.get("TERM") != "dumb" and "NO_COLOR" not in os.environ
+        )
+        self.toasts: set[asyncio.Task[None]] = set()
 
-    def show(self, event: BotEvent) -> None:
-        message = event.message
-        raw = message.raw_text if message.parse_mode else None
-        body = html_to_terminal(raw, self.color) if raw is not None else (event.text or "")
-        head = "bot (edited)" if event.kind == "edit" else "bot"
-        lines = [f"\n── {head} ──", body] if body else [f"\n── {head} ──"]
-        if message.file is not None and event.kind == "message":
-            self.files_dir.mkdir(parents=True, exist_ok=True)
-            name = Path(message.file.filename or f"{message.kind}.bin").name
-            path = self.files_dir / f"{message.message_id}-{name}"
-            path.write_bytes(message.file.data)
-            lines.append(f"[{message.kind} saved to {path}]")
-        if event.buttons:
-            shown, self.buttons = format_buttons(event.buttons)
-            self.buttons_message = event.message_id
-            lines.append(shown)
-        elif event.message_id == self.buttons_message:
-            self.buttons, self.buttons_message = [], None
-        print("\n".join(lines), file=self.out, flush=True)
-
-    async def print_bot_output(self) -> None:
-        chat = self.user.chat_id
-        while True:
-            try:
-                index, event = await asyncio.to_thread(
-                    self.api.wait_event, chat, self.cursor, lambda e: True, 1.0
-                )
-            except WaitTimeout:
-                continue
-            self.cursor = index + 1
-            self.show(event)
+    @property
+    def me(self) -> Person:
+        return self.people.current
 
     def say(self, text: str) -> None:
         print(text, file=self.out, flush=True)
+
+    # ------------------------------------------------------------------ the bot's output
+
+    def show(self, person: Person, event: BotEvent) -> None:
+        message = event.message
+        raw = message.raw_text if message.parse_mode else None
+        body = html_to_terminal(raw, self.color) if raw is not None else (event.text or "")
+        head = f"bot #{message.message_id}" + (" (edited)" if event.kind == "edit" else "")
+        lines = [f"\n── {head} → {person.name} ──"]
+        if body:
+            lines.append(body)
+        if message.file is not None and event.kind == "message":
+            self.files_dir.mkdir(parents=True, exist_ok=True)
+            path = self.files_dir / saved_name(
+                message.message_id, message.file.filename, message.kind, message.file.data
+            )
+            path.write_bytes(message.file.data)
+            lines.append(f"[{message.kind} saved to {path}]")
+        if event.buttons:
+            shown, person.buttons = format_buttons(event.buttons)
+            person.buttons_message = event.message_id
+            lines.append(shown)
+        elif event.message_id == person.buttons_message:
+            person.buttons, person.buttons_message = [], None
+        self.say("\n".join(lines))
+
+    async def print_bot_output(self) -> None:
+        """Print what the bot sends whoever you are now; others' messages wait for them."""
+        while True:
+            person = self.me
+            try:
+                index, event = await asyncio.to_thread(
+                    self.api.wait_event, person.user.chat_id, person.shown, lambda e: True, 1.0
+                )
+            except WaitTimeout:
+                continue
+            if person is not self.me:
+                continue  # you switched meanwhile: it is shown when you come back
+            person.shown = index + 1
+            self.show(person, event)
+
+    # ------------------------------------------------------------------ typed lines
 
     async def handle(self, line: str) -> bool:
         """Act on one typed line; False when the user wants to leave."""
@@ -94,35 +133,156 @@ class SandboxChat:
         if not text:
             return True
         if text.startswith("!"):
-            if text.split()[0] == "!next":
-                await self._next()
-                return True
-            return self._sandbox_command(text[1:].split())
-        if text.isdigit() and self.buttons:
+            return await self._sandbox_command(text[1:].split())
+        me = self.me
+        if text.isdigit() and me.buttons:
             number = int(text)
-            if 1 <= number <= len(self.buttons) and self.buttons_message is not None:
-                self.user.tap_data(self.buttons_message, self.buttons[number - 1] or "")
+            if 1 <= number <= len(me.buttons) and me.buttons_message is not None:
+                self._tap(me.buttons_message, me.buttons[number - 1] or "")
                 return True
-            self.say(f"(no button {number}; pick 1–{len(self.buttons)})")
+            self.say(f"(no button {number}; pick 1–{len(me.buttons)})")
             return True
         if text.startswith("'"):
             text = text[1:]
         if text.startswith("/"):
             command, _, rest = text.partition(" ")
-            self.user.send_command(command, payload=rest or None)
+            me.user.send_command(command, payload=rest or None)
         else:
-            self.user.send_text(text)
+            me.user.send_text(text)
         return True
+
+    def _tap(self, message_id: int, data: str) -> None:
+        query_id = self.me.user.tap_data(message_id, data)
+        task = asyncio.create_task(self._toast(query_id))
+        self.toasts.add(task)
+        task.add_done_callback(self.toasts.discard)
+
+    async def _toast(self, query_id: str) -> None:
+        """Show the bot's answer to a tap (Telegram's toast), if it said anything."""
+        try:
+            record = await asyncio.to_thread(self.api.wait_callback_answered, query_id, TOAST_WAIT)
+        except WaitTimeout:
+            self.say("(the bot did not answer that tap)")
+            return
+        if record.answer_text:
+            self.say(f"(toast: {record.answer_text})")
+
+    async def _sandbox_command(self, words: list[str]) -> bool:
+        command, args = (words[0], words[1:]) if words else ("help", [])
+        if command in {"quit", "exit", "q"}:
+            return False
+        handlers = {
+            "as": self._switch,
+            "who": self._who,
+            "press": self._press,
+            "file": self._file,
+            "photo": self._photo,
+            "location": self._location,
+            "next": self._next,
+            "time": self._time,
+            "ff": self._forward,
+        }
+        found = handlers.get(command)
+        if found is None:
+            self.say(SANDBOX_HELP if command == "help" else "(unknown sandbox command; !help)")
+            return True
+        await found(args)
+        return True
+
+    async def _switch(self, args: list[str]) -> None:
+        if not args:
+            self.say("(use !as 1002 [name], or !as coach)")
+            return
+        if args[0] == "coach":
+            person = self.people.coach()
+            if person is None:
+                person = self.people.add(DEFAULT_COACH_ID, DEFAULT_COACH_NAME, started=True)
+                await self.people.make_coach(person)
+        elif args[0].isdigit() and 0 < int(args[0]) < 2**52:
+            user_id = int(args[0])
+            known = user_id in self.people.everyone
+            name = " ".join(args[1:]) or f"Runner {user_id}"
+            person = self.people.add(user_id, name)
+            if not known:
+                self.people.current_id = user_id
+                self.say(f"(you are now {person.name}, user {user_id}; saying /start)")
+                person.user.send_command("/start")
+                self.people.save()
+                return
+        else:
+            self.say("(use !as 1002 [name], or !as coach)")
+            return
+        self.people.current_id = person.user_id
+        self.people.save()
+        waiting = self.people.unread(person)
+        role = "coach" if person.coach else "athlete"
+        self.say(f"(you are now {person.name}, user {person.user_id}, {role}; {waiting} unread)")
+
+    async def _who(self, args: list[str]) -> None:
+        await self.people.refresh_roles()
+        for person in self.people.everyone.values():
+            marker = "→" if person is self.me else " "
+            role = "coach" if person.coach else "athlete"
+            unread = self.people.unread(person)
+            self.say(f"{marker} {person.user_id} {person.name} ({role}) {unread} unread")
+
+    async def _press(self, args: list[str]) -> None:
+        if len(args) != 2 or not all(a.isdigit() for a in args):
+            self.say("(use !press <message number> <button number>, e.g. !press 3 2)")
+            return
+        message_id, number = int(args[0]), int(args[1])
+        try:
+            message = self.api.message(self.me.user.chat_id, message_id)
+        except KeyError:
+            self.say(f"(no message #{message_id} in this chat)")
+            return
+        datas = [data for row in message.buttons for _, data in row]
+        if not 1 <= number <= len(datas):
+            self.say(f"(message #{message_id} has {len(datas)} buttons)")
+            return
+        self._tap(message_id, datas[number - 1] or "")
+
+    def _read(self, args: list[str]) -> tuple[Path, bytes] | None:
+        if not args:
+            self.say("(give a path)")
+            return None
+        path = Path(args[0]).expanduser()
+        try:
+            return path, path.read_bytes()
+        except OSError as exc:
+            self.say(f"(cannot read {path}: {exc.strerror})")
+            return None
+
+    async def _file(self, args: list[str]) -> None:
+        found = self._read(args)
+        if found is not None:
+            path, data = found
+            mime, _ = mimetypes.guess_type(path.name)
+            self.me.user.send_document(path.name, data, mime)
+
+    async def _photo(self, args: list[str]) -> None:
+        found = self._read(args)
+        if found is not None:
+            path, data = found
+            self.me.user.send_photo(data, " ".join(args[1:]) or None, filename=path.name)
+
+    async def _location(self, args: list[str]) -> None:
+        try:
+            latitude, longitude = (float(a) for a in args)
+        except ValueError:
+            self.say("(use !location 60.17 24.94)")
+            return
+        self.me.user.send_location(latitude, longitude)
 
     async def _upcoming(self) -> list[dt.datetime]:
         async with self.db.transaction() as session:
-            settings = await session.get(ReminderSettings, self.user.user_id)
+            settings = await session.get(ReminderSettings, self.me.user_id)
         if settings is None:
             return []
         due = [settings.next_tip_at, settings.next_warmup_at, settings.next_checkin_at]
         return [moment for moment in due if moment is not None]
 
-    async def _next(self) -> None:
+    async def _next(self, args: list[str]) -> None:
         upcoming = await self._upcoming()
         for _ in range(NEXT_WAIT_STEPS):  # a new athlete is scheduled by the next planning pass
             if upcoming:
@@ -135,39 +295,46 @@ class SandboxChat:
         self.clock.jump_to(min(upcoming) + dt.timedelta(seconds=30))
         self.say(f"(bot clock now {self.clock():%Y-%m-%d %H:%M} UTC, at your next message)")
 
-    def _sandbox_command(self, words: list[str]) -> bool:
-        if not words or words[0] == "help":
-            self.say(SANDBOX_HELP)
-        elif words[0] in {"quit", "exit", "q"}:
-            return False
-        elif words[0] == "time":
-            self.say(f"(bot clock: {self.clock():%Y-%m-%d %H:%M} UTC)")
-        elif words[0] == "ff" and len(words) == 2:
-            try:
-                self.clock.forward(words[1])
-            except ValueError:
-                self.say("(use !ff 90m, !ff 2h or !ff 1d)")
-            else:
-                self.say(f"(bot clock now {self.clock():%Y-%m-%d %H:%M} UTC)")
+    async def _time(self, args: list[str]) -> None:
+        self.say(f"(bot clock: {self.clock():%Y-%m-%d %H:%M} UTC)")
+
+    async def _forward(self, args: list[str]) -> None:
+        try:
+            self.clock.forward(args[0] if len(args) == 1 else "")
+        except ValueError:
+            self.say("(use !ff 90m, !ff 2h or !ff 1d)")
         else:
-            self.say("(unknown sandbox command; !help lists them)")
-        return True
+            self.say(f"(bot clock now {self.clock():%Y-%m-%d %H:%M} UTC)")
 
 
-def sandbox_settings(base: Settings, api: FakeBotApi, as_coach_id: int | None) -> Settings:
+def sandbox_settings(base: Settings, api: FakeBotApi) -> Settings:
     database = base.data_dir / "sandbox.sqlite3"
-    admin_ids = set(base.admin_ids) | ({as_coach_id} if as_coach_id is not None else set())
     return load_settings(
         telegram_bot_token=SANDBOX_TOKEN,
         telegram_api_url=api.root_url,
         database_url=f"sqlite+aiosqlite:///{database}",
         data_dir=base.data_dir,
-        admin_ids=",".join(str(i) for i in sorted(admin_ids)),
+        admin_ids=",".join(str(i) for i in sorted(base.admin_ids)),
         webhook_url="",
         # Check often, so that what `!ff` makes due shows up within a couple of seconds.
         plan_interval_seconds=2,
         dispatch_interval_seconds=1,
     )
+
+
+async def _cast(people: People, user_id: int, first_name: str, as_coach: bool) -> bool:
+    """Everyone from an earlier run, then you; True if you are new (and should /start)."""
+    for saved in people.load():
+        saved_id, name = saved.get("id"), saved.get("name")
+        if isinstance(saved_id, int) and isinstance(name, str):
+            people.add(saved_id, name, coach=bool(saved.get("coach")), started=True)
+    new = user_id not in people.everyone
+    me = people.add(user_id, first_name, started=not new or as_coach)
+    people.current_id = user_id
+    if as_coach:
+        await people.make_coach(me)
+    await people.refresh_roles()
+    return new and not as_coach
 
 
 async def run_sandbox(
@@ -178,15 +345,20 @@ async def run_sandbox(
     as_coach: bool,
     out: TextIO = sys.stdout,
 ) -> None:
-    with FakeBotApi() as api:
-        settings = sandbox_settings(base, api, user_id if as_coach else None)
+    data = base.data_dir
+    data.mkdir(parents=True, exist_ok=True)
+    log_path = data / "sandbox.log"
+    with FakeBotApi() as api, log_path.open("a", encoding="utf-8") as log:
+        setup_logging(base.log_level, [SANDBOX_TOKEN], stream=log)
+        settings = sandbox_settings(base, api)
         url = settings.effective_database_url
         await asyncio.to_thread(migrate.upgrade, url)
-        clock = ShiftableClock()
+        clock = ShiftableClock(data / "sandbox-clock.json")
         db = Database(url)
+        people = People(api, db, data / "sandbox-people.json", language)
+        starting = await _cast(people, user_id, first_name, as_coach)
         application = build_application(settings, db, load_knowledge(), clock=clock)
-        user = FakeUser(api, user_id, first_name=first_name, language_code=language)
-        chat = SandboxChat(api, user, clock, db, settings.data_dir / "sandbox-files", out)
+        chat = SandboxChat(api, people, clock, db, data / "sandbox-files", out)
         await application.initialize()
         await application.start()
         assert application.updater is not None
@@ -194,8 +366,15 @@ async def run_sandbox(
             poll_interval=0, timeout=1, allowed_updates=ALLOWED_UPDATES
         )
         printer = asyncio.create_task(chat.print_bot_output())
-        chat.say(f"Hip Coach sandbox: you are user {user_id} ({first_name}). !help for help.")
-        user.send_command("/start")
+        role = "a coach" if people.current.coach else "an athlete"
+        chat.say(
+            f"Hip Coach sandbox: you are user {user_id} ({first_name}), {role}. "
+            f"!help for help; the bot's log is in {log_path}."
+        )
+        if starting:
+            people.current.user.send_command("/start")
+        elif people.current.coach:
+            chat.say("(as a coach: /newgroup Tuesday Track, /athletes, /broadcast, /timezone)")
         try:
             while True:
                 try:
