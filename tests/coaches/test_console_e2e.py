@@ -11,11 +11,12 @@ from collections.abc import Callable
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from coaching import coaches
-from coaching.coach_models import GroupMembership
+from coaching import coaches, outbox
+from coaching.coach_models import Broadcast, GroupMembership
 from coaching.console_models import RelayedMessage
 from coaching.db import Database
 from coaching.models import Athlete
+from coaching.outbox import Kind, Status
 from fakeapi import BotEvent, FakeBotApi, FakeUser
 from knowledge import KnowledgeBase
 from tests.coaches.conftest import ADMIN, bot_settings
@@ -190,3 +191,57 @@ async def test_a_nudge_a_reply_relayed_both_ways_and_who_it_did_not_reach(
 
 def button_in(rows: list[list[tuple[str, str | None]]], label: str) -> bool:
     return any(text == label for row in rows for text, _ in row)
+
+
+async def test_500_broadcasts_scheduled_first_then_history_each_once(
+    api: FakeBotApi, url: str, kb: KnowledgeBase
+) -> None:
+    db = Database(url)
+    group_id = await seed_group(db, "Mornings", {2001: "Ann"})
+    async with db.transaction() as session:
+        for i in range(500):
+            ahead = i % 100 == 0  # five still to go out, the rest sent
+            send_at = (
+                NOW + dt.timedelta(days=1 + i // 100) if ahead else NOW - dt.timedelta(hours=i)
+            )
+            broadcast = Broadcast(
+                coach_id=ADMIN,
+                text_html=f"news {i}",
+                audience="group",
+                audience_ref=str(group_id),
+                recipients=1,
+                send_at=send_at,
+                created_at=NOW - dt.timedelta(days=30),
+            )
+            session.add(broadcast)
+            await session.flush()
+            row = outbox.planned(
+                Kind.BROADCAST,
+                f"b{broadcast.id}",
+                send_at,
+                NOW,
+                athlete_id=2001,
+                ref_id=broadcast.id,
+            )
+            if not ahead:
+                row["status"] = Status.SENT
+            await outbox.insert(session, [row])
+    async with running_bot(api, url, **bot_settings()) as application:
+        install_console(application)
+        coach = FakeUser(api, ADMIN, first_name="Yan")
+        coach.send_command("/broadcasts")
+        page = await coach.wait_message_async(contains="page 1 of 63")
+        seen: list[int] = []
+        next_label = kb.ui_text("console_next", "en")
+        while True:
+            seen += [int(n) for n in re.findall(r"^#(\d+) ", page.text or "", re.MULTILINE)]
+            if not any(label == next_label for row in page.buttons for label, _ in row):
+                break
+            query = coach.tap(next_label, in_message=page.message_id)
+            await coach.wait_callback_answered_async(query)
+            page = await coach.wait_message_async(predicate=tapped_edit(page.message_id))
+    assert len(seen) == 500 and len(set(seen)) == 500
+    assert seen[:5] == [1, 101, 201, 301, 401], "still to go out first, soonest first"
+    history = seen[5:]
+    assert history == sorted(history, reverse=True), "then the history, newest first"
+    await db.dispose()
