@@ -41,7 +41,7 @@ from coaching.scoring import assess
 from knowledge.i18n import plural
 from knowledge.render import render_routine, render_tip
 from knowledge.schema import KnowledgeBase, text_for
-from scheduler.coach_messages import RelayComposer, broadcast_message
+from scheduler.coach_messages import DigestComposer, RelayComposer, broadcast_message
 from scheduler.recurrence import week_start, zone
 from scheduler.sender import ButtonRows, MessageComposer, OutgoingMessage
 from scheduler.tips import select_tip
@@ -245,4 +245,5 @@ def composers(kb: KnowledgeBase, paid_broadcast: bool = False) -> dict[str, Mess
     found: dict[str, MessageComposer] = {kind.value: reminder for kind in Kind}
     found[Kind.BROADCAST] = found[Kind.GROUP_POST] = broadcast
     found[Kind.RELAY] = RelayComposer(kb)
+    found[Kind.DIGEST] = DigestComposer(kb)
     return found
