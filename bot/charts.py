@@ -28,7 +28,7 @@ def findings_chart(
         values = [
             LEVEL_VALUES.get(f.get(fault, "none"), 0) + (offset - 1.5) * 0.04 for f in findings
         ]
-        axes.plot(list(dates), values, marker="o", label=name)
+        axes.plot(list(dates), values, marker="o", label=name)  # type: ignore[arg-type]
     axes.set_yticks([0, 1, 2], labels=list(level_names))
     axes.set_ylim(-0.3, 2.3)
     axes.set_title(title)

@@ -41,7 +41,9 @@ def _parser() -> argparse.ArgumentParser:
     show = kb.add_parser("show", help="render one item exactly as the bot sends it")
     show.add_argument("item_id")
     show.add_argument("--lang", default="en")
-    diagram = kb.add_parser("diagram", help="write the self-test flow as a Mermaid diagram")
+    diagram = kb.add_parser(
+        "diagram", help="write the self-test, onboarding and broadcast flows as Mermaid diagrams"
+    )
     diagram.add_argument("path", nargs="?", default="docs/selftest.mmd")
     return parser
 
@@ -97,13 +99,20 @@ def _check(settings: Settings) -> int:
 
 
 def _diagram(path: str) -> int:
+    """The self-test diagram at `path`, and the onboarding and broadcast ones beside it."""
     from pathlib import Path
 
+    from coaching.diagram import DIAGRAMS
     from knowledge import load_knowledge
     from knowledge.diagram import selftest_mermaid
 
-    Path(path).write_text(selftest_mermaid(load_knowledge()))
-    print(f"wrote {path}")
+    target = Path(path)
+    target.write_text(selftest_mermaid(load_knowledge()))
+    print(f"wrote {target}")
+    for name, draw in DIAGRAMS.items():
+        beside = target.with_name(name)
+        beside.write_text(draw())
+        print(f"wrote {beside}")
     return 0
 
 

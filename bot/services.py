@@ -12,8 +12,10 @@ from telegram.ext import CallbackContext
 from bot.settings import Settings
 from coaching.base import utcnow
 from coaching.db import Database
+from coaching.reminders import Reschedule
 from knowledge import KnowledgeBase
 from scheduler.dispatcher import Dispatcher
+from scheduler.planner import reschedule
 
 SERVICES_KEY = "hipcoach.services"
 
@@ -27,6 +29,9 @@ class Services:
     # The outbox's sender of this instance (its own HTTP lane to Telegram), set up
     # by `bot.jobs.outbox_dispatcher`; kept here so its circuit breaker outlives a pass.
     dispatcher: Dispatcher | None = None
+    # What a settings change runs so the next reminders move at once (`coaching`
+    # does not import the scheduler, so its use cases are handed this).
+    reschedule: Reschedule = field(default=reschedule)
 
 
 def services(context: CallbackContext[Any, Any, Any, Any]) -> Services:

@@ -30,7 +30,7 @@ from typing import Any
 from telegram import Chat, Update
 from telegram.ext import BaseUpdateProcessor
 
-from bot.handlers.common import language
+from bot.context import update_language as language
 from bot.render import ui
 from bot.telegram_io import send_html
 from knowledge import KnowledgeBase

@@ -22,7 +22,7 @@ from __future__ import annotations
 import datetime as dt
 import html
 import re
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -38,7 +38,7 @@ from coaching.coach_models import (
     GroupMembership,
     TrainingGroup,
 )
-from coaching.coaches import FOUND_LEVELS, Role
+from coaching.coaches import FOUND_LEVELS, Role, authorise
 from coaching.models import Athlete, SelftestResult
 from coaching.outbox import Delivery, Kind, Status
 from knowledge.schema import FAULT_IDS
@@ -88,6 +88,107 @@ class Stale(Exception):
     """The draft is not at the step this answer belongs to (an old or forged button)."""
 
 
+# --------------------------------------------------------------------- the compose flow
+
+
+class Event(StrEnum):
+    """What a coach does to a draft."""
+
+    START = "/broadcast"
+    MESSAGE = "message"  # the text, or a photo
+    AUDIENCE = "audience"  # one group, all my groups, everyone (admins)
+    FINDING = "finding"  # "Athletes with a finding": which one is asked next
+    FAULT = "fault"  # that finding
+    LATER = "later"
+    TIME = "time"  # the typed time to send at
+    SEND = "send"
+    CONFIRM = "confirm"
+    BACK = "back"
+    CANCEL = "cancel"
+
+
+class End(StrEnum):
+    """Where a draft ends (pseudo-states of the diagram)."""
+
+    NEW = "new"
+    SENT = "sent"
+    DISCARDED = "discarded"
+
+
+@dataclass(frozen=True)
+class Transition:
+    source: Step | End
+    event: Event
+    target: Step | End
+    label: str
+
+
+TRANSITIONS: tuple[Transition, ...] = (
+    Transition(End.NEW, Event.START, Step.TEXT, "/broadcast (coaches only)"),
+    Transition(
+        Step.TEXT,
+        Event.MESSAGE,
+        Step.AUDIENCE,
+        "typed message (HTML if it passes, else escaped) or a photo",
+    ),
+    Transition(Step.AUDIENCE, Event.FINDING, Step.FINDING, "Athletes with a finding"),
+    Transition(
+        Step.AUDIENCE,
+        Event.AUDIENCE,
+        Step.PREVIEW,
+        "one group / all my groups / all subscribers (admins)",
+    ),
+    Transition(Step.FINDING, Event.FAULT, Step.PREVIEW, "fault chosen"),
+    Transition(Step.PREVIEW, Event.SEND, End.SENT, "Send now: one delivery row per recipient"),
+    Transition(Step.PREVIEW, Event.LATER, Step.TIME, "Schedule"),
+    Transition(Step.TIME, Event.TIME, Step.CONFIRM, "typed time in the coach's zone"),
+    Transition(Step.CONFIRM, Event.CONFIRM, End.SENT, "Confirm: deliveries due at that time"),
+    *(
+        Transition(step, Event.BACK, Step.AUDIENCE, "Back")
+        for step in (Step.FINDING, Step.PREVIEW, Step.TIME, Step.CONFIRM)
+    ),
+    *(Transition(step, Event.CANCEL, End.DISCARDED, "Cancel or /cancel") for step in Step),
+)
+"""Every move of a draft: the functions below follow it, `docs/coach_broadcast.mmd` is drawn
+from it (`coaching.diagram`)."""
+
+_TABLE = {(t.source, t.event): t.target for t in TRANSITIONS}
+
+ACTIONS: dict[str, Event] = {
+    "x": Event.CANCEL,
+    "g": Event.AUDIENCE,
+    "m": Event.AUDIENCE,
+    "a": Event.AUDIENCE,
+    "f": Event.FINDING,
+    "fv": Event.FAULT,
+    "back": Event.BACK,
+    "later": Event.LATER,
+    "now": Event.SEND,
+    "ok": Event.CONFIRM,
+}
+"""The draft buttons' actions (`coaching.callbacks.DraftStep`) as events of the table."""
+
+AUDIENCES = {"g": Audience.GROUP, "m": Audience.MINE, "a": Audience.ALL, "fv": Audience.FINDING}
+
+
+def _move(draft: BroadcastDraft, event: Event, now: dt.datetime) -> Step | End:
+    """Follow the table from the draft's step; `Stale` where it has no such move."""
+    try:
+        target = _TABLE[(Step(draft.step), event)]
+    except (KeyError, ValueError):
+        raise Stale(draft.step) from None
+    if isinstance(target, Step):
+        draft.step = target
+    draft.updated_at = now
+    return target
+
+
+def _expect(draft: BroadcastDraft, event: Event) -> None:
+    """Refuse, before anything changes, an event the draft's step does not take."""
+    if (draft.step, event) not in _TABLE:
+        raise Stale(draft.step)
+
+
 # --------------------------------------------------------------------- drafts
 
 
@@ -97,7 +198,9 @@ async def start_draft(session: AsyncSession, role: Role, now: dt.datetime) -> Br
     if old is not None:
         await session.delete(old)
         await session.flush()
-    draft = BroadcastDraft(coach_id=role.user_id, step=Step.TEXT, updated_at=now)
+    draft = BroadcastDraft(
+        coach_id=role.user_id, step=_TABLE[(End.NEW, Event.START)], updated_at=now
+    )
     session.add(draft)
     await session.flush()
     return draft
@@ -121,6 +224,24 @@ async def owned_draft(
     return draft if draft is not None and draft.id == draft_id else None
 
 
+async def coach_draft(
+    session: AsyncSession, admin_ids: Collection[int], user_id: int, now: dt.datetime
+) -> tuple[Role, BroadcastDraft] | None:
+    """The draft typed text or a photo is for: this user's live one, while they coach.
+
+    Someone who is no longer a coach keeps no draft: it is discarded here.
+    """
+    draft = await current_draft(session, user_id, now)
+    if draft is None:
+        return None
+    role = await authorise(session, admin_ids, user_id)
+    if role is None:
+        await session.delete(draft)
+        await session.flush()
+        return None
+    return role, draft
+
+
 def coach_text_html(text: str, entities_html: str | None = None) -> tuple[str, bool]:
     """The text as Telegram HTML, and whether it had to be escaped.
 
@@ -140,16 +261,21 @@ def set_text(
     draft: BroadcastDraft, text: str, now: dt.datetime, entities_html: str | None = None
 ) -> bool:
     """Store the message text; returns True when it was escaped rather than used as HTML."""
-    if draft.step != Step.TEXT:
-        raise Stale(draft.step)
+    _expect(draft, Event.MESSAGE)
+    text = text.replace("\x00", "")  # PostgreSQL refuses NUL in text, and nobody sees it
     if not text.strip():
         raise InvalidText("empty")
-    body, escaped = coach_text_html(text, entities_html)
+    body, escaped = coach_text_html(text, _storable(entities_html))
     if telegram_length(body) > MAX_TEXT or len(body) > 3 * MAX_TEXT:
         raise InvalidText("too long")
     draft.text_html, draft.escaped, draft.photo_file_id = body, escaped, None
-    draft.step, draft.updated_at = Step.AUDIENCE, now
+    _move(draft, Event.MESSAGE, now)
     return escaped
+
+
+def _storable(text: str | None) -> str | None:
+    """Without NUL bytes, which PostgreSQL refuses in text (and no reader would see)."""
+    return text.replace("\x00", "") if text is not None else None
 
 
 def set_photo(
@@ -160,17 +286,17 @@ def set_photo(
     entities_html: str | None = None,
 ) -> bool:
     """Store a photo (by Telegram file_id) and its optional caption; True when escaped."""
-    if draft.step != Step.TEXT:
-        raise Stale(draft.step)
+    _expect(draft, Event.MESSAGE)
     if not file_id or len(file_id) > 256:
         raise InvalidText("no photo")
+    caption = _storable(caption)
     body, escaped = "", False
     if caption and caption.strip():
-        body, escaped = coach_text_html(caption, entities_html)
+        body, escaped = coach_text_html(caption, _storable(entities_html))
     if telegram_length(body) > MAX_CAPTION or len(body) > 3 * MAX_CAPTION:
         raise CaptionTooLong(telegram_length(body))
     draft.text_html, draft.escaped, draft.photo_file_id = body, escaped, file_id
-    draft.step, draft.updated_at = Step.AUDIENCE, now
+    _move(draft, Event.MESSAGE, now)
     return escaped
 
 
@@ -184,16 +310,13 @@ async def choose_audience(
 ) -> None:
     """Pick who receives it; refuses audiences this coach may not address."""
     if audience is Audience.FINDING and ref is None:
-        if draft.step != Step.AUDIENCE:
-            raise Stale(draft.step)
-        draft.step, draft.updated_at = Step.FINDING, now
+        _move(draft, Event.FINDING, now)
         return
-    expected = Step.FINDING if audience is Audience.FINDING else Step.AUDIENCE
-    if draft.step != expected:
-        raise Stale(draft.step)
+    event = Event.FAULT if audience is Audience.FINDING else Event.AUDIENCE
+    _expect(draft, event)
     await check_audience(session, role, audience, ref)
     draft.audience, draft.audience_ref = audience, ref
-    draft.step, draft.updated_at = Step.PREVIEW, now
+    _move(draft, event, now)
 
 
 async def check_audience(
@@ -214,17 +337,13 @@ async def check_audience(
 
 
 def back_to_audience(draft: BroadcastDraft, now: dt.datetime) -> None:
-    if draft.step not in (Step.PREVIEW, Step.FINDING, Step.TIME, Step.CONFIRM):
-        raise Stale(draft.step)
+    _move(draft, Event.BACK, now)
     draft.audience = draft.audience_ref = None
     draft.send_at = None
-    draft.step, draft.updated_at = Step.AUDIENCE, now
 
 
 def ask_time(draft: BroadcastDraft, now: dt.datetime) -> None:
-    if draft.step != Step.PREVIEW:
-        raise Stale(draft.step)
-    draft.step, draft.updated_at = Step.TIME, now
+    _move(draft, Event.LATER, now)
 
 
 _DATE_TIME = re.compile(r"^\s*(?:(\d{4})-(\d{1,2})-(\d{1,2})\s+)?(\d{1,2})[:.](\d{2})\s*$")
@@ -252,9 +371,60 @@ def parse_send_time(text: str, now: dt.datetime, tz: dt.tzinfo) -> dt.datetime:
 
 
 def set_time(draft: BroadcastDraft, send_at: dt.datetime, now: dt.datetime) -> None:
-    if draft.step != Step.TIME:
-        raise Stale(draft.step)
-    draft.send_at, draft.step, draft.updated_at = send_at, Step.CONFIRM, now
+    _expect(draft, Event.TIME)
+    draft.send_at = send_at
+    _move(draft, Event.TIME, now)
+
+
+@dataclass(frozen=True)
+class Tapped:
+    """What a draft button did: the draft as it now stands, or the broadcast it became
+    (both None: discarded)."""
+
+    draft: BroadcastDraft | None
+    broadcast: Broadcast | None = None
+
+
+async def tap(
+    session: AsyncSession,
+    role: Role,
+    draft_id: int,
+    action: str,
+    arg: str | None,
+    now: dt.datetime,
+) -> Tapped:
+    """One draft button, only on the coach's own current draft: `Stale`, `NotAllowed`."""
+    draft = await owned_draft(session, role, draft_id, now)
+    event = ACTIONS.get(action)
+    if draft is None or event is None:
+        raise Stale(action)
+    if event is Event.CANCEL:
+        _expect(draft, event)
+        await session.delete(draft)
+        await session.flush()
+        return Tapped(None)
+    if event is Event.BACK:
+        back_to_audience(draft, now)
+    elif event is Event.LATER:
+        ask_time(draft, now)
+    elif event in (Event.SEND, Event.CONFIRM):
+        _expect(draft, event)
+        return Tapped(None, await confirm(session, role, draft, now))
+    elif event is Event.FINDING:
+        await choose_audience(session, role, draft, Audience.FINDING, None, now)
+    else:
+        await choose_audience(session, role, draft, AUDIENCES[action], arg, now)
+    return Tapped(draft)
+
+
+async def discard(session: AsyncSession, user_id: int, draft_id: int | None) -> bool:
+    """/cancel of a draft: it goes (only this user's, only that one); False if already gone."""
+    draft = await session.scalar(select(BroadcastDraft).where(BroadcastDraft.coach_id == user_id))
+    if draft is None or (draft_id is not None and draft.id != draft_id):
+        return False
+    await session.delete(draft)
+    await session.flush()
+    return True
 
 
 # --------------------------------------------------------------------- audiences

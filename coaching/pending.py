@@ -87,9 +87,7 @@ class Asked:
 
 async def current(session: AsyncSession, chat_id: int) -> PendingQuestion | None:
     """The chat's pending question, if it waits for one."""
-    found = await session.scalars(
-        select(PendingQuestion).where(PendingQuestion.chat_id == chat_id)
-    )
+    found = await session.scalars(select(PendingQuestion).where(PendingQuestion.chat_id == chat_id))
     return found.first()
 
 

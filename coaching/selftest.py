@@ -3,11 +3,17 @@
 Every transition names the session and the step it answers, and is refused
 unless both are current and the session belongs to the acting athlete: an old
 keyboard, a double tap or forged button data can never change an answer.
+
+A step whose options are numeric ranges, named like `under_160`, `c160_169`,
+`over_180` (the cadence step), can also be answered by typing a number: it
+picks the option whose range holds it (`option_for_number`).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import re
+from dataclasses import dataclass
 from enum import StrEnum
 
 from sqlalchemy import select
@@ -18,6 +24,10 @@ from coaching.scoring import SKIPPED, findings, score
 from knowledge.schema import KnowledgeBase, SelfTestStep
 
 RETEST_AFTER = dt.timedelta(weeks=4)
+_UNDER = re.compile(r"under_([0-9]{1,4})")
+_BETWEEN = re.compile(r"c([0-9]{1,4})_([0-9]{1,4})")
+_OVER = re.compile(r"over_([0-9]{1,4})")
+_NUMBER = re.compile(r"\s*([0-9]{1,4})(?:[.,][0-9]+)?\s*(?:spm|steps?(?:/min)?|askelta)?\s*", re.I)
 
 
 class Status(StrEnum):
@@ -171,3 +181,70 @@ async def latest_result(session: AsyncSession, athlete_id: int) -> SelftestResul
         .limit(1)
     )
     return found.first()
+
+
+def _range(option_id: str) -> tuple[int, int] | None:
+    """The numbers an option id such as `under_160`, `c160_169` or `over_180` stands for."""
+    if match := _UNDER.fullmatch(option_id):
+        return 0, int(match[1]) - 1
+    if match := _BETWEEN.fullmatch(option_id):
+        return int(match[1]), int(match[2])
+    if match := _OVER.fullmatch(option_id):
+        return int(match[1]) + 1, 10_000
+    return None
+
+
+def option_for_number(step: SelfTestStep, text: str) -> str | None:
+    """The option a typed number picks on a step of numeric ranges; None if it picks none."""
+    match = _NUMBER.fullmatch(text)
+    if match is None:
+        return None
+    number = int(match[1])
+    for option in step.options:
+        span = _range(option.id)
+        if span is not None and span[0] <= number <= span[1]:
+            return option.id
+    return None
+
+
+def takes_numbers(step: SelfTestStep) -> bool:
+    """Whether a number can be typed to answer the step."""
+    return any(_range(option.id) is not None for option in step.options)
+
+
+@dataclass(frozen=True)
+class Answered:
+    """One answer taken: the session after it, and the result if it was the last."""
+
+    session: SelftestSession
+    step_index: int
+    choice: str
+    result: SelftestResult | None
+
+    @property
+    def over(self) -> bool:
+        """The session no longer waits for answers (finished or cancelled)."""
+        return self.session.status != Status.ACTIVE
+
+
+async def take_answer(
+    session: AsyncSession,
+    kb: KnowledgeBase,
+    athlete_id: int,
+    session_id: int,
+    step_index: int,
+    choice: str,
+    now: dt.datetime,
+) -> Answered:
+    """Store one answer (or back / skip / cancel) and, after the last, score the test.
+
+    `StaleStep` unless the session is the athlete's active one and the step is current.
+    """
+    sel = await session.get(SelftestSession, session_id)
+    if sel is None:
+        raise StaleStep
+    next_step = answer(kb, sel, athlete_id, step_index, choice, now)
+    result = None
+    if next_step is None and sel.status == Status.ACTIVE:
+        result = complete(session, kb, sel, now)
+    return Answered(sel, step_index, choice, result)

@@ -70,15 +70,21 @@ def pain_button(kb: KnowledgeBase, lang: str) -> tuple[str, str]:
     return ui(kb, lang, "pain_button"), PainStart().encode()
 
 
-def warmup_buttons(kb: KnowledgeBase, lang: str, delivery: Delivery) -> ButtonRows:
+def warmup_buttons(
+    kb: KnowledgeBase, lang: str, delivery: Delivery, now: dt.datetime | None = None
+) -> ButtonRows:
+    """Done / Skip today, and Snooze unless the run starts within the snooze (`now` given)."""
     answer_to = reminders.original_of(delivery)
     rows: ButtonRows = [
         [
             (ui(kb, lang, "warmup_done_button"), WarmupAnswer(answer_to, "d").encode()),
             (ui(kb, lang, "warmup_skip_button"), WarmupAnswer(answer_to, "s").encode()),
         ],
-        [(ui(kb, lang, "warmup_snooze_button"), WarmupAnswer(delivery.id, "z").encode())],
     ]
+    if now is None or reminders.can_snooze(delivery, now):
+        rows.append(
+            [(ui(kb, lang, "warmup_snooze_button"), WarmupAnswer(delivery.id, "z").encode())]
+        )
     extra = [pain_button(kb, lang)]
     if PRERUN_ROUTINE in kb.routines:
         extra.insert(0, card_button(kb, lang, PRERUN_ROUTINE))
@@ -210,7 +216,8 @@ class Composer:
         routine = kb.routines.get(PRERUN_ROUTINE)
         if routine is not None:
             parts.append(render_routine(kb, routine, lang))
-        return OutgoingMessage(athlete.id, "\n\n".join(parts), warmup_buttons(kb, lang, delivery))
+        buttons = warmup_buttons(kb, lang, delivery, now)
+        return OutgoingMessage(athlete.id, "\n\n".join(parts), buttons)
 
 
 class BroadcastComposer:

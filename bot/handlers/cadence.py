@@ -19,12 +19,10 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from telegram import Document, Update
 from telegram.constants import ParseMode
-from telegram.ext import ContextTypes
 
 from bot.cadence_chart import cadence_chart
+from bot.context import HipContext, athlete_only
 from bot.render import ui
-from bot.services import Services, services
-from bot.telegram_io import send_html
 from coaching import cadence
 from coaching.cadence import (
     CadenceAnalysis,
@@ -36,7 +34,6 @@ from coaching.cadence import (
 )
 from coaching.cadence.models import CadenceRun
 from coaching.models import Athlete
-from coaching.onboarding import language_for
 from knowledge.schema import text_for
 
 log = logging.getLogger(__name__)
@@ -75,9 +72,9 @@ def _percent(share: float) -> int:
     return round(100 * share)
 
 
-def result_text(svc: Services, athlete: Athlete, analysis: CadenceAnalysis) -> str:
+def result_text(context: HipContext, athlete: Athlete, analysis: CadenceAnalysis) -> str:
     """Figures, unit note, cadence by pace and the advice, as one HTML message."""
-    kb, lang = svc.kb, athlete.language
+    kb, lang = context.kb, athlete.language
     distance = (
         f"{_number(analysis.distance_m / 1000, lang, 2)} km"
         if analysis.distance_m is not None
@@ -133,33 +130,29 @@ def _too_large(document: Document) -> bool:
     return document.file_size is not None and document.file_size > cadence.MAX_FILE_BYTES
 
 
-async def _reply_error(update: Update, svc: Services, lang: str, reason: Reason) -> None:
+def _reply_error(context: HipContext, reason: Reason) -> None:
     max_mb = cadence.MAX_FILE_BYTES // (1024 * 1024)
-    await send_html(update, ui(svc.kb, lang, f"cadence_error_{reason.value}", max_mb=max_mb))
+    context.say(f"cadence_error_{reason.value}", max_mb=max_mb)
 
 
-async def receive_file(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+@athlete_only
+async def receive_file(update: Update, context: HipContext) -> None:
     """A document: analyse it if it is a run file, store it, reply with figures and a chart."""
-    svc = services(context)
     message = update.effective_message
-    user = update.effective_user
-    assert message is not None and message.document is not None and user is not None
+    assert message is not None and message.document is not None
     document = message.document
-    async with svc.db.transaction() as session:
-        athlete = await session.get(Athlete, user.id)
-    if athlete is None:
-        await send_html(update, ui(svc.kb, language_for(user.language_code), "start_first"))
-        return
-    lang = athlete.language
+    athlete = context.athlete
     if cadence.extension(document.file_name) is None:
-        await _reply_error(update, svc, lang, Reason.UNSUPPORTED)
+        _reply_error(context, Reason.UNSUPPORTED)
         return
     if _too_large(document):
-        await _reply_error(update, svc, lang, Reason.TOO_LARGE)
+        _reply_error(context, Reason.TOO_LARGE)
         return
+    # The download and the analysis take seconds: the transaction is not held meanwhile.
+    await context.commit()
     telegram_file = await context.bot.get_file(document.file_id)
     if telegram_file.file_size is not None and telegram_file.file_size > cadence.MAX_FILE_BYTES:
-        await _reply_error(update, svc, lang, Reason.TOO_LARGE)
+        _reply_error(context, Reason.TOO_LARGE)
         return
     data = bytes(await telegram_file.download_as_bytearray())
     try:
@@ -168,30 +161,31 @@ async def receive_file(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
             athlete.id, ANALYSE, document.file_name, data
         )
     except RunFileError as exc:
-        log.info("run file from %s refused: %s", user.id, exc)
-        await _reply_error(update, svc, lang, exc.reason)
+        log.info("run file from %s refused: %s", athlete.id, exc)
+        _reply_error(context, exc.reason)
         return
     except WorkerFailure as exc:
         log.warning(
             "run file from %s (%s, %d bytes) too complex: %s: %s",
-            user.id,
+            athlete.id,
             cadence.extension(document.file_name),
             len(data),
             type(exc).__name__,
             exc,
         )
-        await _reply_error(update, svc, lang, Reason.TOO_COMPLEX)
+        _reply_error(context, Reason.TOO_COMPLEX)
         return
-    async with svc.db.transaction() as session:
-        _, is_new = await cadence.save_run(session, athlete.id, analysis, svc.clock())
-    text = result_text(svc, athlete, analysis)
-    text += "\n\n" + ui(svc.kb, lang, "cadence_saved" if is_new else "cadence_saved_again")
-    await send_html(update, text)
-    await _send_chart(update, svc, lang, analysis)
+    _, is_new = await cadence.save_run(await context.db(), athlete.id, analysis, context.now)
+    text = result_text(context, athlete, analysis)
+    text += "\n\n" + context.t("cadence_saved" if is_new else "cadence_saved_again")
+    context.reply(text)
+    context.after_commit(lambda: _send_chart(context, context.chat_id, context.lang, analysis))
 
 
-async def _send_chart(update: Update, svc: Services, lang: str, analysis: CadenceAnalysis) -> None:
-    kb = svc.kb
+async def _send_chart(
+    context: HipContext, chat_id: int, lang: str, analysis: CadenceAnalysis
+) -> object:
+    kb = context.kb
     png = await asyncio.to_thread(
         cadence_chart,
         analysis.series,
@@ -200,17 +194,15 @@ async def _send_chart(update: Update, svc: Services, lang: str, analysis: Cadenc
         ui(kb, lang, "cadence_chart_x"),
         ui(kb, lang, "cadence_chart_y"),
     )
-    chat = update.effective_chat
-    assert chat is not None
     caption = ui(
         kb, lang, "cadence_chart_caption", low=cadence.TARGET_LOW, high=cadence.TARGET_HIGH
     )
-    await chat.send_photo(png, caption=caption, parse_mode=ParseMode.HTML)
+    return await context.bot.send_photo(chat_id, png, caption=caption, parse_mode=ParseMode.HTML)
 
 
-def trend_text(svc: Services, athlete: Athlete, runs: list[CadenceRun]) -> str:
+def trend_text(context: HipContext, athlete: Athlete, runs: list[CadenceRun]) -> str:
     """The latest runs with dates and averages, and how the cadence changed."""
-    kb, lang = svc.kb, athlete.language
+    kb, lang = context.kb, athlete.language
     lines = [ui(kb, lang, "cadence_trend_title")]
     for run in runs:
         lines.append(
@@ -246,21 +238,14 @@ def trend_text(svc: Services, athlete: Athlete, runs: list[CadenceRun]) -> str:
     return "\n".join(lines)
 
 
-async def cadence_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+@athlete_only
+async def cadence_command(update: Update, context: HipContext) -> None:
     """Show the cadence of the latest runs and the change, or how to send one."""
-    svc = services(context)
-    user = update.effective_user
-    assert user is not None
-    async with svc.db.transaction() as session:
-        athlete = await session.get(Athlete, user.id)
-        runs = await cadence.recent_runs(session, user.id) if athlete is not None else []
-    if athlete is None:
-        await send_html(update, ui(svc.kb, language_for(user.language_code), "start_first"))
-        return
+    runs = await cadence.recent_runs(await context.db(), context.athlete.id)
     if not runs:
-        await send_html(update, ui(svc.kb, athlete.language, "cadence_none"))
+        context.say("cadence_none")
         return
-    await send_html(update, trend_text(svc, athlete, runs))
+    context.reply(trend_text(context, context.athlete, runs))
 
 
 __all__ = ["cadence_command", "receive_file"]

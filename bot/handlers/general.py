@@ -1,81 +1,58 @@
-"""Help, unknown commands, stray text and buttons nobody expects, and errors."""
+"""Help, unknown commands, messages and buttons nobody expects, and errors."""
 
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 from telegram import Update
-from telegram.ext import ContextTypes
+from telegram.ext import CallbackContext
 
-from bot.handlers import broadcasts as broadcast_handlers
-from bot.handlers import onboarding as onboarding_handlers
-from bot.handlers import selftest as selftest_handlers
-from bot.handlers import settings as settings_handlers
-from bot.handlers.common import language, load_athlete
+from bot.context import HipContext, handler, services, update_language
 from bot.render import ui
-from bot.services import services
 from bot.telegram_io import answer_query, send_html
-from coaching import onboarding
+from coaching import coaches
 
 log = logging.getLogger(__name__)
-MAX_TEXT_LENGTH = 4096
 
 
-async def help_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """List every command with one line each."""
-    athlete = await load_athlete(services(context), update)
-    await send_html(update, ui(services(context).kb, language(update, athlete), "help"))
+@handler
+async def help_command(update: Update, context: HipContext) -> None:
+    """List every command with one line each; coaches also see theirs."""
+    await context.find_athlete()
+    text = context.t("help")
+    role = await coaches.authorise(
+        await context.db(), context.svc.settings.admin_ids, context.user_id
+    )
+    if role is not None:
+        text += "\n\n" + context.t("help_coach")
+    context.reply(text)
 
 
-async def unknown_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+@handler
+async def unknown_command(update: Update, context: HipContext) -> None:
     """Say the command is unknown and point to /help."""
     assert update.effective_message is not None
     command = (update.effective_message.text or "").split()[0][:64]
-    athlete = await load_athlete(services(context), update)
-    text = ui(services(context).kb, language(update, athlete), "unknown_command", command=command)
-    await send_html(update, text)
+    await context.find_athlete()
+    context.say("unknown_command", command=command)
 
 
-async def text_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Route typed text to the flow the athlete is in, or explain what to do."""
-    assert update.effective_message is not None
-    text = (update.effective_message.text or "")[:MAX_TEXT_LENGTH]
-    svc = services(context)
-    if await broadcast_handlers.answer_text(update, svc, text):
-        return
-    athlete = await load_athlete(services(context), update)
-    if athlete is not None and onboarding.current_step(athlete) is not None:
-        await onboarding_handlers.answer_text(update, svc, athlete, text)
-        return
-    if athlete is not None and await selftest_handlers.answer_text(update, svc, athlete):
-        return
-    if athlete is not None and await settings_handlers.answer_text(update, svc, athlete, text):
-        return
-    await send_html(update, ui(svc.kb, language(update, athlete), "stray_text"))
+@handler
+async def unexpected_message(update: Update, context: HipContext) -> None:
+    """Stickers, voice messages and other things we do not read get a pointer to /help."""
+    await context.find_athlete()
+    context.say("stray_text")
 
 
-async def photo_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """A photo is a coach's broadcast if one waits for its message; else a pointer to /help."""
-    if await broadcast_handlers.answer_photo(update, services(context)):
-        return
-    await unexpected_message(update, context)
-
-
-async def unexpected_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Stickers, photos and other things we do not read get a pointer to /help."""
-    athlete = await load_athlete(services(context), update)
-    await send_html(update, ui(services(context).kb, language(update, athlete), "stray_text"))
-
-
-async def unknown_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+@handler
+async def unknown_button(update: Update, context: HipContext) -> None:
     """A button whose data no flow recognises: answer it so the client stops spinning."""
-    query = update.callback_query
-    assert query is not None
-    athlete = await load_athlete(services(context), update)
-    await answer_query(query, ui(services(context).kb, language(update, athlete), "stale_button"))
+    await context.find_athlete()
+    context.toast("stale_button")
 
 
-async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def on_error(update: object, context: CallbackContext[Any, Any, Any, Any]) -> None:
     """Log the failure and tell the athlete, rather than leaving them without a reply."""
     log.error("update failed: %r", context.error, exc_info=context.error)
     if not isinstance(update, Update) or update.effective_chat is None:
@@ -83,7 +60,10 @@ async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
     try:
         if update.callback_query is not None:
             await answer_query(update.callback_query)
-        lang = language(update, None)
+        lang = update_language(update)
         await send_html(update, ui(services(context).kb, lang, "error"))
     except Exception:  # the error report must never raise in turn
         log.exception("could not report an error to the user")
+
+
+__all__ = ["help_command", "on_error", "unexpected_message", "unknown_button", "unknown_command"]

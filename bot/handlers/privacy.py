@@ -1,16 +1,15 @@
 """/privacy, /export, /delete, withdrawing consent, and the retention job.
 
-Usage (``bot/app.py``)::
-
-    for handler in privacy.handlers(private):   # before the catch-all handlers
-        application.add_handler(handler)
-    privacy.install(application)                # last-seen touch + daily retention job
-
 Buttons carry ``pv:del:<unix time the question was asked>``, ``pv:keep`` and
 ``pv:withdraw`` (``coaching.callbacks``). They name no athlete: whoever taps
 acts on their own data only, so a forged or forwarded button can never touch
 someone else's. A delete confirmation older than ``CONFIRM_TTL`` is refused as
 stale.
+
+Withdrawing consent (from /settings, the /start review, or "No, thanks" at a
+consent given before) first says how many results, check-ins and answers it
+erases and waits for a yes, as the chat's pending question: its buttons are
+``q:<question>:y`` and ``q:<question>:x`` (``coaching.consent``).
 """
 
 from __future__ import annotations
@@ -21,24 +20,17 @@ import logging
 from typing import Any
 
 from telegram import Update
-from telegram.ext import (
-    Application,
-    BaseHandler,
-    CallbackContext,
-    CallbackQueryHandler,
-    CommandHandler,
-    ContextTypes,
-    TypeHandler,
-)
-from telegram.ext.filters import BaseFilter
+from telegram.ext import CallbackContext
 
-from bot.handlers.common import language, tapped
-from bot.render import keyboard, ui
-from bot.services import SERVICES_KEY, Services, services
-from bot.telegram_io import answer_query, edit_query_message, send_html
-from coaching import privacy
-from coaching.callbacks import DeleteConfirm, DeleteKeep, WithdrawConsent, route
-from coaching.models import Athlete
+from bot.context import HipApplication, HipContext, handler, on_button, services
+from bot.handlers.onboarding_questions import ask_next
+from bot.render import keyboard
+from bot.services import SERVICES_KEY, Services
+from coaching import consent, pending, privacy
+from coaching.callbacks import DeleteConfirm, DeleteKeep, QuestionButton, WithdrawConsent
+from coaching.consent import Origin
+from coaching.pending import PendingQuestion
+from knowledge.i18n import plural
 
 log = logging.getLogger(__name__)
 
@@ -46,19 +38,6 @@ CONFIRM_TTL = dt.timedelta(minutes=15)
 RETENTION_JOB = "retention"
 RETENTION_EVERY = dt.timedelta(days=1)
 RETENTION_FIRST = dt.timedelta(minutes=5)
-TOUCH_GROUP = -1
-
-
-async def _athlete(svc: Services, user_id: int) -> Athlete | None:
-    async with svc.db.transaction() as session:
-        return await session.get(Athlete, user_id)
-
-
-async def _held(svc: Services, user_id: int) -> tuple[Athlete | None, privacy.Held | None]:
-    """The athlete profile (for the language) and what we hold about the person at all:
-    a coach who never used the athlete side still has data to export and delete."""
-    async with svc.db.transaction() as session:
-        return await session.get(Athlete, user_id), await privacy.held(session, user_id)
 
 
 def _and_coach(text: str, found: privacy.Held, coach_text: str) -> str:
@@ -71,120 +50,144 @@ def _counts(found: privacy.Held) -> dict[str, int]:
     return {"groups": found.groups, "members": found.members}
 
 
-def _user_id(update: Update) -> int:
-    user = update.effective_user
-    assert user is not None
-    return user.id
-
-
-async def privacy_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+@handler
+async def privacy_command(update: Update, context: HipContext) -> None:
     """Say what is stored, why, for how long, who sees it, and how to export or erase it."""
-    svc = services(context)
-    athlete = await _athlete(svc, _user_id(update))
-    lang = language(update, athlete)
-    months = svc.settings.retention_months
-    await send_html(update, ui(svc.kb, lang, "privacy_text", months=months))
+    await context.find_athlete()
+    context.say("privacy_text", months=context.svc.settings.retention_months)
 
 
-async def export_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+@handler
+async def export_command(update: Update, context: HipContext) -> None:
     """Send everything stored about the person (athlete, coach or both) as one JSON file."""
-    svc = services(context)
-    user_id = _user_id(update)
-    now = svc.clock()
-    async with svc.db.transaction() as session:
-        found = await privacy.held(session, user_id)
-        data = await privacy.export(session, user_id, now) if found is not None else None
+    session = await context.db()
+    await context.find_athlete()
+    found = await privacy.held(session, context.user_id)
+    data = await privacy.export(session, context.user_id, context.now) if found else None
     if found is None or data is None:
-        await send_html(update, ui(svc.kb, language(update), "privacy_nothing_stored"))
+        context.say("privacy_nothing_stored")
         return
-    profile = data["athlete"] or {}
-    lang = str(profile.get("language") or language(update))
     caption = _and_coach(
-        ui(svc.kb, lang, "export_caption"),
-        found,
-        ui(svc.kb, lang, "export_caption_coach", **_counts(found)),
+        context.t("export_caption"), found, context.t("export_caption_coach", **_counts(found))
     )
     body = json.dumps(data, ensure_ascii=False, indent=2, sort_keys=True).encode("utf-8")
-    chat = update.effective_chat
-    assert chat is not None
-    await chat.send_document(
-        body,
-        filename=f"hipcoach-export-{now:%Y%m%d}.json",
-        caption=caption,
-        parse_mode="HTML",
-    )
+    context.reply_document(body, f"hipcoach-export-{context.now:%Y%m%d}.json", caption)
 
 
-async def delete_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+@handler
+async def delete_command(update: Update, context: HipContext) -> None:
     """Ask for confirmation, saying what goes (and, for a coach, what happens to their groups)."""
-    svc = services(context)
-    athlete, found = await _held(svc, _user_id(update))
-    lang = language(update, athlete)
+    await context.find_athlete()
+    found = await privacy.held(await context.db(), context.user_id)
     if found is None:
-        await send_html(update, ui(svc.kb, lang, "privacy_nothing_stored"))
+        context.say("privacy_nothing_stored")
         return
-    if found.athlete:
-        question = ui(svc.kb, lang, "delete_confirm")
-    else:
-        question = ui(svc.kb, lang, "delete_confirm_coach_only")
-    coach = ui(svc.kb, lang, "delete_confirm_coach", **_counts(found))
-    question = _and_coach(question, found, coach)
-    asked = int(svc.clock().timestamp())
+    question = context.t("delete_confirm" if found.athlete else "delete_confirm_coach_only")
+    question = _and_coach(question, found, context.t("delete_confirm_coach", **_counts(found)))
+    asked = int(context.now.timestamp())
     buttons = [
-        [(ui(svc.kb, lang, "delete_yes"), DeleteConfirm(asked).encode())],
-        [(ui(svc.kb, lang, "delete_no"), DeleteKeep().encode())],
+        [(context.t("delete_yes"), DeleteConfirm(asked).encode())],
+        [(context.t("delete_no"), DeleteKeep().encode())],
     ]
-    await send_html(update, question, keyboard(buttons))
+    context.reply(question, keyboard(buttons))
 
 
-async def button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """A `pv:` button: confirm or cancel deletion, or withdraw consent (acting user only)."""
-    svc = services(context)
-    query = update.callback_query
-    assert query is not None
-    user_id = query.from_user.id
-    athlete, found = await _held(svc, user_id)
-    lang = language(update, athlete)
-    button = tapped(update)
-    if not isinstance(button, DeleteConfirm | DeleteKeep | WithdrawConsent) or found is None:
-        await answer_query(query, ui(svc.kb, lang, "stale_button"))
+@on_button(DeleteKeep)
+async def keep_button(update: Update, context: HipContext, button: DeleteKeep) -> None:
+    """No, keep my data."""
+    await context.find_athlete()
+    context.toast("delete_kept")
+    context.edit(context.t("delete_kept"))
+
+
+@on_button(DeleteConfirm)
+async def delete_button(update: Update, context: HipContext, button: DeleteConfirm) -> None:
+    """Yes, delete everything: only the tapper's own data, and only while the question is fresh."""
+    session = await context.db()
+    await context.find_athlete()
+    found = await privacy.held(session, context.user_id)
+    if found is None:
+        context.toast("stale_button")
         return
-    now = svc.clock()
-    if isinstance(button, DeleteKeep):
-        await answer_query(query)
-        await edit_query_message(query, ui(svc.kb, lang, "delete_kept"))
-        return
-    if isinstance(button, WithdrawConsent):
-        async with svc.db.transaction() as session:
-            withdrawn = await privacy.withdraw_consent(session, user_id, now)
-        if not withdrawn:  # a coach without an athlete profile has no consent to withdraw
-            await answer_query(query, ui(svc.kb, lang, "stale_button"))
-            return
-        log.info("consent withdrawn by an athlete")
-        await answer_query(query)
-        await send_html(update, ui(svc.kb, lang, "consent_withdrawn"))
-        return
-    asked, now_s = button.asked, int(now.timestamp())  # seconds: any forged number is safe
+    asked, now_s = button.asked, int(context.now.timestamp())  # any forged number is safe
     if not now_s - CONFIRM_TTL.total_seconds() <= asked <= now_s + 60:
-        await answer_query(query, ui(svc.kb, lang, "stale_button"))
-        await edit_query_message(query, ui(svc.kb, lang, "delete_expired"))
+        context.toast("stale_button")
+        context.edit(context.t("delete_expired"))
         return
-    async with svc.db.transaction() as session:
-        await privacy.erase(session, user_id, now)
+    await privacy.erase(session, context.user_id, context.now)
     log.info("a person erased their data (a coach: %s)", found.coach)
-    await answer_query(query)
-    done = ui(svc.kb, lang, "delete_done")
-    coach = ui(svc.kb, lang, "delete_done_coach", **_counts(found))
-    await edit_query_message(query, _and_coach(done, found, coach))
+    done = context.t("delete_done")
+    context.edit(_and_coach(done, found, context.t("delete_done_coach", **_counts(found))))
+
+
+def ask_withdrawal(context: HipContext, asked: consent.Asked) -> None:
+    """The confirmation: what withdrawing erases, Yes erase / No keep (the chat's question)."""
+    assert asked.question is not None
+    context.asked(pending.Asked(asked.question, asked.replaced_message_id))
+    found, question_id = asked.erasable, asked.question.id
+    counts = {
+        name: plural(context.kb, context.lang, f"withdraw_{name}", getattr(found, name))
+        for name in ("results", "checkins", "answers", "runs", "groups")
+    }
+    text = context.t("withdraw_confirm", **counts)
+    if found.unfinished:
+        text += "\n" + context.t("withdraw_unfinished")
+    buttons = [
+        [(context.t("withdraw_yes"), QuestionButton(question_id, "y").encode())],
+        [(context.t("withdraw_no"), QuestionButton(question_id, "x").encode())],
+    ]
+    context.ask(text, keyboard(buttons))
+
+
+@on_button(WithdrawConsent)
+async def withdraw_button(update: Update, context: HipContext, button: WithdrawConsent) -> None:
+    """ "Withdraw consent" (in /settings or the /start review): first what it would erase."""
+    athlete = await context.find_athlete()
+    asked = None
+    if athlete is not None:
+        asked = await consent.ask_withdrawal(
+            await context.db(), athlete, Origin.SETTINGS, context.now
+        )
+    if asked is None:  # no consent to withdraw (or a coach without an athlete profile)
+        context.toast("stale_button")
+        return
+    if asked.question is None:
+        log.info("consent withdrawn by an athlete (nothing was stored)")
+        context.say("consent_withdrawn")
+        return
+    ask_withdrawal(context, asked)
+
+
+async def decide_withdrawal(context: HipContext, question: PendingQuestion, *, erase: bool) -> None:
+    """Yes, erase / No, keep: then, if it was asked during onboarding, the next question."""
+    athlete = await context.find_athlete()
+    decided = None
+    if athlete is not None:
+        decided = await consent.decide(
+            await context.db(), athlete, question.id, erase=erase, now=context.now
+        )
+    if athlete is None or decided is None:
+        context.toast("stale_button")
+        return
+    if erase:
+        log.info("consent withdrawn by an athlete")
+    context.edit(context.t("consent_withdrawn" if erase else "withdraw_kept"))
+    if decided.origin is Origin.ONBOARDING:  # onboarding goes on after the consent question
+        await ask_next(context, athlete, decided.next_step)
 
 
 SEEN_KEY = "hipcoach.last_touched"
 SEEN_LIMIT = 100_000
 TOUCH_EVERY = dt.timedelta(minutes=1)
+TOUCH_GROUP = -1
 
 
-async def touch(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Note that the sender is active (for retention); runs before every other handler."""
+async def touch(update: Update, context: CallbackContext[Any, Any, Any, Any]) -> None:
+    """Note that the sender is active (for retention); runs before every other handler.
+
+    Its own short transaction, at most once a minute per person and instance: the
+    handler that follows must not depend on it.
+    """
     user = update.effective_user
     if user is None or user.is_bot:
         return
@@ -210,53 +213,33 @@ async def retention_job(context: CallbackContext[Any, Any, Any, Any]) -> None:
         log.info("retention: erased %d rows of inactive athletes' health data", removed)
 
 
-def handlers(private: BaseFilter) -> list[BaseHandler[Any, Any, Any]]:
-    """The commands and the `pv:` buttons; add them before any catch-all handler."""
-    return [
-        CommandHandler("privacy", privacy_command, filters=private),
-        CommandHandler("export", export_command, filters=private),
-        CommandHandler("delete", delete_command, filters=private),
-        CallbackQueryHandler(button, pattern=route(DeleteConfirm, DeleteKeep, WithdrawConsent)),
-    ]
-
-
-def install(application: Application) -> None:  # type: ignore[type-arg]
-    """The last-seen touch (group -1, before every handler) and the daily retention job."""
-    application.add_handler(TypeHandler(Update, touch), group=TOUCH_GROUP)
-    queue = application.job_queue
-    if queue is None:
-        log.warning("no JobQueue: inactive athletes' health data will not be purged")
-        return
-    queue.run_repeating(
-        retention_job,
-        interval=RETENTION_EVERY,
-        first=RETENTION_FIRST,
-        name=RETENTION_JOB,
-        job_kwargs={"max_instances": 1, "coalesce": True, "misfire_grace_time": None},
-    )
-
-
-async def describe_bot(application: Application) -> None:  # type: ignore[type-arg]
+async def describe_bot(application: HipApplication) -> None:
     """Point the bot's profile (description, short description) at /privacy."""
     svc = application.bot_data.get(SERVICES_KEY)
     if not isinstance(svc, Services):
         return
     bot = application.bot
     for lang, code in (("en", None), ("fi", "fi")):
-        await bot.set_my_description(ui(svc.kb, lang, "bot_description"), language_code=code)
+        await bot.set_my_description(svc.kb.ui_text("bot_description", lang), language_code=code)
         await bot.set_my_short_description(
-            ui(svc.kb, lang, "bot_short_description"), language_code=code
+            svc.kb.ui_text("bot_short_description", lang), language_code=code
         )
 
 
 __all__ = [
-    "button",
+    "CONFIRM_TTL",
+    "RETENTION_EVERY",
+    "RETENTION_FIRST",
+    "RETENTION_JOB",
+    "ask_withdrawal",
+    "decide_withdrawal",
+    "delete_button",
     "delete_command",
     "describe_bot",
     "export_command",
-    "handlers",
-    "install",
+    "keep_button",
     "privacy_command",
     "retention_job",
     "touch",
+    "withdraw_button",
 ]

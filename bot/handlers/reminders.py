@@ -2,208 +2,208 @@
 
 Warm-up reminders carry `rm:<delivery>:<d|s|z>` (done, skip today, snooze 15
 minutes); check-ins carry `ci:<delivery>:s:<0|1|2>` then, for triathletes,
-`ci:<delivery>:w:<y|n>` (both built and parsed by `coaching.callbacks`). Each
-answer is committed before any reply (no Bot API call happens inside a
-transaction); a button for someone else's delivery, a forged one, or one from an
-older check-in than the latest, changes nothing. A snooze is a one-off delivery:
-the recurring schedule never moves.
+`ci:<delivery>:w:<y|n>` (both built and parsed by `coaching.callbacks`). A
+button for someone else's delivery, a forged one, or one from an older
+check-in than the latest, changes nothing. A snooze is a one-off delivery:
+the recurring schedule never moves, and it never brings a reminder back after
+the run has started. A reminder answered long after its run is thanked as
+late, not wished a good run.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from telegram import Update
-from telegram.ext import ContextTypes
 
-from bot.handlers.common import known_athlete, load_athlete, tapped
-from bot.render import keyboard, ui
-from bot.services import Services, services
-from bot.telegram_io import answer_query, edit_query_message, send_html
-from coaching import reminders
-from coaching.callbacks import CheckinAnswer, SwimAnswer, WarmupAnswer
-from coaching.models import Athlete
+from bot.context import HipContext, athlete_only, on_button
+from bot.render import Button, keyboard
+from coaching import callbacks, reminders
+from coaching.callbacks import CheckinAnswer, InvalidButton, SwimAnswer, WarmupAnswer
 from coaching.outbox import Delivery
-from coaching.reminders import NotAllowed
-from coaching.reminders.models import Checkin
+from coaching.reminders import NotAllowed, TooLate
 from coaching.timeparse import InvalidInput
 from scheduler.messages import swim_buttons
 from scheduler.recurrence import week_start, zone
 
 
-def _asked(update: Update) -> str:
-    query = update.callback_query
-    message = query.message if query is not None else None
-    return message.text_html if message is not None and hasattr(message, "text_html") else ""
-
-
-def _week(delivery: Delivery, athlete: Athlete) -> dt.date:
+def _week(delivery: Delivery, tz_name: str | None) -> dt.date:
     """The local week a check-in asks about (planned into its payload)."""
     raw = (delivery.payload or {}).get("week")
     if isinstance(raw, str):
         return dt.date.fromisoformat(raw)
-    return week_start(delivery.due_at, athlete.timezone)
+    return week_start(delivery.due_at, tz_name)
 
 
-async def _stale(update: Update, svc: Services, lang: str) -> None:
-    query = update.callback_query
-    assert query is not None
-    await answer_query(query, ui(svc.kb, lang, "stale_button"))
+def _local(context: HipContext, instant: dt.datetime) -> str:
+    return f"{instant.astimezone(zone(context.athlete.timezone)):%a %d.%m. %H:%M}"
 
 
-async def warmup_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+def _without_snooze(context: HipContext) -> list[list[Button]]:
+    """The tapped reminder's buttons minus Snooze (its run starts too soon for one)."""
+    query = context.turn.update.callback_query
+    message = query.message if query is not None else None
+    markup = getattr(message, "reply_markup", None)
+    rows: list[list[Button]] = []
+    for row in markup.inline_keyboard if markup is not None else ():
+        kept: list[Button] = []
+        for shown in row:
+            data = shown.callback_data
+            if not isinstance(data, str):
+                continue
+            try:
+                tapped: Any = callbacks.parse(data)
+            except InvalidButton:
+                continue
+            if not (isinstance(tapped, WarmupAnswer) and tapped.action == "z"):
+                kept.append((shown.text, data))
+        if kept:
+            rows.append(kept)
+    return rows
+
+
+@on_button(WarmupAnswer)
+@athlete_only
+async def warmup_button(update: Update, context: HipContext, button: WarmupAnswer) -> None:
     """Done / Skip today / Snooze on a warm-up reminder."""
-    svc = services(context)
-    query = update.callback_query
-    assert query is not None
-    button = tapped(update)
-    athlete = await load_athlete(svc, update)
-    lang = athlete.language if athlete else "en"
-    if not isinstance(button, WarmupAnswer) or athlete is None:
-        await _stale(update, svc, lang)
-        return
-    delivery_id, action = button.delivery_id, button.action
-    now = svc.clock()
+    session, athlete = await context.db(), context.athlete
+    delivery = await session.get(Delivery, button.delivery_id)
     try:
-        async with svc.db.transaction() as session:
-            delivery = await session.get(Delivery, delivery_id)
-            if delivery is None:
-                raise NotAllowed
-            if action == "z":
-                await reminders.snooze(session, delivery, athlete.id, now)
-                stored = True
-            else:
-                answer = "done" if action == "d" else "skip"
-                stored = await reminders.record_warmup_ack(
-                    session, delivery, athlete.id, answer, now
-                )
+        if delivery is None:
+            raise NotAllowed
+        if button.action == "z":
+            await reminders.snooze(session, delivery, athlete.id, context.now)
+            context.toast("snoozed")
+            context.edit(context.tapped_text)
+            context.say("snoozed")
+            return
+        answer = "done" if button.action == "d" else "skip"
+        stored = await reminders.record_warmup_ack(
+            session, delivery, athlete.id, answer, context.now
+        )
     except NotAllowed:
-        await _stale(update, svc, lang)
+        context.toast("stale_button")
         return
-    if action == "z":
-        await answer_query(query, ui(svc.kb, lang, "snoozed"))
-        await edit_query_message(query, _asked(update))
-        await send_html(update, ui(svc.kb, lang, "snoozed"))
+    except TooLate:
+        context.toast("snooze_too_late")
+        context.edit(context.tapped_text, keyboard(_without_snooze(context)))
         return
     if not stored:
-        await answer_query(query, ui(svc.kb, lang, "warmup_already_answered"))
+        context.toast("warmup_already_answered")
         return
-    await answer_query(query)
-    label = ui(svc.kb, lang, "warmup_done_button" if action == "d" else "warmup_skip_button")
-    await edit_query_message(query, f"{_asked(update)}\n\n✅ <b>{label}</b>")
-    reply = "warmup_done_reply" if action == "d" else "warmup_skip_reply"
-    await send_html(update, ui(svc.kb, lang, reply))
-
-
-async def checkin_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Strength sessions this week (0 / 1 / 2+) and, for triathletes, swimming."""
-    svc = services(context)
-    query = update.callback_query
-    assert query is not None
-    button = tapped(update)
-    athlete = await load_athlete(svc, update)
-    lang = athlete.language if athlete else "en"
-    if not isinstance(button, CheckinAnswer | SwimAnswer) or athlete is None:
-        await _stale(update, svc, lang)
-        return
-    delivery_id = button.delivery_id
-    if isinstance(button, SwimAnswer) and not athlete.triathlete:
-        await _stale(update, svc, lang)
-        return
-    now = svc.clock()
-    row: Checkin | None = None
-    async with svc.db.transaction() as session:
-        delivery = await session.get(Delivery, delivery_id)
-        if delivery is not None and await reminders.is_current_checkin(
-            session, delivery, athlete.id
-        ):
-            week = _week(delivery, athlete)
-            if isinstance(button, CheckinAnswer):
-                row = await reminders.record_checkin(
-                    session, athlete.id, week, button.sessions, delivery.id, now
-                )
-            else:
-                row = await reminders.record_swim(session, athlete.id, week, button.swam, now)
-            if row is not None:
-                sessions = row.strength_sessions
-                streak = await reminders.current_streak(session, athlete.id, week)
-    if row is None:
-        await _stale(update, svc, lang)
-        return
-    await answer_query(query)
-    kb = svc.kb
-    if isinstance(button, CheckinAnswer):
-        chosen = ui(kb, lang, f"checkin_{button.sessions}")
-        await edit_query_message(query, f"{ui(kb, lang, 'checkin_question')}\n\n✅ <b>{chosen}</b>")
-        if athlete.triathlete:
-            await send_html(
-                update,
-                ui(kb, lang, "checkin_swim_question"),
-                keyboard(swim_buttons(kb, lang, delivery_id)),
-            )
-            return
+    label = context.t("warmup_done_button" if answer == "done" else "warmup_skip_button")
+    context.edit(f"{context.tapped_text}\n\n✅ <b>{label}</b>")
+    if reminders.is_late(delivery, context.now):
+        run = reminders.run_at(delivery) or delivery.due_at
+        context.say("warmup_late_reply", run=_local(context, run))
     else:
-        chosen = ui(kb, lang, "yes" if button.swam else "no")
-        await edit_query_message(
-            query, f"{ui(kb, lang, 'checkin_swim_question')}\n\n✅ <b>{chosen}</b>"
-        )
+        context.say("warmup_done_reply" if answer == "done" else "warmup_skip_reply")
+
+
+async def _checkin(context: HipContext, delivery_id: int) -> Delivery | None:
+    """The check-in named, only if it is the newest this athlete was sent."""
+    session = await context.db()
+    delivery = await session.get(Delivery, delivery_id)
+    if delivery is None or not await reminders.is_current_checkin(
+        session, delivery, context.athlete.id
+    ):
+        return None
+    return delivery
+
+
+async def _feedback(context: HipContext, week: dt.date, sessions: int, extra: str = "") -> None:
+    streak = await reminders.current_streak(await context.db(), context.athlete.id, week)
     key = reminders.checkin_feedback_key(sessions, streak)
-    text = ui(kb, lang, key, streak=streak)
-    if isinstance(button, SwimAnswer) and not button.swam:
-        text += "\n\n" + ui(kb, lang, "checkin_swim_nudge")
-    await send_html(update, text)
+    context.reply(context.t(key, streak=streak) + extra)
 
 
-async def pause_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """/pause N pauses tips and reminders for N days; /pause alone until /resume."""
-    svc = services(context)
-    athlete = await known_athlete(svc, update)
-    if athlete is None:
+@on_button(CheckinAnswer)
+@athlete_only
+async def checkin_button(update: Update, context: HipContext, button: CheckinAnswer) -> None:
+    """Strength sessions this week (0 / 1 / 2+); triathletes are asked about swimming next."""
+    delivery = await _checkin(context, button.delivery_id)
+    if delivery is None:
+        context.toast("stale_button")
         return
-    lang = athlete.language
+    athlete = context.athlete
+    week = _week(delivery, athlete.timezone)
+    await reminders.record_checkin(
+        await context.db(), athlete.id, week, button.sessions, delivery.id, context.now
+    )
+    chosen = context.t(f"checkin_{button.sessions}")
+    context.edit(f"{context.t('checkin_question')}\n\n✅ <b>{chosen}</b>")
+    if athlete.triathlete:
+        swim = keyboard(swim_buttons(context.kb, context.lang, delivery.id))
+        context.say("checkin_swim_question", swim)
+        return
+    await _feedback(context, week, button.sessions)
+
+
+@on_button(SwimAnswer)
+@athlete_only
+async def swim_button(update: Update, context: HipContext, button: SwimAnswer) -> None:
+    """A triathlete's swim this week, yes or no, after the strength answer."""
+    delivery = await _checkin(context, button.delivery_id)
+    athlete = context.athlete
+    row = None
+    if delivery is not None and athlete.triathlete:
+        week = _week(delivery, athlete.timezone)
+        row = await reminders.record_swim(
+            await context.db(), athlete.id, week, button.swam, context.now
+        )
+    if delivery is None or row is None:
+        context.toast("stale_button")
+        return
+    chosen = context.t("yes" if button.swam else "no")
+    context.edit(f"{context.t('checkin_swim_question')}\n\n✅ <b>{chosen}</b>")
+    nudge = "" if button.swam else "\n\n" + context.t("checkin_swim_nudge")
+    await _feedback(context, week, row.strength_sessions, nudge)
+
+
+@athlete_only
+async def pause_command(update: Update, context: HipContext) -> None:
+    """/pause N pauses tips and reminders for N days; /pause alone until /resume."""
     try:
         days = reminders.parse_pause_days(context.args or [])
     except InvalidInput as bad:
-        await send_html(update, ui(svc.kb, lang, "pause_bad", value=bad.value))
+        context.say("pause_bad", value=bad.value, max=reminders.MAX_PAUSE_DAYS)
         return
-    now = svc.clock()
-    async with svc.db.transaction() as session:
-        settings, _ = await reminders.get_or_create_settings(session, athlete.id, now)
-        reminders.pause(settings, now, days)
-        until = settings.paused_until
-    if until is None:
-        await send_html(update, ui(svc.kb, lang, "paused_indefinitely"))
+    settings, _ = await reminders.get_or_create_settings(
+        await context.db(), context.athlete.id, context.now
+    )
+    reminders.pause(settings, context.now, days)
+    if settings.paused_until is None:
+        context.say("paused_indefinitely")
         return
-    local = until.astimezone(zone(athlete.timezone))
-    await send_html(update, ui(svc.kb, lang, "paused_until", until=f"{local:%Y-%m-%d %H:%M}"))
+    local = settings.paused_until.astimezone(zone(context.athlete.timezone))
+    context.say("paused_until", until=f"{local:%Y-%m-%d %H:%M}")
 
 
-async def resume_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+@athlete_only
+async def resume_command(update: Update, context: HipContext) -> None:
     """End a pause: the next tip and reminders come on their usual schedule."""
-    svc = services(context)
-    athlete = await known_athlete(svc, update)
-    if athlete is None:
-        return
-    now = svc.clock()
-    async with svc.db.transaction() as session:
-        settings, _ = await reminders.get_or_create_settings(session, athlete.id, now)
-        reminders.resume(settings, now)
-    await send_html(update, ui(svc.kb, athlete.language, "resumed"))
+    settings, _ = await reminders.get_or_create_settings(
+        await context.db(), context.athlete.id, context.now
+    )
+    reminders.resume(settings, context.now)
+    context.say("resumed")
 
 
-async def snooze_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Repeat the latest warm-up reminder in 15 minutes, once."""
-    svc = services(context)
-    athlete = await known_athlete(svc, update)
-    if athlete is None:
+@athlete_only
+async def snooze_command(update: Update, context: HipContext) -> None:
+    """Repeat the latest warm-up reminder in 15 minutes, once (never after the run starts)."""
+    session = await context.db()
+    latest = await reminders.latest_snoozable(session, context.athlete.id, context.now)
+    if latest is None:
+        context.say("nothing_to_snooze")
         return
-    now = svc.clock()
-    async with svc.db.transaction() as session:
-        latest = await reminders.latest_snoozable(session, athlete.id, now)
-        if latest is not None:
-            await reminders.snooze(session, latest, athlete.id, now)
-    key = "snoozed" if latest is not None else "nothing_to_snooze"
-    await send_html(update, ui(svc.kb, athlete.language, key))
+    try:
+        await reminders.snooze(session, latest, context.athlete.id, context.now)
+    except TooLate:
+        context.say("snooze_too_late")
+        return
+    context.say("snoozed")
 
 
 __all__ = [
@@ -211,5 +211,6 @@ __all__ = [
     "pause_command",
     "resume_command",
     "snooze_command",
+    "swim_button",
     "warmup_button",
 ]

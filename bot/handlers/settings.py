@@ -1,38 +1,44 @@
 """/settings: run days and time, warm-up lead, tip and check-in day and time, time zone, switches.
 
 One message with inline buttons `set:<what>[:<value>]` (`coaching.callbacks`) is
-edited in place.
-Times and zones can also be typed: the awaited input is stored as a draft on
-`reminder_settings` (not in memory), so any instance can take it. Every change
-recomputes the next tip, warm-up and check-in at once; bad input gets a clear
-message and changes nothing. As everywhere, the change is committed before
-any reply goes out: no Bot API call is made inside a transaction.
+edited in place. Every change recomputes the next tip, warm-up and check-in at
+once (`coaching.reminders.change`). Times and zones can also be typed: "Type it"
+makes the typed value the chat's pending question (`coaching.pending`), so any
+instance, before or after a restart, takes the answer, and /cancel or the
+prompt's Cancel button ends it. Bad input gets a clear message and changes
+nothing.
 """
 
 from __future__ import annotations
 
-import datetime as dt
-
 from telegram import InlineKeyboardMarkup, Update
-from telegram.ext import ContextTypes
 
-from bot.handlers.common import language, load_athlete, tapped
-from bot.handlers.onboarding_questions import COMMON_RUN_TIMES, COMMON_ZONES, WEEKDAY_KEYS
-from bot.render import Button, chunk, keyboard, ui
-from bot.services import Services, services
-from bot.telegram_io import answer_query, edit_query_message, send_html
+from bot.context import HipContext, athlete_only, on_button
+from bot.handlers.onboarding_questions import (
+    COMMON_RUN_TIMES,
+    COMMON_ZONES,
+    WEEKDAY_KEYS,
+    zone_confirmation,
+    zone_text,
+)
+from bot.render import Button, chunk, keyboard
 from coaching import reminders
-from coaching.callbacks import SettingsButton, WithdrawConsent
+from coaching.callbacks import QuestionButton, SettingsButton, WithdrawConsent
 from coaching.models import Athlete
+from coaching.pending import Kind, PendingQuestion
 from coaching.reminders import Draft, Toggle
 from coaching.reminders.models import ReminderSettings
-from coaching.timeparse import InvalidInput, format_time_of_day, parse_time_of_day, parse_timezone
-from knowledge.schema import FALLBACK_LANGUAGE
-from scheduler.planner import reschedule
+from coaching.timeparse import InvalidInput, format_time_of_day
 from scheduler.recurrence import zone
 
 COMMON_TIP_TIMES = ("07:00", "08:00", "12:00", "18:00", "20:00")
 COMMON_CHECKIN_TIMES = ("08:00", "12:00", "17:00", "18:00", "19:00", "20:00")
+TYPED_PROMPTS = {
+    Draft.TIMEZONE: "settings_type_timezone",
+    Draft.RUN_TIME: "settings_type_time",
+    Draft.TIP_TIME: "settings_type_time",
+    Draft.CHECKIN_TIME: "settings_type_time",
+}
 
 
 def _data(what: str, value: str = "") -> str:
@@ -47,47 +53,44 @@ def _on(value: bool) -> str:
     return "✅" if value else "⬜"
 
 
-def _weekday(svc: Services, lang: str, day: int) -> str:
-    return ui(svc.kb, lang, f"weekday_{WEEKDAY_KEYS[day]}")
+def _weekday(context: HipContext, day: int) -> str:
+    return context.t(f"weekday_{WEEKDAY_KEYS[day]}")
 
 
-def summary(svc: Services, athlete: Athlete, settings: ReminderSettings, now: dt.datetime) -> str:
+def summary(context: HipContext, athlete: Athlete, settings: ReminderSettings) -> str:
     """The current settings as one message."""
-    lang = athlete.language
-    days = ", ".join(_weekday(svc, lang, d) for d in athlete.run_days) or "—"
+    now = context.now
+    days = ", ".join(_weekday(context, d) for d in athlete.run_days) or "—"
     if settings.paused:
-        paused = ui(svc.kb, lang, "settings_paused_indefinitely")
+        paused = context.t("settings_paused_indefinitely")
     elif settings.paused_until is not None and settings.paused_until > now:
         local = settings.paused_until.astimezone(zone(athlete.timezone))
-        paused = ui(svc.kb, lang, "settings_paused_until", until=f"{local:%Y-%m-%d %H:%M}")
+        paused = context.t("settings_paused_until", until=f"{local:%Y-%m-%d %H:%M}")
     else:
         paused = ""
-    text = ui(
-        svc.kb,
-        lang,
+    text = context.t(
         "settings_summary",
-        timezone=athlete.timezone or "UTC",
+        timezone=zone_text(athlete.timezone or "UTC"),
         run_days=days,
         run_time=format_time_of_day(athlete.run_time) if athlete.run_time else "—",
         lead=settings.warmup_lead_minutes,
-        tip_day=_weekday(svc, lang, settings.tip_weekday),
+        tip_day=_weekday(context, settings.tip_weekday),
         tip_time=format_time_of_day(settings.tip_time),
     )
-    checkin = ui(
-        svc.kb,
-        lang,
+    checkin = context.t(
         "settings_summary_checkin",
-        checkin_day=_weekday(svc, lang, settings.checkin_weekday),
+        checkin_day=_weekday(context, settings.checkin_weekday),
         checkin_time=format_time_of_day(settings.checkin_time),
     )
+    if not athlete.run_days:
+        checkin += "\n" + context.t("settings_no_run_days")
     return f"{text}\n{checkin}\n{paused}".rstrip()
 
 
-def main_menu(svc: Services, athlete: Athlete, settings: ReminderSettings) -> InlineKeyboardMarkup:
-    lang = athlete.language
-
-    def t(key: str) -> str:
-        return ui(svc.kb, lang, key)
+def main_menu(
+    context: HipContext, athlete: Athlete, settings: ReminderSettings
+) -> InlineKeyboardMarkup:
+    t = context.t
 
     def switch(toggle: Toggle, key: str) -> Button:
         return f"{_on(reminders.is_enabled(settings, toggle))} {t(key)}", _data("tog", toggle)
@@ -101,49 +104,41 @@ def main_menu(svc: Services, athlete: Athlete, settings: ReminderSettings) -> In
         [(t("settings_checkin_day"), _data("cd")), (t("settings_checkin_time"), _data("ct"))],
         [(t("settings_close"), _data("close"))],
     ]
-    if athlete.consent_at is not None:  # one tap; handled by bot/handlers/privacy.py
+    if athlete.consent_at is not None:  # asks first what it erases (bot/handlers/privacy.py)
         rows.insert(-1, [(t("settings_withdraw_consent"), WithdrawConsent().encode())])
     return keyboard(rows)
 
 
 def submenu(
-    svc: Services, athlete: Athlete, settings: ReminderSettings, what: str
+    context: HipContext, athlete: Athlete, what: str
 ) -> tuple[str, InlineKeyboardMarkup] | None:
     """The question and buttons for one setting, or None for an unknown one."""
-    lang = athlete.language
-
-    def t(key: str) -> str:
-        return ui(svc.kb, lang, key)
-
+    t = context.t
     back: list[Button] = [(t("back"), _data("menu"))]
     rows: list[list[Button]]
     if what == "days":
         days = [
             (
-                f"{'✅ ' if d in athlete.run_days else ''}{_weekday(svc, lang, d)}",
+                f"{'✅ ' if d in athlete.run_days else ''}{_weekday(context, d)}",
                 _data("day", str(d)),
             )
             for d in range(7)
         ]
-        return t("settings_ask_run_days"), keyboard([days[:4], days[4:], back])
-    if what == "rt":
-        rows = chunk([(v, _data("rt", _hhmm(v))) for v in COMMON_RUN_TIMES], 3)
-        rows += [[(t("settings_type_it"), _data("type", Draft.RUN_TIME))], back]
-        return t("settings_ask_run_time"), keyboard(rows)
-    if what == "tt":
-        rows = chunk([(v, _data("tt", _hhmm(v))) for v in COMMON_TIP_TIMES], 3)
-        rows += [[(t("settings_type_it"), _data("type", Draft.TIP_TIME))], back]
-        return t("settings_ask_tip_time"), keyboard(rows)
-    if what == "td":
-        days = [(_weekday(svc, lang, d), _data("td", str(d))) for d in range(7)]
-        return t("settings_ask_tip_day"), keyboard([days[:4], days[4:], back])
-    if what == "ct":
-        rows = chunk([(v, _data("ct", _hhmm(v))) for v in COMMON_CHECKIN_TIMES], 3)
-        rows += [[(t("settings_type_it"), _data("type", Draft.CHECKIN_TIME))], back]
-        return t("settings_ask_checkin_time"), keyboard(rows)
-    if what == "cd":
-        days = [(_weekday(svc, lang, d), _data("cd", str(d))) for d in range(7)]
-        return t("settings_ask_checkin_day"), keyboard([days[:4], days[4:], back])
+        text = t("settings_ask_run_days")
+        if not athlete.run_days:
+            text += "\n\n" + t("settings_no_run_days")
+        return text, keyboard([days[:4], days[4:], back])
+    if what in ("rt", "tt", "ct"):
+        times = {"rt": COMMON_RUN_TIMES, "tt": COMMON_TIP_TIMES, "ct": COMMON_CHECKIN_TIMES}[what]
+        draft = {"rt": Draft.RUN_TIME, "tt": Draft.TIP_TIME, "ct": Draft.CHECKIN_TIME}[what]
+        ask = {"rt": "settings_ask_run_time", "tt": "settings_ask_tip_time"}
+        rows = chunk([(v, _data(what, _hhmm(v))) for v in times], 3)
+        rows += [[(t("settings_type_it"), _data("type", draft))], back]
+        return t(ask.get(what, "settings_ask_checkin_time")), keyboard(rows)
+    if what in ("td", "cd"):
+        days = [(_weekday(context, d), _data(what, str(d))) for d in range(7)]
+        ask_day = "settings_ask_tip_day" if what == "td" else "settings_ask_checkin_day"
+        return t(ask_day), keyboard([days[:4], days[4:], back])
     if what == "lead":
         rows = chunk([(f"{m} min", _data("lead", str(m))) for m in reminders.LEAD_CHOICES], 3)
         return t("settings_ask_lead"), keyboard([*rows, back])
@@ -154,161 +149,94 @@ def submenu(
     return None
 
 
-def apply(
-    athlete: Athlete, settings: ReminderSettings, what: str, value: str, now: dt.datetime
-) -> None:
-    """Apply one settings button; `InvalidInput` for a value the domain refuses.
-
-    The codec has already checked each value's shape (days and minutes are ASCII
-    digits, times are HHMM), so `int()` and the slicing below cannot fail.
-    """
-    if what == "tog":
-        reminders.toggle(settings, value, now)
-    elif what == "day":
-        reminders.toggle_run_day(athlete, int(value))
-    elif what == "rt":
-        athlete.run_time = parse_time_of_day(f"{value[:2]}:{value[2:]}")
-    elif what == "tt":
-        settings.tip_time = parse_time_of_day(f"{value[:2]}:{value[2:]}")
-    elif what == "td":
-        reminders.set_tip_day(settings, int(value), now)
-    elif what == "ct":
-        settings.checkin_time = parse_time_of_day(f"{value[:2]}:{value[2:]}")
-    elif what == "cd":
-        reminders.set_checkin_day(settings, int(value), now)
-    elif what == "lead":
-        reminders.set_lead(settings, int(value), now)
-    elif what == "tz":
-        athlete.timezone = parse_timezone(value)
-    else:
-        raise InvalidInput(f"{what}:{value}")
-    settings.updated_at = now
+async def _settings(context: HipContext) -> ReminderSettings:
+    return await reminders.open_settings(
+        await context.db(), context.athlete, context.now, context.svc.reschedule
+    )
 
 
-async def _load(
-    svc: Services, athlete_id: int, now: dt.datetime
-) -> tuple[Athlete, ReminderSettings] | None:
-    async with svc.db.transaction() as session:
-        athlete = await session.get(Athlete, athlete_id)
-        if athlete is None:
-            return None
-        settings, created = await reminders.get_or_create_settings(session, athlete_id, now)
-        if created:
-            reschedule(settings, athlete, now)
-        return athlete, settings
-
-
-async def settings_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+@athlete_only
+async def settings_command(update: Update, context: HipContext) -> None:
     """Show the reminder settings with buttons to change them."""
-    svc = services(context)
-    user = update.effective_user
-    assert user is not None
-    now = svc.clock()
-    loaded = await _load(svc, user.id, now)
-    if loaded is None:
-        await send_html(update, ui(svc.kb, FALLBACK_LANGUAGE, "start_first"))
-        return
-    athlete, settings = loaded
-    await send_html(update, summary(svc, athlete, settings, now), main_menu(svc, athlete, settings))
+    settings = await _settings(context)
+    context.reply(
+        summary(context, context.athlete, settings), main_menu(context, context.athlete, settings)
+    )
 
 
-async def _refuse(update: Update, svc: Services) -> None:
-    """Forged or garbled `set:` data: the polite "older message" notice, nothing changed."""
-    query = update.callback_query
-    assert query is not None
-    athlete = await load_athlete(svc, update)
-    await answer_query(query, ui(svc.kb, language(update, athlete), "stale_button"))
-
-
-async def button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+@on_button(SettingsButton)
+@athlete_only
+async def button(update: Update, context: HipContext, button: SettingsButton) -> None:
     """Any `set:` button: open a submenu, change a setting, wait for typed input, or close."""
-    svc = services(context)
-    query = update.callback_query
-    assert query is not None
-    tap = tapped(update)
-    if not isinstance(tap, SettingsButton):
-        await _refuse(update, svc)
-        return
-    what, value = tap.what, tap.value
-    now = svc.clock()
-    refused = False
-    async with svc.db.transaction() as session:
-        athlete = await session.get(Athlete, query.from_user.id)
-        if athlete is not None:
-            settings, created = await reminders.get_or_create_settings(session, athlete.id, now)
-            if created:
-                reschedule(settings, athlete, now)
-            reminders.clear_draft(settings)
-            if what == "type":
-                try:
-                    draft = Draft(value)
-                except ValueError:
-                    draft = None
-                if draft is not None:
-                    reminders.begin_draft(settings, draft, now)
-            elif value and what != "menu":
-                try:
-                    apply(athlete, settings, what, value, now)
-                except InvalidInput:
-                    refused = True  # the cleared draft is still committed, as before
-                else:
-                    reschedule(settings, athlete, now)
-    if athlete is None:
-        await answer_query(query, ui(svc.kb, FALLBACK_LANGUAGE, "start_first"))
-        return
-    lang = athlete.language
-    if refused:
-        await answer_query(query, ui(svc.kb, lang, "stale_button"))
-        return
+    athlete, what, value = context.athlete, button.what, button.value
+    await context.stop_waiting(Kind.SETTINGS)  # a tap ends any typed answer still awaited
     if what == "type":
-        prompt = "settings_type_timezone" if value == Draft.TIMEZONE else "settings_type_time"
-        await answer_query(query)
-        await send_html(update, ui(svc.kb, lang, prompt))
+        await _ask_typed(context, value)
         return
-    await answer_query(query)
+    if value and what != "menu":
+        try:
+            settings = await reminders.change(
+                await context.db(), athlete, what, value, context.now, context.svc.reschedule
+            )
+        except InvalidInput:
+            context.toast("stale_button")
+            return
+        context.toast("settings_saved")
+    else:
+        settings = await _settings(context)
     if what == "close":
-        await edit_query_message(query, summary(svc, athlete, settings, now))
+        context.edit(summary(context, athlete, settings))
         return
     if what == "day":
-        opened = submenu(svc, athlete, settings, "days")
+        opened = submenu(context, athlete, "days")
     else:
-        opened = None if value else submenu(svc, athlete, settings, what)
+        opened = None if value else submenu(context, athlete, what)
     if opened is not None:
-        await edit_query_message(query, *opened)
+        context.edit(*opened)
         return
-    await edit_query_message(
-        query, summary(svc, athlete, settings, now), main_menu(svc, athlete, settings)
-    )
+    context.edit(summary(context, athlete, settings), main_menu(context, athlete, settings))
 
 
-async def answer_text(update: Update, svc: Services, athlete: Athlete, text: str) -> bool:
-    """Typed input awaited by /settings; False if /settings is not waiting for any."""
-    now = svc.clock()
-    lang = athlete.language
-    refusal: str | None = None
-    async with svc.db.transaction() as session:
-        settings = await session.get(ReminderSettings, athlete.id)
-        draft = reminders.current_draft(settings, now) if settings is not None else None
-        if settings is None or draft is None:
-            return False
-        fresh = await session.get(Athlete, athlete.id)
-        assert fresh is not None
-        try:
-            reminders.apply_typed(settings, fresh, draft, text, now)
-        except InvalidInput as bad:
-            key = "bad_timezone" if draft is Draft.TIMEZONE else "bad_time"
-            refusal = ui(svc.kb, lang, key, value=bad.value)
-        else:
-            reschedule(settings, fresh, now)
-    if refusal is not None:
-        await send_html(update, refusal)
-        return True
-    await send_html(
-        update,
-        ui(svc.kb, lang, "settings_saved") + "\n\n" + summary(svc, fresh, settings, now),
-        main_menu(svc, fresh, settings),
+async def _ask_typed(context: HipContext, value: str) -> None:
+    """ "Type it": the chat now waits for a typed time or zone, with a Cancel button."""
+    try:
+        draft = Draft(value)
+    except ValueError:
+        context.toast("stale_button")
+        return
+    question = await context.wait_for(Kind.SETTINGS, step=draft.value)
+    cancel = [[(context.t("cancel"), QuestionButton(question.id, "x").encode())]]
+    context.ask(context.t(TYPED_PROMPTS[draft]), keyboard(cancel))
+
+
+async def answer_text(
+    update: Update, context: HipContext, question: PendingQuestion, text: str
+) -> None:
+    """The typed time or zone /settings waits for; a bad one is explained and waited for again."""
+    athlete = await context.find_athlete()
+    try:
+        draft = Draft(question.step or "")
+    except ValueError:
+        draft = None
+    if athlete is None or draft is None:
+        await context.stop_waiting(Kind.SETTINGS)
+        context.say("stray_text")
+        return
+    try:
+        settings = await reminders.type_value(
+            await context.db(), athlete, draft, text, context.now, context.svc.reschedule
+        )
+    except InvalidInput as bad:
+        key = "bad_timezone" if draft is Draft.TIMEZONE else "bad_time"
+        context.say(key, value=bad.value)
+        return
+    await context.stop_waiting(Kind.SETTINGS)
+    saved = context.t("settings_saved")
+    if draft is Draft.TIMEZONE:
+        saved += "\n" + zone_confirmation(context, athlete.timezone)
+    context.reply(
+        saved + "\n\n" + summary(context, athlete, settings), main_menu(context, athlete, settings)
     )
-    return True
 
 
 __all__ = ["answer_text", "button", "settings_command"]

@@ -69,11 +69,6 @@ class ReminderSettings(Base):
     computed_run_days_mask: Mapped[int] = mapped_column(SmallInteger, default=0)
     computed_run_time: Mapped[dt.time | None] = mapped_column(Time)
 
-    # /settings waiting for typed input (e.g. "tz", "run_time", "tip_time"), kept
-    # here rather than in memory so any instance can take the answer.
-    draft: Mapped[str | None] = mapped_column(String(16))
-    draft_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
-
     updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 

@@ -1,9 +1,12 @@
-"""An athlete's reminder preferences: which kinds, when, pauses, and typed answers awaited.
+"""An athlete's reminder preferences: which kinds, when, pauses, and typed answers.
 
 Pure rules on the `ReminderSettings` row (and the athlete's run days and
-time), so they need no database; only `get_or_create_settings` reads one.
-*When* things are due is `scheduler`'s business: after changing preferences
-here, call `scheduler.planner.reschedule`.
+time), so they need no database; `get_or_create_settings` reads one, and the
+use cases at the end (`open_settings`, `change`, `type_value`) are what a
+/settings tap or typed answer does as a whole. *When* things are due is
+`scheduler`'s business, which `coaching` does not import: those use cases take
+the `Reschedule` to run after every change (`scheduler.planner.reschedule`),
+so a changed preference moves the next tip, warm-up and check-in at once.
 """
 
 from __future__ import annotations
@@ -11,6 +14,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 from enum import StrEnum
+from typing import Protocol
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -35,8 +39,14 @@ class Toggle(StrEnum):
     RETESTS = "retest"
 
 
+class Reschedule(Protocol):
+    """Recompute every `next_*_at` from `now` (`scheduler.planner.reschedule`)."""
+
+    def __call__(self, settings: ReminderSettings, athlete: Athlete, now: dt.datetime) -> None: ...
+
+
 class Draft(StrEnum):
-    """Typed input /settings is waiting for."""
+    """Typed input /settings can wait for (the step of its pending question, `coaching.pending`)."""
 
     TIMEZONE = "tz"
     RUN_TIME = "run_time"
@@ -44,7 +54,6 @@ class Draft(StrEnum):
     CHECKIN_TIME = "ci_time"
 
 
-DRAFT_LIFETIME = dt.timedelta(minutes=30)
 LEAD_CHOICES = (15, 30, 45, 60, 90)
 MIN_LEAD, MAX_LEAD = 5, 180
 MAX_PAUSE_DAYS = 365
@@ -172,27 +181,6 @@ def toggle_run_day(athlete: Athlete, weekday: int) -> None:
     athlete.run_days_mask ^= 1 << weekday
 
 
-def begin_draft(settings: ReminderSettings, draft: Draft, now: dt.datetime) -> None:
-    """Wait for typed input for `draft` (stored, so any instance can take the answer)."""
-    settings.draft, settings.draft_at = draft.value, now
-
-
-def clear_draft(settings: ReminderSettings) -> None:
-    settings.draft, settings.draft_at = None, None
-
-
-def current_draft(settings: ReminderSettings, now: dt.datetime) -> Draft | None:
-    """The typed input awaited, unless it was asked for too long ago."""
-    if settings.draft is None or settings.draft_at is None:
-        return None
-    if now - settings.draft_at > DRAFT_LIFETIME:
-        return None
-    try:
-        return Draft(settings.draft)
-    except ValueError:
-        return None
-
-
 def apply_typed(
     settings: ReminderSettings, athlete: Athlete, draft: Draft, text: str, now: dt.datetime
 ) -> None:
@@ -205,5 +193,83 @@ def apply_typed(
         settings.checkin_time = parse_time_of_day(text)
     else:
         settings.tip_time = parse_time_of_day(text)
-    clear_draft(settings)
     settings.updated_at = now
+
+
+# --------------------------------------------------------------------- use cases
+
+
+async def open_settings(
+    session: AsyncSession, athlete: Athlete, now: dt.datetime, reschedule: Reschedule
+) -> ReminderSettings:
+    """The athlete's settings; the first time, made with the defaults and scheduled."""
+    settings, created = await get_or_create_settings(session, athlete.id, now)
+    if created:
+        reschedule(settings, athlete, now)
+    return settings
+
+
+def _clock(hhmm: str) -> dt.time:
+    """A button's HHMM (its shape checked by the codec) as a time of day."""
+    return parse_time_of_day(f"{hhmm[:2]}:{hhmm[2:]}")
+
+
+def apply_button(
+    athlete: Athlete, settings: ReminderSettings, what: str, value: str, now: dt.datetime
+) -> None:
+    """One /settings button (`set:<what>:<value>`); `InvalidInput` for a value refused.
+
+    The codec has already checked each value's shape (days and minutes are ASCII
+    digits, times are HHMM), so `int()` and the slicing cannot fail.
+    """
+    if what == "tog":
+        toggle(settings, value, now)
+    elif what == "day":
+        toggle_run_day(athlete, int(value))
+    elif what == "rt":
+        athlete.run_time = _clock(value)
+    elif what == "tt":
+        settings.tip_time = _clock(value)
+    elif what == "td":
+        set_tip_day(settings, int(value), now)
+    elif what == "ct":
+        settings.checkin_time = _clock(value)
+    elif what == "cd":
+        set_checkin_day(settings, int(value), now)
+    elif what == "lead":
+        set_lead(settings, int(value), now)
+    elif what == "tz":
+        athlete.timezone = parse_timezone(value)
+    else:
+        raise InvalidInput(f"{what}:{value}")
+    settings.updated_at = now
+
+
+async def change(
+    session: AsyncSession,
+    athlete: Athlete,
+    what: str,
+    value: str,
+    now: dt.datetime,
+    reschedule: Reschedule,
+) -> ReminderSettings:
+    """Apply one /settings button and move every next reminder to match."""
+    settings = await open_settings(session, athlete, now, reschedule)
+    apply_button(athlete, settings, what, value, now)
+    reschedule(settings, athlete, now)
+    return settings
+
+
+async def type_value(
+    session: AsyncSession,
+    athlete: Athlete,
+    draft: Draft,
+    text: str,
+    now: dt.datetime,
+    reschedule: Reschedule,
+) -> ReminderSettings:
+    """A typed time or time zone for /settings; `InvalidInput` changes nothing."""
+    settings = await open_settings(session, athlete, now, reschedule)
+    apply_typed(settings, athlete, draft, text, now)
+    reschedule(settings, athlete, now)
+    return settings

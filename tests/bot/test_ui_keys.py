@@ -6,8 +6,10 @@ from pathlib import Path
 from knowledge import KnowledgeBase
 
 BOT = Path(__file__).resolve().parents[2] / "bot"
-LITERAL_KEY = re.compile(r"""\b(?:ui|t|reask|_reask)\([^"'\n]*?["']([a-z0-9_]+)["']""")
-PREFIXED_KEY = re.compile(r"""\bui\([^"'\n]*?f["']([a-z0-9_]+)\{""")
+LITERAL_KEY = re.compile(
+    r"""\b(?:ui|t|say|toast|notify|refuse|reask|_reask)\([^"'\n]*?["']([a-z0-9_]+)["']"""
+)
+PREFIXED_KEY = re.compile(r"""\b(?:ui|t|say)\([^"'\n]*?f["']([a-z0-9_]+)\{""")
 
 
 def used_keys() -> tuple[set[str], set[str]]:

@@ -6,7 +6,7 @@ import pytest
 
 from coaching import onboarding
 from coaching.models import Athlete
-from coaching.onboarding import InvalidInput, StaleAnswer, Step
+from coaching.onboarding import Go, InvalidInput, StaleAnswer, Step
 
 NOW = dt.datetime(2026, 11, 25, 9, 0, tzinfo=dt.UTC)
 
@@ -61,9 +61,10 @@ def test_typed_values_where_typing_is_allowed() -> None:
     onboarding.apply_button(athlete, "consent", "yes", NOW)
     assert onboarding.apply_text(athlete, "america/new_york", NOW).next_step is Step.RUN_DAYS
     assert athlete.timezone == "America/New_York"
+    onboarding.apply_button(athlete, "days", "1", NOW)
     onboarding.apply_button(athlete, "days", "done", NOW)
-    onboarding.apply_text(athlete, "6:45", NOW)
-    assert athlete.run_time == dt.time(6, 45)
+    onboarding.apply_text(athlete, "6.45pm", NOW)
+    assert athlete.run_time == dt.time(18, 45)
 
 
 @pytest.mark.parametrize(
@@ -99,6 +100,7 @@ def test_bad_time_zone_and_time_leave_state_unchanged() -> None:
         onboarding.apply_button(athlete, "tz", "Not/AZone", NOW)
     assert snapshot(athlete) == before
     onboarding.apply_button(athlete, "tz", "UTC", NOW)
+    onboarding.apply_button(athlete, "days", "6", NOW)
     onboarding.apply_button(athlete, "days", "done", NOW)
     before = snapshot(athlete)
     with pytest.raises(InvalidInput):
@@ -114,21 +116,90 @@ def test_text_where_a_button_is_expected_is_refused() -> None:
     assert snapshot(athlete) == before
 
 
-def test_restarting_to_review_keeps_answers_until_changed() -> None:
+def onboarded(consent: str = "yes") -> Athlete:
     athlete = fresh_athlete()
     for step, value in [
-        ("consent", "yes"),
+        ("consent", consent),
         ("tz", "UTC"),
+        ("days", "0"),
         ("days", "done"),
         ("time", "0600"),
         ("tri", "no"),
     ]:
         onboarding.apply_button(athlete, step, value, NOW)
-    assert onboarding.begin(athlete) is Step.CONSENT
+    assert onboarding.is_onboarded(athlete)
+    return athlete
+
+
+def test_changing_answers_does_not_ask_a_consented_athlete_again() -> None:
+    athlete = onboarded()
+    assert onboarding.review(athlete) is Step.TIMEZONE
     assert athlete.timezone == "UTC" and athlete.run_time == dt.time(6, 0)
+    with pytest.raises(StaleAnswer):
+        onboarding.apply_button(athlete, "consent", "no", NOW)
+    assert athlete.consent_at == NOW
+    back = onboarding.apply_button(athlete, "tz", "back", NOW)
+    assert back.go is Go.REVIEW and onboarding.is_onboarded(athlete)
+
+
+def test_changing_answers_asks_consent_of_one_who_declined() -> None:
+    athlete = onboarded(consent="no")
+    assert onboarding.review(athlete) is Step.CONSENT
     later = NOW + dt.timedelta(days=1)
-    onboarding.apply_button(athlete, "consent", "yes", later)
-    assert athlete.consent_at == NOW  # consent keeps its original date
+    assert onboarding.apply_button(athlete, "consent", "yes", later).next_step is Step.TIMEZONE
+    assert athlete.consent_at == later
+
+
+def test_no_to_a_consent_given_before_changes_nothing_until_confirmed() -> None:
+    athlete = fresh_athlete()
+    onboarding.apply_button(athlete, "consent", "yes", NOW)
+    assert onboarding.apply_button(athlete, "tz", "back", NOW).next_step is Step.CONSENT
+    before = snapshot(athlete)
+    outcome = onboarding.apply_button(athlete, "consent", "no", NOW)
+    assert outcome.go is Go.WITHDRAWAL and snapshot(athlete) == before
+    assert onboarding.consent_decided(athlete, erased=False, now=NOW) is Step.TIMEZONE
+
+
+def test_back_goes_to_the_previous_question_and_skips_what_does_not_apply() -> None:
+    athlete = fresh_athlete()
+    with pytest.raises(StaleAnswer):
+        onboarding.apply_button(athlete, "consent", "back", NOW)  # a new athlete's first
+    onboarding.apply_button(athlete, "consent", "yes", NOW)
+    onboarding.apply_button(athlete, "tz", "UTC", NOW)
+    onboarding.apply_button(athlete, "days", "2", NOW)
+    onboarding.apply_button(athlete, "days", "done", NOW)
+    assert onboarding.apply_button(athlete, "time", "back", NOW).next_step is Step.RUN_DAYS
+    onboarding.apply_button(athlete, "days", "2", NOW)  # off again: no run days
+    note = onboarding.apply_button(athlete, "days", "done", NOW)
+    assert note.go is Go.NO_DAYS_NOTE and athlete.onboarding_step == Step.RUN_DAYS
+    assert onboarding.apply_button(athlete, "days", "none", NOW).next_step is Step.TRIATHLETE
+    assert onboarding.apply_button(athlete, "tri", "back", NOW).next_step is Step.RUN_DAYS
+
+
+def test_no_run_days_needs_the_note_first() -> None:
+    athlete = fresh_athlete()
+    onboarding.apply_button(athlete, "consent", "yes", NOW)
+    onboarding.apply_button(athlete, "tz", "UTC", NOW)
+    onboarding.apply_button(athlete, "days", "4", NOW)
+    with pytest.raises(StaleAnswer):  # days picked: "No run days" is not what they chose
+        onboarding.apply_button(athlete, "days", "none", NOW)
+
+
+def test_another_zone_waits_for_the_typed_one() -> None:
+    athlete = fresh_athlete()
+    onboarding.apply_button(athlete, "consent", "no", NOW)
+    assert onboarding.apply_button(athlete, "tz", "other", NOW).go is Go.TYPE_IT
+    assert onboarding.apply_text(athlete, "Tukholma", NOW).next_step is Step.RUN_DAYS
+    assert athlete.timezone == "Europe/Stockholm"
+
+
+def test_cancel_ends_a_review_but_keeps_a_new_athletes_place() -> None:
+    athlete = onboarded()
+    onboarding.review(athlete)
+    assert onboarding.stop(athlete) is Step.TIMEZONE and onboarding.is_onboarded(athlete)
+    new = fresh_athlete()
+    onboarding.apply_button(new, "consent", "yes", NOW)
+    assert onboarding.stop(new) is Step.TIMEZONE and new.onboarding_step == Step.TIMEZONE
 
 
 @pytest.mark.parametrize(

@@ -165,9 +165,11 @@ def test_killed_mid_test_the_athlete_continues_on_the_old_keyboard(
     }
 
 
-async def test_saying_no_to_consent_on_review_erases_the_results(
+async def test_changing_answers_on_review_keeps_the_results(
     api: FakeBotApi, database_url: str, kb: KnowledgeBase
 ) -> None:
+    """Going through /start again is not a way to lose results: consent is not asked again,
+    and withdrawing it is only ever done after saying what goes, and a yes."""
     async with running_bot(api, database_url):
         di = FakeUser(api, 2005, first_name="Di")
         await onboard(di)
@@ -175,14 +177,23 @@ async def test_saying_no_to_consent_on_review_erases_the_results(
         await di.wait_message_async(contains=kb.ui_text("plan_title", "en"))
         di.send_command("/start")
         await tap_when_shown(di, kb.ui_text("review_edit", "en"))
-        await tap_when_shown(di, kb.ui_text("consent_no", "en"))
-        await di.wait_message_async(contains=kb.ui_text("consent_withdrawn", "en")[:30])
-        await di.wait_message_async(contains="time zone")
+        first = await di.wait_message_async(contains="time zone")
+        assert all(
+            label != kb.ui_text("consent_no", "en") for row in first.buttons for label, _ in row
+        )
+        await di.wait_callback_answered_async(di.tap("Europe/Helsinki", in_message=first))
+        for button in ["Done", "07:00", "No"]:
+            await tap_when_shown(di, button)
+        await di.wait_message_async(contains="/selftest")
+        di.send_command("/start")
+        await tap_when_shown(di, kb.ui_text("settings_withdraw_consent", "en"))
+        await tap_when_shown(di, kb.ui_text("withdraw_no", "en"), contains="1 self-test result,")
+        await di.wait_message_async(contains=kb.ui_text("withdraw_kept", "en")[:20])
 
     db = Database(database_url)
     async with db.transaction() as session:
         results = await selftest.results(session, 2005)
         athlete = await session.get(Athlete, 2005)
     await db.dispose()
-    assert results == []
-    assert athlete is not None and athlete.consent_at is None
+    assert len(results) == 1
+    assert athlete is not None and athlete.consent_at is not None

@@ -147,7 +147,7 @@ async def test_delete_after_confirmation_erases_everything(
         await db.dispose()
 
 
-async def test_withdraw_consent_is_one_tap_in_settings(
+async def test_withdraw_consent_in_settings_is_confirmed_then_erases(
     api: FakeBotApi, database_url: str, kb: KnowledgeBase
 ) -> None:
     async with running_bot(api, database_url):
@@ -157,6 +157,7 @@ async def test_withdraw_consent_is_one_tap_in_settings(
         assert await counts(database_url, 7008) == (1, 0)
         ann.send_command("/settings")
         await tap_when_shown(ann, "Withdraw consent")
+        await tap_when_shown(ann, "Yes, withdraw and erase", contains="unfinished self-test")
         await ann.wait_message_async(contains="Consent withdrawn")
         assert await counts(database_url, 7008) == (0, 0)
         ann.send_command("/settings")

@@ -38,15 +38,11 @@ def test_checkin_day_and_typed_time_move_the_next_checkin() -> None:
     reschedule(settings, ann, NOW)
     assert settings.next_checkin_at == dt.datetime(2026, 3, 7, 16, 0, tzinfo=dt.UTC)
 
-    reminders.begin_draft(settings, Draft.CHECKIN_TIME, NOW)
-    assert reminders.current_draft(settings, NOW) is Draft.CHECKIN_TIME
     with pytest.raises(InvalidInput):
         reminders.apply_typed(settings, ann, Draft.CHECKIN_TIME, "25:99", NOW)
     assert settings.checkin_time == dt.time(18, 0)
-    assert reminders.current_draft(settings, NOW) is Draft.CHECKIN_TIME  # still waiting
     reminders.apply_typed(settings, ann, Draft.CHECKIN_TIME, "7.45", NOW)
     assert (settings.checkin_time, settings.tip_time) == (dt.time(7, 45), dt.time(8, 0))
-    assert reminders.current_draft(settings, NOW) is None
     reschedule(settings, ann, NOW)
     assert settings.next_checkin_at == dt.datetime(2026, 3, 7, 5, 45, tzinfo=dt.UTC)
 

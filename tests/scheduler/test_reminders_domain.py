@@ -51,20 +51,17 @@ def test_toggles_and_lead() -> None:
     assert settings.warmup_lead_minutes == 30
 
 
-def test_typed_draft_applies_or_changes_nothing() -> None:
+def test_typed_value_applies_or_changes_nothing() -> None:
+    """What /settings waits for is the chat's pending question (tests/coaching/test_pending.py)."""
     settings = reminders.new_settings(1, NOW)
     athlete = Athlete(id=1, timezone="UTC", run_days_mask=0, run_time=dt.time(7, 0))
-    reminders.begin_draft(settings, Draft.RUN_TIME, NOW)
-    assert reminders.current_draft(settings, NOW) is Draft.RUN_TIME
     with pytest.raises(InvalidInput):
         reminders.apply_typed(settings, athlete, Draft.RUN_TIME, "25:99", NOW)
     assert athlete.run_time == dt.time(7, 0)
-    assert reminders.current_draft(settings, NOW) is Draft.RUN_TIME  # still waiting
-    reminders.apply_typed(settings, athlete, Draft.RUN_TIME, "6.45", NOW)
-    assert athlete.run_time == dt.time(6, 45)
-    assert reminders.current_draft(settings, NOW) is None
-    reminders.begin_draft(settings, Draft.TIMEZONE, NOW)
-    assert reminders.current_draft(settings, NOW + dt.timedelta(hours=1)) is None  # expired
+    reminders.apply_typed(settings, athlete, Draft.RUN_TIME, "6.45pm", NOW)
+    assert athlete.run_time == dt.time(18, 45)
+    reminders.apply_typed(settings, athlete, Draft.TIMEZONE, "tukholma", NOW)
+    assert athlete.timezone == "Europe/Stockholm"
 
 
 def test_streak_and_feedback() -> None:

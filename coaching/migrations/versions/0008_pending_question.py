@@ -4,7 +4,8 @@ Until now each flow kept what it waited for its own way: /settings in
 `reminder_settings.draft`, onboarding in `athlete.onboarding_step`, a broadcast
 in `broadcast_draft.step`, the self-test in its active session. `/cancel`, free
 text and restarts now go through one row per chat. Every question live at the
-upgrade is carried over (the most recent one where a chat had several).
+upgrade is carried over (the most recent one where a chat had several), and
+the settings draft columns, now unused, are dropped.
 
 Revision ID: 0008
 Revises: 0007
@@ -91,6 +92,9 @@ def upgrade() -> None:
         sqlite_autoincrement=True,
     )
     _carry_questions_over()
+    with op.batch_alter_table("reminder_settings", schema=None) as batch_op:
+        batch_op.drop_column("draft_at")
+        batch_op.drop_column("draft")
 
 
 def _carry_questions_over() -> None:
@@ -142,6 +146,9 @@ def _carry_questions_over() -> None:
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("reminder_settings", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("draft", sa.String(length=16), nullable=True))
+        batch_op.add_column(sa.Column("draft_at", sa.DateTime(timezone=True), nullable=True))
     op.execute(
         "UPDATE reminder_settings SET"
         " draft = (SELECT p.step FROM pending_question p"
