@@ -7,10 +7,16 @@ from knowledge.schema import FAULT_IDS, FaultId, SelfTest
 
 
 def totals(selftest: SelfTest, pick: str) -> dict[FaultId, int]:
-    """Scores when every step is answered with its first ("good") or last ("bad") option."""
+    """Scores when every step is answered with its best ("first") or worst ("last") option.
+
+    Options are listed best to worst, except where they have an order of their own
+    (the cadence ranges, in the order of the numbers), so best and worst are read
+    from the points rather than the position."""
     result: dict[FaultId, int] = dict.fromkeys(FAULT_IDS, 0)
     for step in selftest.steps:
-        option = step.options[0] if pick == "first" else step.options[-1]
+        points_of = [sum(o.scores.values()) for o in step.options]
+        chosen = min(points_of) if pick == "first" else max(points_of)
+        option = step.options[points_of.index(chosen)]
         for fault, points in option.scores.items():
             result[fault] += points
     return result
