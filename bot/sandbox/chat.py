@@ -36,9 +36,12 @@ from knowledge import load_knowledge
 SANDBOX_TOKEN = "100000:sandbox-token-not-for-telegram"  # noqa: S105 - never leaves this machine
 NEXT_WAIT_STEPS = 12
 TOAST_WAIT = 10.0
+POLL = 0.1  # seconds between looks at the fake Telegram's chats
 SANDBOX_HELP = """sandbox commands:
   !as 1002 [name] | !as coach  be someone else (new people send /start first)
   !who                        everyone here, who is a coach, and unread messages
+  !group Club chat            add the bot to a new group chat (you are in it)
+  !join -1001 | !in -1001 /linkgroup CODE   be in a group chat | write there
   !press 3 2                  press button 2 of the bot's message #3
   !file path/to/run.fit       send a file;  !photo path/to/pic.jpg [caption]  a photo
   !location 60.17 24.94       share a location
@@ -92,7 +95,10 @@ class SandboxChat:
         raw = message.raw_text if message.parse_mode else None
         body = html_to_terminal(raw, self.color) if raw is not None else (event.text or "")
         head = f"bot #{message.message_id}" + (" (edited)" if event.kind == "edit" else "")
-        lines = [f"\n── {head} → {person.name} ──"]
+        where = person.name
+        if message.chat_id < 0:
+            where = f"{self.people.groups.get(message.chat_id, 'group')} [{message.chat_id}]"
+        lines = [f"\n── {head} → {where} ──"]
         if body:
             lines.append(body)
         if message.file is not None and event.kind == "message":
@@ -104,26 +110,22 @@ class SandboxChat:
             lines.append(f"[{message.kind} saved to {path}]")
         if event.buttons:
             shown, person.buttons = format_buttons(event.buttons)
-            person.buttons_message = event.message_id
+            person.buttons_message, person.buttons_chat = event.message_id, message.chat_id
             lines.append(shown)
-        elif event.message_id == person.buttons_message:
+        elif event.message_id == person.buttons_message and message.chat_id == person.buttons_chat:
             person.buttons, person.buttons_message = [], None
         self.say("\n".join(lines))
 
     async def print_bot_output(self) -> None:
-        """Print what the bot sends whoever you are now; others' messages wait for them."""
+        """Print what the bot sends whoever you are now, in their private chat and their
+        group chats; others' messages wait for them."""
         while True:
             person = self.me
-            try:
-                index, event = await asyncio.to_thread(
-                    self.api.wait_event, person.user.chat_id, person.shown, lambda e: True, 1.0
-                )
-            except WaitTimeout:
-                continue
-            if person is not self.me:
-                continue  # you switched meanwhile: it is shown when you come back
-            person.shown = index + 1
-            self.show(person, event)
+            for chat, shown in list(person.shown.items()):
+                for index, event in enumerate(self.api.events(chat, shown), start=shown):
+                    person.shown[chat] = index + 1
+                    self.show(person, event)
+            await asyncio.sleep(POLL)
 
     # ------------------------------------------------------------------ typed lines
 
@@ -138,7 +140,7 @@ class SandboxChat:
         if text.isdigit() and me.buttons:
             number = int(text)
             if 1 <= number <= len(me.buttons) and me.buttons_message is not None:
-                self._tap(me.buttons_message, me.buttons[number - 1] or "")
+                self._tap(me.buttons_message, me.buttons[number - 1] or "", me.buttons_chat)
                 return True
             self.say(f"(no button {number}; pick 1–{len(me.buttons)})")
             return True
@@ -151,8 +153,8 @@ class SandboxChat:
             me.user.send_text(text)
         return True
 
-    def _tap(self, message_id: int, data: str) -> None:
-        query_id = self.me.user.tap_data(message_id, data)
+    def _tap(self, message_id: int, data: str, chat_id: int | None = None) -> None:
+        query_id = self.me.user.tap_data(message_id, data, chat_id=chat_id)
         task = asyncio.create_task(self._toast(query_id))
         self.toasts.add(task)
         task.add_done_callback(self.toasts.discard)
@@ -174,6 +176,9 @@ class SandboxChat:
         handlers = {
             "as": self._switch,
             "who": self._who,
+            "group": self._group,
+            "join": self._join,
+            "in": self._in_group,
             "press": self._press,
             "file": self._file,
             "photo": self._photo,
@@ -225,6 +230,31 @@ class SandboxChat:
             role = "coach" if person.coach else "athlete"
             unread = self.people.unread(person)
             self.say(f"{marker} {person.user_id} {person.name} ({role}) {unread} unread")
+
+    async def _group(self, args: list[str]) -> None:
+        title = " ".join(args) or "Club chat"
+        chat_id = self.people.new_group(title, self.me)
+        self.say(f"({self.me.name} added the bot to the group chat {title} [{chat_id}])")
+
+    async def _join(self, args: list[str]) -> None:
+        chat_id = int(args[0]) if args and args[0].lstrip("-").isdigit() else 0
+        if chat_id not in self.people.groups:
+            self.say(f"(no such group chat; there are: {self.people.groups or 'none'})")
+            return
+        self.people.join(self.me, chat_id)
+        self.say(f"({self.me.name} is now in {self.people.groups[chat_id]}: its posts show here)")
+
+    async def _in_group(self, args: list[str]) -> None:
+        chat_id = int(args[0]) if args and args[0].lstrip("-").isdigit() else 0
+        if chat_id not in self.me.shown or chat_id >= 0 or len(args) < 2:
+            self.say("(use !in <group chat id> <text or /command>, in a group you are in)")
+            return
+        text = " ".join(args[1:])
+        if text.startswith("/"):
+            command, _, rest = text.partition(" ")
+            self.me.user.send_command(command, payload=rest or None, chat_id=chat_id)
+        else:
+            self.me.user.send_text(text, chat_id=chat_id)
 
     async def _press(self, args: list[str]) -> None:
         if len(args) != 2 or not all(a.isdigit() for a in args):
@@ -324,10 +354,7 @@ def sandbox_settings(base: Settings, api: FakeBotApi) -> Settings:
 
 async def _cast(people: People, user_id: int, first_name: str, as_coach: bool) -> bool:
     """Everyone from an earlier run, then you; True if you are new (and should /start)."""
-    for saved in people.load():
-        saved_id, name = saved.get("id"), saved.get("name")
-        if isinstance(saved_id, int) and isinstance(name, str):
-            people.add(saved_id, name, coach=bool(saved.get("coach")), started=True)
+    people.load()
     new = user_id not in people.everyone
     me = people.add(user_id, first_name, started=not new or as_coach)
     people.current_id = user_id

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from sqlalchemy import select
+from telegram import Chat
 
 from coaching import coach_profile
 from coaching.base import utcnow
@@ -31,10 +32,15 @@ DEFAULT_COACH_NAME = "Coach"
 class Person:
     user: FakeUser
     coach: bool = False
-    shown: int = 0
-    """How many of the bot's events in this person's chat have been printed."""
+    shown: dict[int, int] = field(default_factory=dict)
+    """Per chat (their private chat, and group chats they are in): how many of the bot's
+    events there have been printed."""
     buttons: list[str | None] = field(default_factory=list)
     buttons_message: int | None = None
+    buttons_chat: int | None = None
+
+    def __post_init__(self) -> None:
+        self.shown.setdefault(self.user.chat_id, 0)
 
     @property
     def user_id(self) -> int:
@@ -51,6 +57,8 @@ class People:
     def __init__(self, api: FakeBotApi, db: Database, path: Path, language: str) -> None:
         self.api, self.db, self.path, self.language = api, db, path, language
         self.everyone: dict[int, Person] = {}
+        self.groups: dict[int, str] = {}
+        """Telegram group chats here (negative ids) and their titles."""
         self.current_id = 0
 
     @property
@@ -74,7 +82,27 @@ class People:
         return next((p for p in self.everyone.values() if p.coach), None)
 
     def unread(self, person: Person) -> int:
-        return max(0, self.api.event_count(person.user.chat_id) - person.shown)
+        return sum(
+            max(0, self.api.event_count(chat) - shown) for chat, shown in person.shown.items()
+        )
+
+    def new_group(self, title: str, by: Person) -> int:
+        """A Telegram group chat that `by` adds the bot to (a coach is then asked to link it)."""
+        chat_id = -1001 - len(self.groups)
+        self.groups[chat_id] = title
+        by.shown.setdefault(chat_id, 0)
+        self.api.add_bot_to_group(chat_id, title, by.user)
+        self.save()
+        return chat_id
+
+    def restore_group(self, chat_id: int, title: str) -> None:
+        """A group chat from an earlier run: the fake Telegram knows it again."""
+        self.groups[chat_id] = title
+        self.api.register_chat(Chat(id=chat_id, type=Chat.GROUP, title=title))
+
+    def join(self, person: Person, chat_id: int) -> None:
+        person.shown.setdefault(chat_id, 0)  # the chat's history shows, as in Telegram
+        self.save()
 
     async def make_coach(self, person: Person) -> None:
         """A coach in the database (as an accepted invite makes one), not by configuration,
@@ -105,17 +133,37 @@ class People:
 
     def save(self) -> None:
         saved = [
-            {"id": p.user_id, "name": p.name, "coach": p.coach} for p in self.everyone.values()
+            {
+                "id": p.user_id,
+                "name": p.name,
+                "coach": p.coach,
+                "groups": [chat for chat in p.shown if chat < 0],
+            }
+            for p in self.everyone.values()
         ]
+        groups = [{"id": chat, "title": title} for chat, title in self.groups.items()]
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        self.path.write_text(json.dumps({"people": saved, "current": self.current_id}))
+        self.path.write_text(
+            json.dumps({"people": saved, "groups": groups, "current": self.current_id})
+        )
 
-    def load(self) -> list[dict[str, object]]:
-        """People saved by an earlier run (empty if none or unreadable)."""
-        if not self.path.exists():
-            return []
+    def load(self) -> None:
+        """The group chats and people of an earlier run (none if nothing readable is saved)."""
         try:
-            people = json.loads(self.path.read_text()).get("people", [])
+            saved = json.loads(self.path.read_text()) if self.path.exists() else {}
         except ValueError:
-            return []
-        return [p for p in people if isinstance(p, dict)]
+            saved = {}
+        if not isinstance(saved, dict):
+            return
+        for group in saved.get("groups", []):
+            if isinstance(group, dict) and isinstance(group.get("id"), int):
+                self.restore_group(int(group["id"]), str(group.get("title") or "Group"))
+        for person in saved.get("people", []):
+            if not isinstance(person, dict):
+                continue
+            user_id, name = person.get("id"), person.get("name")
+            if isinstance(user_id, int) and isinstance(name, str):
+                found = self.add(user_id, name, coach=bool(person.get("coach")), started=True)
+                for chat in person.get("groups", []):
+                    if chat in self.groups:
+                        found.shown.setdefault(chat, 0)
