@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from knowledge import KnowledgeBase
+from knowledge.telegram_text import MESSAGE_LIMIT, split_html
 
 Button = tuple[str, str]
 
@@ -31,18 +32,11 @@ def chunk(buttons: Sequence[Button], width: int) -> list[list[Button]]:
     return [list(buttons[i : i + width]) for i in range(0, len(buttons), width)]
 
 
-def split_message(text: str, limit: int = 4096) -> list[str]:
-    """Split long HTML at paragraph breaks so each part fits one Telegram message."""
-    parts: list[str] = []
-    current = ""
-    for paragraph in text.split("\n\n"):
-        candidate = f"{current}\n\n{paragraph}" if current else paragraph
-        if len(candidate) <= limit:
-            current = candidate
-            continue
-        if current:
-            parts.append(current)
-        current = paragraph[:limit]
-    if current:
-        parts.append(current)
-    return parts
+def split_message(text: str, limit: int = MESSAGE_LIMIT) -> list[str]:
+    """Split long HTML into parts that each fit one Telegram message.
+
+    Counted as Telegram counts (UTF-16 code units after parsing), cut between
+    paragraphs, else lines, else words; formatting open at a cut is closed and
+    reopened, and nothing is dropped (see `knowledge.telegram_text.split_html`).
+    """
+    return split_html(text, limit)
