@@ -38,6 +38,18 @@ from fakeapi.records import (
 )
 from fakeapi.waits import wait_for
 
+PRIVATE_BURST = 5
+"""Messages one private chat takes within a second; Telegram asks for about one a second
+but lets short bursts through, so the fake answers 429 only past this."""
+GROUP_PER_MINUTE = 20
+"""Messages one group takes within a minute (Telegram's documented limit)."""
+CALLBACK_QUERY_MAX_AGE = 15 * 60.0
+"""Seconds after a tap within which the bot may still answer it."""
+MAX_DOWNLOAD_BYTES = 20 * 1024 * 1024
+"""getFile: the largest file a bot may download."""
+MAX_UPLOAD_BYTES = 50 * 1024 * 1024
+"""sendDocument: the largest file a bot may upload."""
+
 QueuedUpdate = tuple[int, str, dict[str, Any]]
 """``(update_id, kind, Update as dict)``; the kind is kept to filter by ``allowed_updates``."""
 
@@ -53,16 +65,28 @@ class ChatState:
     user_message_ids: set[int] = field(default_factory=set)
     chat_dict: dict[str, Any] | None = None
     """``chat.to_dict()``, cached: a broadcast benchmark sends 100,000 messages."""
+    send_times: deque[float] | None = None
+    """When the bot's recent messages here were sent (``time.monotonic()``), for the
+    per-chat flood limit; made on the first send (a benchmark has 100,000 chats)."""
+    migrated_to: int | None = None
+    """The supergroup this group became (``ChatStore.migrate_to_supergroup``)."""
 
 
 class ChatStore:
     """The fake's memory, and the test-facing ways to read it, feed it and wait on it.
 
-    ``record_messages=False`` keeps only counters (for benchmarks). Set
-    ``strict_chats`` to answer "chat not found" for chats nobody introduced; by
-    default an unknown positive id is taken as a private chat, so broadcast
-    benchmarks need not create 100,000 users first. ``blocked_user_ids`` and
-    ``max_per_second`` are read by the sending methods.
+    ``record_messages=False`` keeps only counters (for benchmarks). A chat nobody
+    introduced (a ``FakeUser``, ``add_bot_to_group``, ``register_chat``) is "chat
+    not found", as on Telegram; ``strict_chats=False`` takes an unknown positive id
+    for a private chat that has started the bot instead, so broadcast benchmarks
+    need not create 100,000 users first. A user must have written to the bot in
+    private before the bot can write to them (``started_user_ids``; a ``FakeUser``
+    joins it with its first message, or at once with ``started=True``).
+
+    Limits the sending methods read, each settable by a test: ``blocked_user_ids``,
+    ``max_per_second`` (global), ``private_burst`` (messages per second to one
+    private chat), ``group_per_minute``, ``callback_query_max_age`` (seconds),
+    ``max_download_bytes`` (getFile) and ``max_upload_bytes`` (sendDocument).
 
     The public attributes without a method of their own (``cond``, ``chats``,
     ``updates``, ``files``…) are shared with the other parts of the fake;
@@ -75,7 +99,7 @@ class ChatStore:
         bot_first_name: str = "Hip Coach",
         bot_username: str = "hipcoach_bot",
         record_messages: bool = True,
-        strict_chats: bool = False,
+        strict_chats: bool = True,
         call_log_size: int = 1000,
     ) -> None:
         self.bot_first_name = bot_first_name
@@ -83,7 +107,13 @@ class ChatStore:
         self.record_messages = record_messages
         self.strict_chats = strict_chats
         self.blocked_user_ids: set[int] = set()
+        self.started_user_ids: set[int] = set()
         self.max_per_second: float | None = None
+        self.private_burst: int | None = PRIVATE_BURST
+        self.group_per_minute: int | None = GROUP_PER_MINUTE
+        self.callback_query_max_age: float = CALLBACK_QUERY_MAX_AGE
+        self.max_download_bytes = MAX_DOWNLOAD_BYTES
+        self.max_upload_bytes = MAX_UPLOAD_BYTES
         self.sent_count = 0
         self.count_429 = 0
         self.webhook_deliveries = 0
@@ -123,7 +153,33 @@ class ChatStore:
                 raise ApiError(400, "Bad Request: chat not found")
             chat = Chat(id=chat_id, type=Chat.PRIVATE, first_name=f"User {chat_id}")
             state = self.chats[chat_id] = ChatState(chat)
+            self.started_user_ids.add(chat_id)
         return state
+
+    def mark_started(self, user_id: int) -> None:
+        """The user has written to the bot, so the bot may write to them."""
+        with self.cond:
+            self.started_user_ids.add(user_id)
+
+    def migrate_to_supergroup(self, chat_id: int, supergroup_id: int | None = None) -> int:
+        """Turn a group into a supergroup, as when an admin changes a setting; returns its id.
+
+        From now on every send to the old id answers 400 "group chat was upgraded to a
+        supergroup chat" with ``parameters.migrate_to_chat_id``, as Telegram does, and
+        the new supergroup is a known chat (same title).
+        """
+        with self.cond:
+            state = self.chat_state(chat_id)
+            if state.chat.type != Chat.GROUP:
+                raise ValueError(f"chat {chat_id} is not a basic group")
+            if supergroup_id is None:
+                supergroup_id = -1_000_000_000_000 + chat_id
+            state.migrated_to = supergroup_id
+            self.chats[supergroup_id] = ChatState(
+                Chat(id=supergroup_id, type=Chat.SUPERGROUP, title=state.chat.title)
+            )
+            self.cond.notify_all()
+        return supergroup_id
 
     def chat(self, chat_id: int) -> Chat:
         """The ``telegram.Chat`` for a known chat id."""
@@ -256,6 +312,11 @@ class ChatStore:
                 query_id, user_id, chat_id, message_id, data
             )
         return query_id
+
+    def age_callback_query(self, query_id: str, seconds: float) -> None:
+        """Make a tap look ``seconds`` older (to reach ``callback_query_max_age``)."""
+        with self.cond:
+            self.callbacks[query_id].created_at -= seconds
 
     def callback_query(self, query_id: str) -> CallbackQueryRecord:
         """The record of a tap (raises KeyError if unknown)."""

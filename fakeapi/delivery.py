@@ -17,6 +17,7 @@ import re
 import time
 from datetime import UTC, datetime
 from typing import Any
+from urllib.parse import urlsplit
 
 import aiohttp
 from telegram import User, WebhookInfo
@@ -27,6 +28,8 @@ from fakeapi.params import Params
 from fakeapi.records import ApiError
 
 SECRET_RE = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
+WEBHOOK_PORTS = (443, 80, 88, 8443)
+BAD_WEBHOOK = "Bad Request: bad webhook: "
 WEBHOOK_CONFLICT = (
     "Conflict: can't use getUpdates method while webhook is active; "
     "use deleteWebhook to delete the webhook first"
@@ -36,8 +39,9 @@ WEBHOOK_CONFLICT = (
 class UpdateDelivery:
     """getUpdates, setWebhook, deleteWebhook, getWebhookInfo, and the webhook sender."""
 
-    def __init__(self, store: ChatStore) -> None:
+    def __init__(self, store: ChatStore, *, strict_webhook: bool = False) -> None:
         self.store = store
+        self.strict_webhook = strict_webhook
         self._allowed_updates: list[str] | None = None
         self._webhook_url: str | None = None
         self._webhook_secret: str | None = None
@@ -142,8 +146,8 @@ class UpdateDelivery:
         secret = params.string("secret_token")
         if secret is not None and not SECRET_RE.match(secret):
             raise ApiError(400, "Bad Request: secret token contains unallowed characters")
-        if url and not url.startswith(("http://", "https://")):
-            raise ApiError(400, "Bad Request: bad webhook: An HTTPS URL must be provided")
+        if url:
+            self._check_webhook_url(url)
         allowed = params.structured("allowed_updates")
         with self.store.cond:
             if params.flag("drop_pending_updates"):
@@ -158,6 +162,22 @@ class UpdateDelivery:
             self._webhook_task = asyncio.get_running_loop().create_task(self._deliver_webhook())
         self.wake()
         return True
+
+    def _check_webhook_url(self, url: str) -> None:
+        """Telegram delivers only over HTTPS to ports 443, 80, 88 and 8443; unless
+        ``strict_webhook``, plain HTTP to any port passes (loopback tests)."""
+        parts = urlsplit(url)
+        allowed = ("https",) if self.strict_webhook else ("http", "https")
+        if parts.scheme.lower() not in allowed or not parts.hostname:
+            raise ApiError(400, f"{BAD_WEBHOOK}An HTTPS URL must be provided for webhook")
+        try:
+            port = parts.port
+        except ValueError:
+            raise ApiError(400, f"{BAD_WEBHOOK}Wrong port number specified") from None
+        if self.strict_webhook and port not in (None, *WEBHOOK_PORTS):
+            raise ApiError(
+                400, f"{BAD_WEBHOOK}Webhook can be set up only on ports 80, 88, 443 or 8443"
+            )
 
     def _delete_webhook(self, params: Params, me: User) -> bool:
         with self.store.cond:

@@ -2,14 +2,36 @@
 
 Each method checks its input the way Telegram does and answers with Telegram's
 own wording and status, so a bot that passes here does not fail on the real
-API: HTML parsed as Telegram reads it, text and caption limits, "message is not
-modified", a callback query answered twice, blocked users, a flood limit.
-Results are shaped by PTB's own types, so they deserialise as Telegram's do.
+API. What is refused:
+
+- text: HTML as Telegram's parser reads it (``html_check``), a text empty after
+  parsing, more than 4096 UTF-16 code units (1024 for a caption);
+- inline keyboards: at most 100 buttons, each with a text and exactly one action,
+  ``callback_data`` of 1–64 bytes, a URL button with an http(s)/tg URL;
+- chats: an unknown chat (400 "chat not found"), a user who never wrote to the
+  bot (403 "bot can't initiate conversation with a user"), a blocked user (403),
+  a group that became a supergroup (400 with ``migrate_to_chat_id``);
+- flood: more than ``private_burst`` messages in a second to one private chat,
+  more than ``group_per_minute`` in a minute to one group, over ``max_per_second``
+  in all (429 with ``retry_after``);
+- edits that change nothing (text, entities and keyboard compared): "message is
+  not modified";
+- answerCallbackQuery: a text over 200 characters, a query answered twice or
+  older than ``callback_query_max_age`` ("query is too old");
+- setMyCommands (1–100 commands, 1–32 characters of ``a-z0-9_``, descriptions of
+  1–256), setMyDescription (≤ 512), setMyShortDescription (≤ 120), setMyName (≤ 64),
+  and language codes other than two lowercase letters;
+- files: getFile over 20 MB ("file is too big"), sendDocument over 50 MB (413),
+  sendPhoto of bytes that are not an image or of a document's file_id.
+
+Results are shaped by PTB's own types, so they deserialise as Telegram's do;
+messages carry their entities, so ``message.text_html`` round-trips.
 """
 
 from __future__ import annotations
 
 import math
+import re
 import time
 from collections import deque
 from collections.abc import Awaitable, Callable
@@ -28,20 +50,51 @@ from telegram import (
 )
 
 from fakeapi.chats import ChatState, ChatStore
-from fakeapi.html_check import HtmlParseError, parse_html
+from fakeapi.html_check import (
+    CAPTION_LIMIT,
+    MESSAGE_LIMIT,
+    Entity,
+    HtmlParseError,
+    ParsedText,
+    link_url,
+    parse_html,
+    parse_plain,
+)
 from fakeapi.params import Params, Upload
 from fakeapi.records import ApiError, BotEvent, BotMessage, Edit, StoredFile
 
 Handler = Callable[[Params, User], Any]
 AsyncHandler = Callable[[Params, User], Awaitable[Any]]
 
-MAX_TEXT = 4096
-MAX_CAPTION = 1024
+MAX_TEXT = MESSAGE_LIMIT
+MAX_CAPTION = CAPTION_LIMIT
+MAX_BUTTONS = 100
+MAX_CALLBACK_DATA = 64
+MAX_ANSWER_TEXT = 200
+MAX_COMMANDS = 100
+BOT_TEXT_LIMITS = {"description": 512, "short_description": 120, "name": 64}
+BUTTON_ACTIONS = (
+    "url",
+    "callback_data",
+    "web_app",
+    "login_url",
+    "switch_inline_query",
+    "switch_inline_query_current_chat",
+    "switch_inline_query_chosen_chat",
+    "copy_text",
+    "callback_game",
+    "pay",
+)
+IMAGE_SIGNATURES = (b"\xff\xd8\xff", b"\x89PNG\r\n\x1a\n", b"GIF87a", b"GIF89a", b"BM")
+COMMAND_RE = re.compile(r"[a-z0-9_]{1,32}")
+LANGUAGE_RE = re.compile(r"(?:[a-z]{2})?")
 NOT_MODIFIED = (
     "Bad Request: message is not modified: specified new message content and reply markup "
     "are exactly the same as a current content and reply markup of the message"
 )
 QUERY_TOO_OLD = "Bad Request: query is too old and response timeout expired or query ID is invalid"
+CANT_INITIATE = "Forbidden: bot can't initiate conversation with a user"
+MIGRATED = "Bad Request: group chat was upgraded to a supergroup chat"
 
 
 @dataclass(slots=True)
@@ -144,42 +197,70 @@ class BotApiMethods:
                 queue.popleft()
             raise head.error
 
-    def _check_can_send(self, chat_id: int, *, counts: bool) -> None:
-        """Blocked users and the global flood limit; call with the lock held."""
-        if chat_id in self.store.blocked_user_ids:
-            raise ApiError(403, "Forbidden: bot was blocked by the user")
-        limit = self.store.max_per_second
-        if not counts or limit is None:
-            return
+    def _check_can_send(self, chat_id: int, *, counts: bool) -> ChatState:
+        """The chat, if the bot may send there now; call with the lock held.
+
+        Unknown chats, users who never wrote to the bot, blocked users, migrated
+        groups, then (for messages, not chat actions) the per-chat and global
+        flood limits.
+        """
+        store = self.store
+        state = store.chat_state(chat_id)
+        chat = state.chat
+        if state.migrated_to is not None:
+            raise ApiError(400, MIGRATED, migrate_to_chat_id=state.migrated_to)
+        if chat.type == Chat.PRIVATE:
+            if chat_id not in store.started_user_ids:
+                raise ApiError(403, CANT_INITIATE)
+            if chat_id in store.blocked_user_ids:
+                raise ApiError(403, "Forbidden: bot was blocked by the user")
+        if not counts:
+            return state
         now = time.monotonic()
-        window = self._send_times
-        while window and window[0] <= now - 1.0:
+        if state.send_times is None:
+            state.send_times = deque()
+        if chat.type == Chat.PRIVATE:
+            self._flood(state.send_times, now, 1.0, store.private_burst)
+        else:
+            self._flood(state.send_times, now, 60.0, store.group_per_minute)
+        if store.max_per_second is not None:
+            self._flood(self._send_times, now, 1.0, store.max_per_second)
+        state.send_times.append(now)
+        if store.max_per_second is not None:
+            self._send_times.append(now)
+        return state
+
+    @staticmethod
+    def _flood(window: deque[float], now: float, seconds: float, limit: float | None) -> None:
+        """429 when ``window`` already holds ``limit`` sends within ``seconds``."""
+        while window and window[0] <= now - seconds:
             window.popleft()
-        if len(window) >= limit:
-            retry_after = max(1, math.ceil(window[0] + 1.0 - now))
+        if limit is not None and len(window) >= limit:
+            retry_after = max(1, math.ceil(window[0] + seconds - now))
             raise ApiError(429, f"Too Many Requests: retry after {retry_after}", retry_after)
-        window.append(now)
 
     # ------------------------------------------------------------------ sending
 
-    def _render(self, text: str, parse_mode: str | None, *, limit: int, empty: str) -> str:
+    def _render(
+        self, text: str, parse_mode: str | None, params: Params, *, caption: bool
+    ) -> ParsedText:
         """What the user sees for ``text``; raises Telegram's errors for bad input."""
-        if not text:
-            raise ApiError(400, empty)
-        plain = text
-        if parse_mode and parse_mode.lower() == "html":
-            try:
-                plain = parse_html(text)
-            except HtmlParseError as exc:
-                raise ApiError(400, f"Bad Request: can't parse entities: {exc}") from None
-        elif parse_mode and parse_mode.lower() not in ("markdown", "markdownv2"):
-            raise ApiError(400, f"Bad Request: unsupported parse_mode {parse_mode!r}")
-        if not plain.strip():
-            raise ApiError(400, empty)
-        if len(plain.encode("utf-16-le")) // 2 > limit:
-            what = "caption" if limit == MAX_CAPTION else "text"
-            raise ApiError(400, f"Bad Request: message {what} is too long")
-        return plain
+        limit = MAX_CAPTION if caption else MAX_TEXT
+        mode = (parse_mode or "").lower()
+        try:
+            if mode == "html":
+                parsed = parse_html(text, allow_empty=caption)
+            elif mode in ("", "markdown", "markdownv2"):
+                parsed = parse_plain(text, allow_empty=caption)
+                given = params.structured("caption_entities" if caption else "entities")
+                if isinstance(given, list) and not mode:  # offsets are into the text as sent
+                    return _with_entities(ParsedText(text), given, limit, caption)
+            else:
+                raise ApiError(400, f"Bad Request: unsupported parse_mode {parse_mode!r}")
+        except HtmlParseError as exc:
+            raise ApiError(400, exc.description) from None
+        _check_length(parsed, limit, caption)
+        return parsed
 
     def _record_send(
         self,
@@ -191,27 +272,30 @@ class BotApiMethods:
     ) -> dict[str, Any]:
         chat_id = params.required_integer("chat_id")
         parse_mode = params.string("parse_mode")
-        plain = None
+        parsed = None
         if text is not None:
             if kind == "text":
-                plain = self._render(
-                    text, parse_mode, limit=MAX_TEXT, empty="Bad Request: message text is empty"
-                )
+                parsed = self._render(text, parse_mode, params, caption=False)
             elif text:
-                plain = self._render(text, parse_mode, limit=MAX_CAPTION, empty="")
+                parsed = self._render(text, parse_mode, params, caption=True)
+                if not parsed.text:
+                    parsed = None
         markup = params.structured("reply_markup")
+        check_reply_markup(markup)
+        plain = parsed.text if parsed is not None else None
+        entities = parsed.entity_dicts() if parsed is not None else []
         store = self.store
         with store.cond:
-            state = store.chat_state(chat_id)
-            self._check_can_send(chat_id, counts=True)
+            state = self._check_can_send(chat_id, counts=True)
             message_id = state.next_message_id
             state.next_message_id += 1
             message = BotMessage(
                 chat_id, message_id, int(time.time()), kind, plain, text, parse_mode, markup, file
             )
+            message.entities = entities
             if store.record_messages:
                 state.messages[message_id] = message
-                state.events.append(BotEvent("message", message, plain, markup))
+                state.events.append(BotEvent("message", message, plain, markup, entities))
             store.sent_count += 1
             store.cond.notify_all()
             chat = state.chat
@@ -237,8 +321,12 @@ class BotApiMethods:
         file = message.file
         if message.kind == "text":
             result["text"] = message.text
+            if message.entities:
+                result["entities"] = [dict(e) for e in message.entities]
         elif message.text is not None:
             result["caption"] = message.text
+            if message.entities:
+                result["caption_entities"] = [dict(e) for e in message.entities]
         if file is not None and message.kind == "document":
             result["document"] = Document(
                 file.file_id,
@@ -289,8 +377,13 @@ class BotApiMethods:
         upload: Upload | None = params.uploads.get(kind)
         if upload is not None:
             mime = upload.content_type
-            if mime in (None, "application/octet-stream") and kind == "photo":
-                mime = "image/jpeg"
+            if kind == "photo":
+                if not upload.data.startswith(IMAGE_SIGNATURES) and not _is_webp(upload.data):
+                    raise ApiError(400, "Bad Request: IMAGE_PROCESS_FAILED")
+                if mime in (None, "application/octet-stream"):
+                    mime = "image/jpeg"
+            elif len(upload.data) > self.store.max_upload_bytes:
+                raise ApiError(413, "Request Entity Too Large")
             file = self.store.store_file(
                 upload.data, filename=upload.filename, mime_type=mime, folder=f"{kind}s"
             )
@@ -302,6 +395,10 @@ class BotApiMethods:
                 known = self.store.files.get(reference)
             if known is None:
                 raise ApiError(400, "Bad Request: wrong file identifier/HTTP URL specified")
+            if kind == "photo" and not known.is_photo:
+                raise ApiError(400, "Bad Request: can't use file of type Document as Photo")
+            if kind == "document" and known.is_photo:
+                raise ApiError(400, "Bad Request: can't use file of type Photo as Document")
             file = known
         return self._record_send(params, me, kind, params.string("caption"), file)
 
@@ -309,7 +406,6 @@ class BotApiMethods:
         chat_id = params.required_integer("chat_id")
         params.required_string("action")
         with self.store.cond:
-            self.store.chat_state(chat_id)
             self._check_can_send(chat_id, counts=False)
         return True
 
@@ -331,50 +427,65 @@ class BotApiMethods:
         self,
         state: ChatState,
         message: BotMessage,
-        plain: str | None,
+        parsed: ParsedText | None,
         raw: str | None,
         parse_mode: str | None,
         markup: dict[str, Any] | None,
         me: User,
     ) -> dict[str, Any]:
         """Record an edit unless nothing changes; call with the lock held."""
-        if plain == message.text and markup == message.reply_markup:
+        plain = parsed.text if parsed is not None else None
+        entities = parsed.entity_dicts() if parsed is not None else []
+        if (
+            plain == message.text
+            and entities == message.entities
+            and markup == message.reply_markup
+        ):
             raise ApiError(400, NOT_MODIFIED)
-        message.edits.append(Edit(message.text, message.reply_markup))
+        message.edits.append(Edit(message.text, message.reply_markup, message.entities))
         message.text, message.raw_text, message.parse_mode = plain, raw, parse_mode
+        message.entities = entities
         message.reply_markup = markup
-        state.events.append(BotEvent("edit", message, plain, markup))
+        state.events.append(BotEvent("edit", message, plain, markup, entities))
         self.store.cond.notify_all()
         return self.message_dict(message, state.chat, me, edited=True)
 
     def _edit_message_text(self, params: Params, me: User) -> dict[str, Any]:
         raw = params.string("text") or ""
         parse_mode = params.string("parse_mode")
-        plain = self._render(raw, parse_mode, limit=MAX_TEXT, empty="Bad Request: text is empty")
+        parsed = self._render(raw, parse_mode, params, caption=False)
         markup = params.structured("reply_markup")
+        check_reply_markup(markup)
         with self.store.cond:
             state, message = self._editable(params)
             if message.kind != "text":
                 raise ApiError(400, "Bad Request: there is no text in the message to edit")
-            return self._apply_edit(state, message, plain, raw, parse_mode, markup, me)
+            return self._apply_edit(state, message, parsed, raw, parse_mode, markup, me)
 
     def _edit_message_caption(self, params: Params, me: User) -> dict[str, Any]:
         raw = params.string("caption")
         parse_mode = params.string("parse_mode")
-        plain = self._render(raw, parse_mode, limit=MAX_CAPTION, empty="") if raw else None
+        parsed = self._render(raw, parse_mode, params, caption=True) if raw else None
+        if parsed is not None and not parsed.text:
+            parsed = None
         markup = params.structured("reply_markup")
+        check_reply_markup(markup)
         with self.store.cond:
             state, message = self._editable(params)
             if message.kind == "text":
                 raise ApiError(400, "Bad Request: there is no caption in the message to edit")
-            return self._apply_edit(state, message, plain, raw, parse_mode, markup, me)
+            return self._apply_edit(state, message, parsed, raw, parse_mode, markup, me)
 
     def _edit_message_reply_markup(self, params: Params, me: User) -> dict[str, Any]:
         markup = params.structured("reply_markup")
+        check_reply_markup(markup)
         with self.store.cond:
             state, message = self._editable(params)
+            current = None
+            if message.text is not None:
+                current = ParsedText(message.text, tuple(_entity(e) for e in message.entities))
             return self._apply_edit(
-                state, message, message.text, message.raw_text, message.parse_mode, markup, me
+                state, message, current, message.raw_text, message.parse_mode, markup, me
             )
 
     def _delete_message(self, params: Params, me: User) -> bool:
@@ -394,14 +505,20 @@ class BotApiMethods:
 
     def _answer_callback_query(self, params: Params, me: User) -> bool:
         query_id = params.required_string("callback_query_id")
+        text = params.string("text")
+        if text is not None and len(text) > MAX_ANSWER_TEXT:
+            raise ApiError(400, "Bad Request: MESSAGE_TOO_LONG")
+        url = params.string("url")
         with self.store.cond:
             record = self.store.callbacks.get(query_id)
             if record is None or record.answered:
                 raise ApiError(400, QUERY_TOO_OLD)
+            if time.monotonic() - record.created_at > self.store.callback_query_max_age:
+                raise ApiError(400, QUERY_TOO_OLD)
             record.answered = True
-            record.answer_text = params.string("text")
+            record.answer_text = text
             record.show_alert = params.flag("show_alert")
-            record.url = params.string("url")
+            record.url = url
             self.store.cond.notify_all()
         return True
 
@@ -409,8 +526,11 @@ class BotApiMethods:
         file_id = params.required_string("file_id")
         with self.store.cond:
             stored = self.store.files.get(file_id)
+            limit = self.store.max_download_bytes
         if stored is None:
             raise ApiError(400, "Bad Request: invalid file_id")
+        if len(stored.data) > limit:
+            raise ApiError(400, "Bad Request: file is too big")
         return File(
             stored.file_id, stored.file_unique_id, len(stored.data), stored.file_path
         ).to_dict()
@@ -437,39 +557,58 @@ class BotApiMethods:
     @staticmethod
     def _settings_key(params: Params) -> str:
         scope = params.structured("scope") or {"type": "default"}
-        return f"{scope}|{params.string('language_code') or ''}"
+        return f"{scope}|{_language_code(params)}"
 
     def _set_my_commands(self, params: Params, me: User) -> bool:
         commands = params.structured("commands")
         if not isinstance(commands, list):
-            raise ApiError(400, "Bad Request: commands is empty")
-        parsed = [BotCommand(c["command"], c["description"]).to_dict() for c in commands]
+            raise ApiError(400, "Bad Request: can't parse commands JSON object")
+        if len(commands) > MAX_COMMANDS:
+            raise ApiError(400, "Bad Request: BOT_COMMANDS_TOO_MUCH")
+        parsed = []
+        for command in commands:
+            if not isinstance(command, dict):
+                raise ApiError(400, "Bad Request: can't parse BotCommand")
+            name, description = command.get("command"), command.get("description")
+            if not isinstance(name, str) or not COMMAND_RE.fullmatch(name):
+                raise ApiError(400, "Bad Request: BOT_COMMAND_INVALID")
+            if not isinstance(description, str) or not 1 <= len(description.strip()) <= 256:
+                raise ApiError(400, "Bad Request: BOT_COMMAND_DESCRIPTION_INVALID")
+            parsed.append(BotCommand(name, description).to_dict())
+        key = self._settings_key(params)
         with self.store.cond:
-            self.store.bot_settings[f"commands|{self._settings_key(params)}"] = parsed
+            self.store.bot_settings[f"commands|{key}"] = parsed
         return True
 
     def _get_my_commands(self, params: Params, me: User) -> list[dict[str, Any]]:
+        key = self._settings_key(params)
         with self.store.cond:
-            return list(self.store.bot_settings.get(f"commands|{self._settings_key(params)}", []))
+            return list(self.store.bot_settings.get(f"commands|{key}", []))
 
     def _delete_my_commands(self, params: Params, me: User) -> bool:
+        key = self._settings_key(params)
         with self.store.cond:
-            self.store.bot_settings.pop(f"commands|{self._settings_key(params)}", None)
+            self.store.bot_settings.pop(f"commands|{key}", None)
         return True
 
     def _setter(self, name: str) -> Handler:
+        limit = BOT_TEXT_LIMITS[name]
+
         def setter(params: Params, me: User) -> bool:
+            value = params.string(name) or ""
+            if len(value) > limit:
+                raise ApiError(400, f"Bad Request: bot {name.replace('_', ' ')} is too long")
+            key = f"{name}|{_language_code(params)}"
             with self.store.cond:
-                key = f"{name}|{params.string('language_code') or ''}"
-                self.store.bot_settings[key] = params.string(name) or ""
+                self.store.bot_settings[key] = value
             return True
 
         return setter
 
     def _getter(self, name: str) -> Handler:
         def getter(params: Params, me: User) -> dict[str, str]:
+            key = f"{name}|{_language_code(params)}"
             with self.store.cond:
-                key = f"{name}|{params.string('language_code') or ''}"
                 return {name: self.store.bot_settings.get(key, "")}
 
         return getter
@@ -481,3 +620,89 @@ class BotApiMethods:
             return True
 
         return accept
+
+
+# ---------------------------------------------------------------------- checks
+
+
+def check_reply_markup(markup: Any) -> None:
+    """Refuse an inline keyboard Telegram would refuse (other markups pass)."""
+    if not isinstance(markup, dict) or "inline_keyboard" not in markup:
+        return
+    rows = markup["inline_keyboard"]
+    if not isinstance(rows, list) or not all(isinstance(row, list) for row in rows):
+        raise ApiError(400, "Bad Request: can't parse inline keyboard: field must be an Array")
+    if sum(len(row) for row in rows) > MAX_BUTTONS:
+        raise ApiError(400, "Bad Request: REPLY_MARKUP_TOO_LONG")
+    for row in rows:
+        for button in row:
+            _check_button(button)
+
+
+def _check_button(button: Any) -> None:
+    prefix = "Bad Request: can't parse inline keyboard button: "
+    if not isinstance(button, dict) or not isinstance(button.get("text"), str):
+        raise ApiError(400, prefix + 'Field "text" must be of type String')
+    if not button["text"].strip():
+        raise ApiError(400, "Bad Request: BUTTON_TEXT_INVALID")
+    actions = [name for name in BUTTON_ACTIONS if button.get(name) is not None]
+    if not actions:
+        raise ApiError(400, prefix + "Text buttons are unallowed in the inline keyboard")
+    if len(actions) > 1:
+        raise ApiError(400, prefix + "exactly one of the optional fields must be used")
+    data = button.get("callback_data")
+    if data is not None:
+        size = len(data.encode("utf-8")) if isinstance(data, str) else 0
+        if not 1 <= size <= MAX_CALLBACK_DATA:
+            raise ApiError(400, "Bad Request: BUTTON_DATA_INVALID")
+    url = button.get("url")
+    if url is not None and (not isinstance(url, str) or link_url(url) is None):
+        raise ApiError(400, "Bad Request: BUTTON_URL_INVALID")
+
+
+def _language_code(params: Params) -> str:
+    """The ``language_code`` of bot settings: empty, or two lowercase letters."""
+    code = params.string("language_code") or ""
+    if not LANGUAGE_RE.fullmatch(code):
+        raise ApiError(400, "Bad Request: Invalid language code specified")
+    return code
+
+
+def _check_length(parsed: ParsedText, limit: int, caption: bool) -> None:
+    if parsed.length > limit:
+        what = "caption" if caption else "text"
+        raise ApiError(400, f"Bad Request: message {what} is too long")
+
+
+def _with_entities(parsed: ParsedText, given: list[Any], limit: int, caption: bool) -> ParsedText:
+    """Plain text with entities the bot passed itself (``entities``/``caption_entities``)."""
+    entities = []
+    total = parsed.length
+    for item in given:
+        if not isinstance(item, dict):
+            raise ApiError(400, "Bad Request: can't parse entities JSON object")
+        entity = _entity(item)
+        if entity.offset < 0 or entity.length <= 0 or entity.offset + entity.length > total:
+            raise ApiError(400, "Bad Request: entity is out of the text")
+        entities.append(entity)
+    result = ParsedText(parsed.text, tuple(entities))
+    _check_length(result, limit, caption)
+    return result
+
+
+def _entity(item: dict[str, Any]) -> Entity:
+    try:
+        return Entity(
+            str(item["type"]),
+            int(item["offset"]),
+            int(item["length"]),
+            url=item.get("url"),
+            language=item.get("language"),
+            custom_emoji_id=item.get("custom_emoji_id"),
+        )
+    except (KeyError, TypeError, ValueError):
+        raise ApiError(400, "Bad Request: can't parse entities JSON object") from None
+
+
+def _is_webp(data: bytes) -> bool:
+    return data[:4] == b"RIFF" and data[8:12] == b"WEBP"

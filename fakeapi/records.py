@@ -6,6 +6,7 @@ Kept deliberately small: a 100,000-recipient broadcast benchmark stores one
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -15,11 +16,19 @@ Keyboard = list[list[tuple[str, str | None]]]
 class ApiError(Exception):
     """An error the fake answers with, shaped like Telegram's ``{"ok": false}`` reply."""
 
-    def __init__(self, error_code: int, description: str, retry_after: int | None = None) -> None:
+    def __init__(
+        self,
+        error_code: int,
+        description: str,
+        retry_after: int | None = None,
+        *,
+        migrate_to_chat_id: int | None = None,
+    ) -> None:
         super().__init__(description)
         self.error_code = error_code
         self.description = description
         self.retry_after = retry_after
+        self.migrate_to_chat_id = migrate_to_chat_id
 
     def payload(self) -> dict[str, Any]:
         """The JSON body Telegram would send for this error."""
@@ -28,8 +37,13 @@ class ApiError(Exception):
             "error_code": self.error_code,
             "description": self.description,
         }
+        parameters: dict[str, int] = {}
         if self.retry_after is not None:
-            body["parameters"] = {"retry_after": self.retry_after}
+            parameters["retry_after"] = self.retry_after
+        if self.migrate_to_chat_id is not None:
+            parameters["migrate_to_chat_id"] = self.migrate_to_chat_id
+        if parameters:
+            body["parameters"] = parameters
         return body
 
 
@@ -44,6 +58,11 @@ class StoredFile:
     filename: str | None = None
     mime_type: str | None = None
 
+    @property
+    def is_photo(self) -> bool:
+        """Whether Telegram holds it as a photo (sent or received with sendPhoto)."""
+        return self.file_path.startswith("photos/")
+
 
 @dataclass(slots=True)
 class Edit:
@@ -51,13 +70,15 @@ class Edit:
 
     text: str | None
     reply_markup: dict[str, Any] | None
+    entities: list[dict[str, Any]] = field(default_factory=list)
 
 
 @dataclass(slots=True)
 class BotMessage:
     """A message the bot sent, in its *current* state (edits applied in place).
 
-    ``text`` is what the user sees (HTML tags stripped, entities decoded);
+    ``text`` is what the user sees (HTML tags stripped, entities decoded, trimmed
+    as Telegram trims) and ``entities`` its formatting as Bot API objects;
     ``raw_text`` is exactly what the bot sent. For media, ``text`` is the caption.
     """
 
@@ -72,6 +93,7 @@ class BotMessage:
     file: StoredFile | None = None
     edits: list[Edit] = field(default_factory=list)
     deleted: bool = False
+    entities: list[dict[str, Any]] = field(default_factory=list)
 
     @property
     def buttons(self) -> Keyboard:
@@ -101,6 +123,7 @@ class BotEvent:
     message: BotMessage
     text: str | None
     reply_markup: dict[str, Any] | None
+    entities: list[dict[str, Any]] = field(default_factory=list)
 
     @property
     def chat_id(self) -> int:
@@ -131,6 +154,9 @@ class CallbackQueryRecord:
     answer_text: str | None = None
     show_alert: bool = False
     url: str | None = None
+    created_at: float = field(default_factory=time.monotonic)
+    """``time.monotonic()`` when the user tapped; Telegram lets a query go unanswered
+    for a limited time only (``ChatStore.callback_query_max_age``)."""
 
 
 @dataclass(slots=True)

@@ -43,11 +43,17 @@ T = TypeVar("T")
 class FakeBotApi(ChatStore):
     """An in-memory Telegram Bot API served over HTTP on 127.0.0.1.
 
-    What it knows and how tests read, feed and wait on it is ``ChatStore``'s API.
+    What it knows and how tests read, feed and wait on it is ``ChatStore``'s API;
+    what it refuses, as Telegram refuses it, is listed in ``methods``.
     Failure injection: put user ids into ``blocked_user_ids`` (sends get 403), set
-    ``max_per_second`` (global sliding one-second window, over it → 429), or queue
-    errors with ``fail_next``. For network faults (refused connections, gateway
-    errors, lost answers), put a ``fakeapi.faults.FaultProxy`` in front of it.
+    ``max_per_second`` (global sliding one-second window, over it → 429), turn a
+    group into a supergroup with ``migrate_to_supergroup``, or queue errors with
+    ``fail_next``. For network faults (refused connections, gateway errors, lost
+    answers), put a ``fakeapi.faults.FaultProxy`` in front of it.
+
+    ``strict_webhook=True`` accepts only webhooks Telegram accepts (HTTPS on port
+    443, 80, 88 or 8443); by default plain HTTP to any port is let through, so
+    tests can run the bot's webhook server on loopback.
     """
 
     def __init__(
@@ -58,7 +64,8 @@ class FakeBotApi(ChatStore):
         bot_first_name: str = "Hip Coach",
         bot_username: str = "hipcoach_bot",
         record_messages: bool = True,
-        strict_chats: bool = False,
+        strict_chats: bool = True,
+        strict_webhook: bool = False,
         call_log_size: int = 1000,
     ) -> None:
         super().__init__(
@@ -72,7 +79,7 @@ class FakeBotApi(ChatStore):
         self._requested_port = port
         self._port = 0
         self._methods = BotApiMethods(self)
-        self._delivery = UpdateDelivery(self)
+        self._delivery = UpdateDelivery(self, strict_webhook=strict_webhook)
         self._delivery.serve(self._methods)
         self._thread = LoopThread("FakeBotApi")
         self._runner: web.AppRunner | None = None

@@ -48,7 +48,11 @@ class FakeUser:
         language_code: str | None = "en",
         username: str | None = None,
         last_name: str | None = None,
+        *,
+        started: bool = False,
     ) -> None:
+        """``started=True``: the user wrote to the bot before the test began, so the bot
+        may write to them first (otherwise only after their first private message)."""
         if user_id <= 0:
             raise ValueError("user ids are positive")
         self.api = api
@@ -70,6 +74,8 @@ class FakeUser:
             username=username,
         )
         api.register_chat(self.private_chat)
+        if started:
+            api.mark_started(user_id)
         self._cursors: dict[int, int] = {}
 
     # ------------------------------------------------------------------ actions
@@ -301,6 +307,8 @@ class FakeUser:
     def _send_message(self, chat_id: int | None, **content: object) -> int:
         chat_id = self._chat_id(chat_id)
         chat = self.api.chat(chat_id)
+        if chat_id == self.chat_id:
+            self.api.mark_started(self.user_id)
         message_id = self.api.new_message_id(chat_id)
         message = Message(
             message_id=message_id,
@@ -319,13 +327,17 @@ class FakeUser:
             self.user_id, message.chat_id, message.message_id, data
         )
         bot_user = self.api.bot_user()
+        entities = [MessageEntity.de_json(e, None) for e in message.entities]
+        is_text = message.kind == "text"
         shown = Message(
             message_id=message.message_id,
             date=datetime.fromtimestamp(message.date, UTC),
             chat=chat,
             from_user=bot_user,
-            text=message.text if message.kind == "text" else None,
-            caption=message.text if message.kind != "text" else None,
+            text=message.text if is_text else None,
+            entities=entities if is_text else None,
+            caption=message.text if not is_text else None,
+            caption_entities=entities if not is_text else None,
             reply_markup=_inline_markup(message),
         )
         query = CallbackQuery(

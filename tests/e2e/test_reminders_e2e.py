@@ -61,7 +61,7 @@ async def test_warmup_reminder_done_is_stored(api: FakeBotApi, database_url: str
         dispatch_interval_seconds=0.1,
     )
     app = build_application(settings, db, load_knowledge(), clock=lambda: clock_now[0])
-    ann = FakeUser(api, ANN)
+    ann = FakeUser(api, ANN, started=True)
     await app.initialize()
     await app.start()
     assert app.updater is not None

@@ -13,7 +13,7 @@ pytestmark = pytest.mark.filterwarnings("ignore::telegram.warnings.PTBDeprecatio
 
 
 async def test_injected_429_raises_retry_after(api: FakeBotApi, app: Application) -> None:  # type: ignore[type-arg]
-    FakeUser(api, 2001)
+    FakeUser(api, 2001, started=True)
     api.fail_next("sendMessage", count=1, retry_after=7)
     with pytest.raises(RetryAfter) as raised:
         await app.bot.send_message(2001, "tip of the week")
@@ -24,6 +24,8 @@ async def test_injected_429_raises_retry_after(api: FakeBotApi, app: Application
 
 
 async def test_rate_limit_window(api: FakeBotApi, app: Application) -> None:  # type: ignore[type-arg]
+    FakeUser(api, 2002, started=True)
+    FakeUser(api, 2003, started=True)
     api.max_per_second = 3
     for _ in range(3):
         await app.bot.send_message(2002, "ok")
@@ -35,6 +37,7 @@ async def test_rate_limit_window(api: FakeBotApi, app: Application) -> None:  # 
 
 
 async def test_blocked_user_is_forbidden(api: FakeBotApi, app: Application) -> None:  # type: ignore[type-arg]
+    FakeUser(api, 2004, started=True)
     api.blocked_user_ids.add(2004)
     with pytest.raises(Forbidden, match="bot was blocked by the user"):
         await app.bot.send_message(2004, "are you there?")
@@ -55,6 +58,7 @@ async def test_bad_html_is_rejected(
     html: str,
     error: str,
 ) -> None:
+    FakeUser(api, 2005, started=True)
     with pytest.raises(BadRequest, match="parse entities") as raised:
         await app.bot.send_message(2005, html, parse_mode="HTML")
     assert error.lower() in raised.value.message.lower()
@@ -62,6 +66,7 @@ async def test_bad_html_is_rejected(
 
 
 async def test_edit_errors(api: FakeBotApi, app: Application) -> None:  # type: ignore[type-arg]
+    FakeUser(api, 2006, started=True)
     sent = await app.bot.send_message(2006, "same")
     with pytest.raises(BadRequest, match="(?i)message is not modified"):
         await app.bot.edit_message_text("same", chat_id=2006, message_id=sent.message_id)

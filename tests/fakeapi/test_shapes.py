@@ -10,11 +10,14 @@ from telegram import (
     InlineKeyboardMarkup,
     InputFile,
     Message,
+    MessageEntity,
     PhotoSize,
 )
 from telegram.ext import Application
 
 from fakeapi import BotMessage, FakeBotApi, FakeUser
+
+PNG = b"\x89PNG\r\n\x1a\n..."
 
 
 def ptb_dict(api: FakeBotApi, app: Application, record: BotMessage) -> dict[str, object]:  # type: ignore[type-arg]
@@ -32,13 +35,16 @@ def ptb_dict(api: FakeBotApi, app: Application, record: BotMessage) -> dict[str,
     elif file is not None:
         photo = [PhotoSize(file.file_id, file.file_unique_id, 1, 1, file_size=len(file.data))]
     markup = record.reply_markup
+    entities = [MessageEntity.de_json(e, None) for e in record.entities]
     return Message(
         message_id=record.message_id,
         date=datetime.fromtimestamp(record.date, UTC),
         chat=api.chat(record.chat_id),
         from_user=app.bot.bot,
         text=record.text if record.kind == "text" else None,
+        entities=entities if record.kind == "text" else None,
         caption=record.text if record.kind != "text" else None,
+        caption_entities=entities if record.kind != "text" else None,
         document=document,
         photo=photo,
         reply_markup=InlineKeyboardMarkup.de_json(markup, None) if markup else None,
@@ -46,14 +52,17 @@ def ptb_dict(api: FakeBotApi, app: Application, record: BotMessage) -> dict[str,
 
 
 async def test_replies_match_ptb_serialisation(api: FakeBotApi, app: Application) -> None:  # type: ignore[type-arg]
-    FakeUser(api, 4001, username="ann_runs")
+    FakeUser(api, 4001, username="ann_runs", started=True)
     keyboard = InlineKeyboardMarkup([[InlineKeyboardButton("Go", callback_data="go")]])
     text = await app.bot.send_message(4001, "<i>hi</i>", parse_mode="HTML", reply_markup=keyboard)
-    photo = await app.bot.send_photo(4001, InputFile(b"\x89PNG...", filename="chart.png"))
-    document = await app.bot.send_document(4001, b"data", filename="a.txt", caption="A")
+    photo = await app.bot.send_photo(4001, InputFile(PNG, filename="chart.png"))
+    document = await app.bot.send_document(
+        4001, b"data", filename="a.txt", caption="<b>A</b> &amp; b", parse_mode="HTML"
+    )
     for sent in (text, photo, document):
         record = api.message(4001, sent.message_id)
         assert sent.to_dict() == ptb_dict(api, app, record)
         assert api.message_as_ptb(record).to_dict() == sent.to_dict()
     assert text.text == "hi" and text.reply_markup == keyboard
-    assert api.message(4001, photo.message_id).data == b"\x89PNG..."
+    assert text.text_html == "<i>hi</i>" and document.caption_html == "<b>A</b> &amp; b"
+    assert api.message(4001, photo.message_id).data == PNG
