@@ -9,9 +9,9 @@ linked group chat (kind "group_post") in `coaching.outbox`; a crash before the
 commit leaves nothing half-made. The scheduler's dispatcher then sends them
 under the shared pace, resumably and at most once each.
 
-The coach's text is used as Telegram HTML only if it passes the knowledge
-base's own checker (`knowledge.telegram_text.html_problems`); otherwise it is
-escaped and sent as plain text. The message may instead be a photo (its
+The coach's text keeps its real Telegram HTML tags and has its stray `&`, `<`
+and `>` escaped (`knowledge.telegram_text.repair_html`), so `Hills & strides`
+goes out as typed and `<b>Hills</b>` stays bold. The message may instead be a photo (its
 Telegram file_id is kept, never the bytes) with an optional caption, which
 Telegram limits to 1024 characters: a longer one is refused while composing,
 not found out at sending time.
@@ -42,7 +42,7 @@ from coaching.coaches import FOUND_LEVELS, Role, authorise
 from coaching.models import Athlete, SelftestResult
 from coaching.outbox import Delivery, Kind, Status
 from knowledge.schema import FAULT_IDS
-from knowledge.telegram_text import html_problems, telegram_length
+from knowledge.telegram_text import repair_html, telegram_error, telegram_length
 
 KIND = Kind.BROADCAST
 MAX_TEXT = 4096
@@ -243,18 +243,18 @@ async def coach_draft(
 
 
 def coach_text_html(text: str, entities_html: str | None = None) -> tuple[str, bool]:
-    """The text as Telegram HTML, and whether it had to be escaped.
+    """The text as Telegram HTML, and whether anything had to be escaped.
 
     Formatting the coach applied in the client (`entities_html`, built by the
-    library from message entities) is used when it passes the checker; typed
-    HTML when it passes the checker; anything else is escaped.
+    library from message entities) is used when Telegram would take it. A typed
+    text keeps its real tags and has its stray `&`, `<` and `>` escaped
+    (`Hills & strides`, `Pace <5:00/km`), so it is never sent as plain text whole.
     """
     if entities_html is not None and entities_html != html.escape(text, quote=False):
-        if not html_problems(entities_html):
+        if telegram_error(entities_html, allow_empty=True) is None:
             return entities_html, False
-    if not html_problems(text):
-        return text, False
-    return html.escape(text, quote=False), True
+    body = repair_html(text)
+    return body, body != text
 
 
 def set_text(

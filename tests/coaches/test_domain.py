@@ -71,3 +71,18 @@ def test_group_names_are_bounded() -> None:
 def test_csv_cells_cannot_become_formulas() -> None:
     assert coaches._csv_safe("=HYPERLINK(1)") == "'=HYPERLINK(1)"
     assert coaches._csv_safe("Ann") == "Ann"
+
+
+@pytest.mark.parametrize(
+    ("typed", "sent"),
+    [
+        ("Hills & strides", "Hills &amp; strides"),
+        ("Pace <5:00/km on the flat", "Pace &lt;5:00/km on the flat"),
+        ("<b>Hills</b> & strides", "<b>Hills</b> &amp; strides"),
+        ("<i>easy</i> run", "<i>easy</i> run"),
+    ],
+)
+def test_coach_text_keeps_real_tags_and_escapes_stray_characters(typed: str, sent: str) -> None:
+    body, escaped = broadcasts.coach_text_html(typed)
+    assert body == sent
+    assert escaped is (typed != sent)
