@@ -40,6 +40,7 @@ from bot.handlers import (
     onboarding,
     pain,
     privacy,
+    relay,
     reminders,
     selftest,
     settings,
@@ -106,6 +107,7 @@ BUTTONS: tuple[ButtonHandler[Any], ...] = (
     console.nudge_send_button,
     console.broadcast_list_button,
     console.details_button,
+    relay.reply_button,
 )
 """One handler per button kind of `coaching.callbacks`."""
 
@@ -116,6 +118,7 @@ TYPED: dict[Kind, Answer] = {
     Kind.BROADCAST: broadcasts.answer_text,
     Kind.SELFTEST: selftest.answer_text,
     Kind.WITHDRAWAL: conversation.button_only,
+    Kind.RELAY: relay.answer_text,
 }
 """Where typed text goes, by the kind of question the chat waits on (`coaching.pending`)."""
 
@@ -141,6 +144,7 @@ def install(application: HipApplication) -> None:
         add(CallbackQueryHandler(button, pattern=button.matches))
     add(CallbackQueryHandler(general.unknown_button))
     add(MessageHandler(PRIVATE & filters.COMMAND, general.unknown_command))
+    add(MessageHandler(PRIVATE & filters.REPLY & filters.TEXT, relay.reply_message))
     add(MessageHandler(PRIVATE & filters.TEXT, conversation.text_message))
     add(MessageHandler(PRIVATE & filters.Document.ALL, cadence.receive_file))
     add(MessageHandler(PRIVATE & filters.LOCATION, onboarding.answer_location))
