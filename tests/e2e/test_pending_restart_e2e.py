@@ -82,7 +82,9 @@ def test_a_pending_question_survives_a_restart(
     ann.wait_message(contains="Saved.")
     athlete, waiting = stored(bot.database_url, 7101)
     assert athlete is not None and athlete.run_time == dt.time(19, 45) and waiting is None
-    assert ann.message(prompt.message_id).buttons == []  # the answered prompt lost Cancel
+    eventually_sync(
+        lambda: ann.message(prompt.message_id).buttons == [], "the answered prompt to lose Cancel"
+    )
 
     # Asked again, killed again: /cancel after the restart ends exactly that question.
     ann.send_command("/settings")
