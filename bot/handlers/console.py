@@ -5,8 +5,9 @@ Usage (coaches only; everyone else is told "not allowed" and nothing changes):
 
     /athletes          all my athletes, 20 a page, blocked (🚫) and departed (👋) marked;
                        filter buttons (not tested yet, behind on strength, silent 14+
-                       days, pain flag), a button per athlete for their card, and on a
-                       filtered list "Nudge these N" (a preview, then an ordinary broadcast)
+                       days, pain flag), a button per athlete for their card, one group
+                       at a time and its CSV export, and on a filtered list "Nudge
+                       these N" (a preview, then an ordinary broadcast)
     /broadcasts        my broadcasts, those still to go out first, then the history;
                        athletes and group chats counted apart, 🔎 names who was not
                        reached and why
@@ -29,7 +30,7 @@ from telegram import Update
 
 from bot.context import HipContext, coach_only, on_button
 from bot.render import Button, keyboard
-from coaching import coach_profile, console, pain, relay
+from coaching import coach_profile, coaches, console, pain, relay
 from coaching.broadcasts import Report
 from coaching.callbacks import (
     AthleteCardOpen,
@@ -38,6 +39,7 @@ from coaching.callbacks import (
     BroadcastDetails,
     BroadcastList,
     BroadcastResend,
+    GroupExport,
     NudgePreview,
     NudgeSend,
 )
@@ -54,6 +56,7 @@ BROADCAST_PAGE = 8
 """Broadcasts per page: each takes a few lines and may bring two buttons."""
 NAMES_IN_PREVIEW = 30
 BUTTON_LABEL = 40
+MAX_GROUP_BUTTONS = 20
 
 
 def _plain(text: str, limit: int = BUTTON_LABEL) -> str:
@@ -187,6 +190,7 @@ async def athletes_page(
         if other is not which
     ]
     rows += [filters[i : i + 2] for i in range(0, len(filters), 2)]
+    rows += await _group_rows(context, which, group_id)
     reachable = sum(1 for entry in entries if entry.reachable)
     if which is not Filter.ALL and reachable:
         rows.append(
@@ -200,10 +204,41 @@ async def athletes_page(
     return text, rows
 
 
+async def _group_rows(
+    context: HipContext, which: Filter, group_id: int | None
+) -> list[list[Button]]:
+    """One group at a time (when there are several), and each shown group's CSV export."""
+    groups = list(await coaches.my_groups(await context.db(), context.role))
+    rows: list[list[Button]] = []
+    if group_id is None and len(groups) > 1:
+        scopes = [
+            (_plain(group.name), AthleteList(which.value, group.id, 0).encode())
+            for group in groups[:MAX_GROUP_BUTTONS]
+        ]
+        rows += [scopes[i : i + 2] for i in range(0, len(scopes), 2)]
+    elif group_id is not None:
+        rows.append(
+            [
+                (
+                    context.kb.ui_text("console_scope_all", context.lang),
+                    AthleteList(which.value, 0, 0).encode(),
+                )
+            ]
+        )
+    shown = [g for g in groups if group_id is None or g.id == group_id]
+    export = context.kb.ui_text("athletes_export", context.lang)
+    for group in shown[:MAX_GROUP_BUTTONS] if len(shown) == 1 or group_id else []:
+        rows.append([(_plain(f"{export} · {group.name}", 60), GroupExport(group.id).encode())])
+    return rows
+
+
 @coach_only
 async def athletes_command(update: Update, context: HipContext) -> None:
     """Every athlete of my groups, a page at a time; tap one for their card."""
     await _note_coach(update, context)
+    if not await coaches.my_groups(await context.db(), context.role):
+        context.say("groups_none")
+        return
     text, rows = await athletes_page(context, Filter.ALL, None, 0)
     context.reply(text, keyboard(rows))
 

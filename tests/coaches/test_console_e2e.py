@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -16,7 +16,7 @@ from coaching.coach_models import Broadcast, GroupMembership
 from coaching.console_models import RelayedMessage
 from coaching.db import Database
 from coaching.models import Athlete
-from coaching.outbox import Kind, Status
+from coaching.outbox import Delivery, Kind, Status
 from fakeapi import BotEvent, FakeBotApi, FakeUser
 from knowledge import KnowledgeBase
 from tests.coaches.conftest import ADMIN, bot_settings
@@ -132,12 +132,14 @@ async def test_a_nudge_a_reply_relayed_both_ways_and_who_it_did_not_reach(
 
         # Ann replies to the broadcast itself; the coach answers by replying to the relay.
         reply_to = api.message_as_ptb(got.message)
+        await wait_db(db, recorded(Kind.BROADCAST, 2001), "Ann's copy recorded as sent")
         ann._send_message(
             None, text="Can I do it on <Sunday> & still join?", reply_to_message=reply_to
         )
         await ann.wait_message_async(contains="Sent to Coach Yan")
         relayed = await coach.wait_message_async(contains="Ann replied to your broadcast #1")
         assert "Can I do it on &lt;Sunday&gt; &amp; still join?" in (relayed.message.raw_text or "")
+        await wait_db(db, recorded(Kind.RELAY, ADMIN), "the relayed copy recorded as sent")
         coach._send_message(
             None,
             text="Yes, <b>Sunday</b> is fine",
@@ -187,6 +189,23 @@ async def test_a_nudge_a_reply_relayed_both_ways_and_who_it_did_not_reach(
         )
         await coach.wait_message_async(predicate=tapped_edit(listing.message_id))
     await db.dispose()
+
+
+def recorded(kind: Kind, chat: int) -> Callable[[AsyncSession], Awaitable[bool]]:
+    """Whether the outbox has recorded a sent message of this kind to this chat: a reply
+    is matched through the Telegram message id recorded there."""
+
+    async def check(session: AsyncSession) -> bool:
+        found = await session.scalar(
+            select(Delivery.id).where(
+                Delivery.kind == kind,
+                (Delivery.chat_id == chat) | (Delivery.athlete_id == chat),
+                Delivery.message_id.is_not(None),
+            )
+        )
+        return found is not None
+
+    return check
 
 
 def button_in(rows: list[list[tuple[str, str | None]]], label: str) -> bool:

@@ -93,7 +93,9 @@ async def test_group_join_preview_confirm_and_report(
         await wait_db(db, finished, "the broadcast to finish")
         coach.send_command("/broadcasts")
         report = await coach.wait_message_async(contains="#1")
-        assert "2 recipients: sent 2, pending 0, failed 0, blocked 0" in (report.text or "")
+        shown = report.text or ""
+        assert "athletes 1: sent 1, pending 0, failed 0, blocked 0" in shown
+        assert "group chats 1: sent 1, pending 0, failed 0" in shown, "counted apart"
 
         # Stale: tapping "Send now" again finds no draft and sends nothing more.
         send_now = next(d for row in summary.buttons for t, d in row if t.startswith("Send"))
@@ -104,8 +106,8 @@ async def test_group_join_preview_confirm_and_report(
 
         # Overview and CSV export.
         coach.send_command("/athletes")
-        overview = await coach.wait_message_async(contains="Tuesday <Hills> & co")
-        assert "Ann · — · — · 0/4" in (overview.text or "")
+        overview = await coach.wait_message_async(contains="1 in the list")
+        assert "1. Ann · test — · — · strength 0/4" in (overview.text or "")
         await coach.wait_callback_answered_async(
             coach.tap(text(kb, "athletes_export"), in_message=overview)
         )

@@ -104,9 +104,7 @@ async def test_thousand_recipients_blocked_429_and_restart(
         coach = FakeUser(api, ADMIN, first_name="Coach")
         coach.send_command("/broadcasts")
         listing = await coach.wait_message_async(contains="#1")
-        assert f"{N} recipients: sent {N - len(blocked)}, pending 0, failed 0" in (
-            listing.text or ""
-        )
+        assert f"athletes {N}: sent {N - len(blocked)}, pending 0, failed 0" in (listing.text or "")
         assert f"blocked {len(blocked)}" in (listing.text or "")
 
     assert api.count_429 >= 40  # the injected ones, plus any over max_per_second

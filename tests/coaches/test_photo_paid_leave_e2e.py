@@ -220,7 +220,13 @@ async def test_an_athlete_leaves_a_group_and_forged_taps_change_nothing(
         assert await memberships(db) == members_before - {(ann.user_id, bob_group)}
 
         coach.send_command("/athletes")
-        overview = await coach.wait_message_async(contains="Hills <A>")
+        everyone = await coach.wait_message_async(contains="2 in the list")
+        assert "Ann" in (everyone.text or ""), "still in Track"
+        await coach.wait_callback_answered_async(coach.tap("Hills <A>", in_message=everyone))
+        overview = await coach.wait_message_async(
+            predicate=lambda e: e.kind == "edit" and e.message_id == everyone.message_id
+        )
+        assert "Hills <A>" in (overview.text or "")
         assert "Bob" in (overview.text or "") and "Ann" not in (overview.text or "")
 
         await compose_to(coach, kb, "Hills <A>")
