@@ -2,171 +2,215 @@
 
 The real `hipcoach run` sends a coach's broadcast to every subscriber; the fake
 Bot API (in this process) answers 429 to anything over its per-second limit.
-Reports the achieved send rate as a share of the limit, how many 429s the bot
-caused, and the bot process's peak memory. At 30 msg/s the whole broadcast
-takes 55 minutes, so the rate is measured over a window once sending is steady.
+Two lanes: ordinary sending (30 msg/s, `SEND_RATE_LIMIT`) and paid broadcasts
+(`PAID_BROADCAST=true`, 1000 msg/s). Reports the achieved rate as a share of the
+limit, the 429s the bot caused, the bot's CPU time per message (robust to other
+work on the machine, unlike the rate) and its resident memory while sending.
 
-    python bench/bench_broadcast.py [--recipients 100000] [--window 60]
+With `--baseline DIR` (a checkout of an earlier commit, e.g. a `git worktree`)
+each lane runs that checkout's bot and this one's in turn, `--rounds` times, on
+the same machine in the same run, so the two can be compared:
+
+    git worktree add --detach /tmp/hc-before <commit>
+    python bench/bench_broadcast.py --baseline /tmp/hc-before [--recipients 100000]
+
+At 30 msg/s the whole broadcast takes 55 minutes, so the rate is measured over
+a window (`--window` seconds) once sending is steady.
 """
 
 from __future__ import annotations
 
 import argparse
-import asyncio
-import datetime as dt
 import os
 import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from sqlalchemy import insert  # noqa: E402
-
-from bench.common import stamp, write_section  # noqa: E402
-from coaching import broadcasts, coaches, migrate  # noqa: E402
-from coaching.db import Database  # noqa: E402
-from coaching.models import Athlete  # noqa: E402
+from bench.common import cpu_seconds, median, rss_mib, stamp, write_section  # noqa: E402
 from fakeapi import FakeBotApi  # noqa: E402
 
 TOKEN = "123456:" + "C" * 35
 COACH = 1
+HERE = Path(__file__).resolve().parents[1]
+SEED = Path(__file__).resolve().with_name("broadcast_seed.py")
 
 
-async def queue_broadcast(url: str, recipients: int) -> float:
-    """Subscribers, then a broadcast to all of them; returns seconds taken by `confirm`."""
-    db = Database(url)
-    now = dt.datetime.now(dt.UTC)
-    for start in range(2, recipients + 2, 10_000):
-        rows = [
-            {
-                "id": i,
-                "first_name": f"A{i}",
-                "language": "en",
-                "active": True,
-                "created_at": now,
-                "consent_at": now,
-            }
-            for i in range(start, min(recipients + 2, start + 10_000))
-        ]
-        async with db.transaction() as session:
-            await session.execute(insert(Athlete), rows)
-    async with db.transaction() as session:
-        role = await coaches.authorise(session, {COACH}, COACH)
-        assert role is not None
-        draft = await broadcasts.start_draft(session, role, now)
-        broadcasts.set_text(draft, "<b>Club news</b>: hill repeats on Thursday", now)
-        await broadcasts.choose_audience(session, role, draft, broadcasts.Audience.ALL, None, now)
-        started = time.perf_counter()
-        await broadcasts.confirm(session, role, draft, now)
-        took = time.perf_counter() - started
-    await db.dispose()
-    return took
+@dataclass(frozen=True)
+class Lane:
+    name: str
+    limit: int  # what the fake Bot API allows per second
+    paid: bool
 
 
-def poll_until(condition: Callable[[], bool], timeout: float) -> None:
-    """Sample a counter every 10 ms (the fake's counters are read without waking anyone)."""
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            raise TimeoutError("the broadcast stalled")
-        time.sleep(0.01)
+LANES = {
+    "free": Lane("30 msg/s (ordinary)", 30, paid=False),
+    "paid": Lane("1000 msg/s (paid broadcast)", 1000, paid=True),
+}
 
 
-def peak_rss_mib(pid: int) -> float:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmHWM"):
-            return int(line.split()[1]) / 1024
-    return float("nan")
+@dataclass
+class Result:
+    label: str
+    lane: Lane
+    rate: float
+    sent: int
+    seconds: float
+    count_429: int
+    cpu_ms_per_message: float
+    fake_cpu_share: float  # of one core, the fake Bot API's (this process's) CPU
+    rss_mib: float
+    peak_mib: float
+    confirm_seconds: float
+
+    @property
+    def share(self) -> float:
+        return self.rate / self.lane.limit
 
 
-def run(limit: int, recipients: int, window: float) -> dict[str, float]:
-    with tempfile.TemporaryDirectory() as tmp, FakeBotApi(record_messages=False) as api:
-        url = f"sqlite+aiosqlite:///{tmp}/broadcast.sqlite3"
-        migrate.upgrade(url)
-        confirm_seconds = asyncio.run(queue_broadcast(url, recipients))
-        api.max_per_second = limit
-        env = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "DATABASE_"))}
-        env.update(
-            TELEGRAM_BOT_TOKEN=TOKEN,
-            TELEGRAM_API_URL=api.root_url,
-            DATABASE_URL=url,
-            SEND_RATE_LIMIT=str(limit),
-            ADMIN_IDS=str(COACH),
-            LOG_LEVEL="WARNING",
-            DISPATCH_INTERVAL_SECONDS="1",
-            PLAN_INTERVAL_SECONDS="3600",
-        )
-        hipcoach = str(Path(sys.executable).with_name("hipcoach"))
-        profile = os.environ.get("BENCH_PROFILE")  # a file: profile the bot with pyinstrument
-        command = (
-            [
-                sys.executable,
-                "-m",
-                "pyinstrument",
-                "-r",
-                "text",
-                "-o",
-                profile,
-                "-m",
-                "bot.cli",
-                "run",
-            ]
-            if profile
-            else [hipcoach, "run"]
-        )
-        bot = subprocess.Popen(command, env=env)  # noqa: S603
-        try:
-            api.wait_until(
-                lambda: api.sent_count >= min(recipients, limit * 5), 120, "steady sending"
-            )
-            first, started = api.sent_count, time.perf_counter()
-            end = min(recipients, first + int(limit * window))
-            api.wait_until(lambda: api.sent_count >= end, window * 3 + 60, "the window")
-            elapsed = time.perf_counter() - started
-            sent = api.sent_count - first
-            memory = peak_rss_mib(bot.pid)
-        finally:
-            bot.terminate()
-            bot.wait(60)
-    rate = sent / elapsed
-    result = {
-        "limit": limit,
-        "rate": rate,
-        "share": rate / limit,
-        "sent": sent,
-        "seconds": elapsed,
-        "count_429": api.count_429,
-        "memory": memory,
-        "confirm": confirm_seconds,
+def environment(tree: Path, extra: dict[str, str]) -> dict[str, str]:
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("TELEGRAM_", "DATABASE_", "PYTHONPATH"))
     }
+    env["PYTHONPATH"] = str(tree)
+    env.update(extra)
+    return env
+
+
+def seed(tree: Path, url: str, recipients: int) -> float:
+    """Migrate and queue the broadcast with `tree`'s own code; seconds `confirm` took."""
+    out = subprocess.run(  # noqa: S603
+        [sys.executable, str(SEED), url, str(recipients)],
+        env=environment(tree, {}),
+        cwd=tree,
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    return float(out.stdout.strip().splitlines()[-1])
+
+
+def run(tree: Path, label: str, lane: Lane, recipients: int, window: float) -> Result:
+    with tempfile.TemporaryDirectory() as tmp:
+        url = f"sqlite+aiosqlite:///{tmp}/broadcast.sqlite3"
+        confirm_seconds = seed(tree, url, recipients)
+        with FakeBotApi(record_messages=False, strict_chats=False) as api:
+            api.max_per_second = lane.limit
+            env = environment(
+                tree,
+                {
+                    "TELEGRAM_BOT_TOKEN": TOKEN,
+                    "TELEGRAM_API_URL": api.root_url,
+                    "DATABASE_URL": url,
+                    "SEND_RATE_LIMIT": "30",
+                    "PAID_BROADCAST": "true" if lane.paid else "false",
+                    "ADMIN_IDS": str(COACH),
+                    "LOG_LEVEL": "WARNING",
+                    "DISPATCH_INTERVAL_SECONDS": "1",
+                    "PLAN_INTERVAL_SECONDS": "3600",
+                },
+            )
+            profile = os.environ.get("BENCH_PROFILE")  # a file: profile the bot (pyinstrument)
+            command = [sys.executable, "-m", "bot.cli", "run"]
+            if profile:
+                command[1:1] = ["-m", "pyinstrument", "-r", "text", "-o", profile]
+            bot = subprocess.Popen(command, env=env, cwd=tree)  # noqa: S603
+            try:
+                steady = min(recipients // 10, lane.limit * 3)
+                api.wait_until(lambda: api.sent_count >= steady, 180, "steady sending")
+                first, started = api.sent_count, time.perf_counter()
+                bot_cpu, own_cpu = cpu_seconds(bot.pid), time.process_time()
+                end = min(recipients - recipients // 20, first + int(lane.limit * window))
+                rss = 0.0
+                while api.sent_count < end and time.perf_counter() - started < window:
+                    rss = max(rss, rss_mib(bot.pid)[0])
+                    time.sleep(0.05)
+                elapsed = time.perf_counter() - started
+                sent = api.sent_count - first
+                bot_cpu = cpu_seconds(bot.pid) - bot_cpu
+                own_cpu = time.process_time() - own_cpu
+                peak = rss_mib(bot.pid)[1]
+            finally:
+                bot.terminate()
+                bot.wait(60)
+            count_429 = api.count_429
+    result = Result(
+        label=label,
+        lane=lane,
+        rate=sent / elapsed,
+        sent=sent,
+        seconds=elapsed,
+        count_429=count_429,
+        cpu_ms_per_message=bot_cpu / sent * 1000,
+        fake_cpu_share=own_cpu / elapsed,
+        rss_mib=rss,
+        peak_mib=peak,
+        confirm_seconds=confirm_seconds,
+    )
     print(
-        f"limit {limit}/s: {rate:.1f} msg/s = {rate / limit:.1%} of the limit over {sent} "
-        f"sends ({elapsed:.0f} s); 429s caused: {api.count_429}; bot peak RSS {memory:.0f} MiB; "
-        f"queueing {recipients} deliveries took {confirm_seconds:.1f} s",
+        f"{label:<9} {lane.name:<28} {result.rate:7.1f} msg/s = {result.share:6.1%} "
+        f"({sent} in {elapsed:.0f} s); 429s: {count_429}; bot CPU "
+        f"{result.cpu_ms_per_message:.2f} ms/message; fake CPU {result.fake_cpu_share:.0%} "
+        f"of a core; bot RSS {rss:.0f} MiB (peak {peak:.0f}); confirm {confirm_seconds:.1f} s",
         flush=True,
     )
     return result
 
 
+def summary(results: list[Result]) -> Result:
+    """The median of each figure over the rounds (429s: the worst round)."""
+    first = results[0]
+    return Result(
+        label=first.label,
+        lane=first.lane,
+        rate=median([r.rate for r in results]),
+        sent=int(median([r.sent for r in results])),
+        seconds=median([r.seconds for r in results]),
+        count_429=max(r.count_429 for r in results),
+        cpu_ms_per_message=median([r.cpu_ms_per_message for r in results]),
+        fake_cpu_share=median([r.fake_cpu_share for r in results]),
+        rss_mib=median([r.rss_mib for r in results]),
+        peak_mib=median([r.peak_mib for r in results]),
+        confirm_seconds=median([r.confirm_seconds for r in results]),
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--recipients", type=int, default=100_000)
-    parser.add_argument("--window", type=float, default=60.0, help="seconds measured per limit")
-    parser.add_argument(
-        "--limits", default="30,1000", help="per-second limits to run, e.g. 30,1000"
-    )
+    parser.add_argument("--window", type=float, default=45.0, help="seconds measured per run")
+    parser.add_argument("--lanes", default="free,paid", help="which of: free, paid")
+    parser.add_argument("--rounds", type=int, default=1, help="runs of each bot per lane")
+    parser.add_argument("--baseline", type=Path, help="a checkout of an earlier commit")
+    parser.add_argument("--baseline-label", default="before")
+    parser.add_argument("--tree", type=Path, default=HERE, help="the checkout measured")
+    parser.add_argument("--no-write", action="store_true", help="leave docs/benchmarks.md")
     args = parser.parse_args()
-    limits = [int(x) for x in args.limits.split(",")]
-    results = [run(limit, args.recipients, args.window) for limit in limits]
-    rows = [
-        f"| {r['limit']:.0f} msg/s | {r['rate']:.1f} msg/s | {r['share']:.1%} | {r['sent']:.0f} "
-        f"in {r['seconds']:.0f} s | {r['count_429']:.0f} | {r['memory']:.0f} MiB |"
-        for r in results
+    bots = [(args.tree.resolve(), "now")]
+    if args.baseline:
+        bots.insert(0, (args.baseline.resolve(), args.baseline_label))
+    rows: list[Result] = []
+    for lane in (LANES[name] for name in args.lanes.split(",")):
+        runs: dict[str, list[Result]] = {label: [] for _, label in bots}
+        for _ in range(args.rounds):
+            for tree, label in bots:  # in turn: a drift of the machine's speed hits both
+                runs[label].append(run(tree, label, lane, args.recipients, args.window))
+        rows += [summary(runs[label]) for _, label in bots]
+    if args.no_write:
+        return
+    table = [
+        f"| {r.lane.name} | {r.label} | {r.rate:.1f} msg/s | {r.share:.1%} | {r.sent} in "
+        f"{r.seconds:.0f} s | {r.count_429} | {r.cpu_ms_per_message:.2f} ms | "
+        f"{r.rss_mib:.0f} MiB |"
+        for r in rows
     ]
+    baseline = f" and `{args.baseline_label}` is {args.baseline}'s" if args.baseline else ""
     write_section(
         "broadcast",
         "\n".join(
@@ -176,14 +220,19 @@ def main() -> None:
                 stamp(),
                 "",
                 f"A coach's broadcast to {args.recipients:,} subscribers (SQLite), sent by "
-                "`hipcoach run` through the fake Bot API, which answers 429 above its per-second "
-                f"limit. Rates are measured over a window of up to {args.window:.0f} s of steady "
-                "sending. Queueing the "
-                f"deliveries (`confirm`, one transaction) took {results[0]['confirm']:.1f} s.",
+                "`hipcoach run` through the fake Bot API, which answers 429 above its "
+                f"per-second limit. Each figure is the median of {args.rounds} run(s), the bots "
+                f"taking turns in one run of the benchmark; `now` is this checkout's bot"
+                f"{baseline}. Rates are measured over up to {args.window:.0f} s of steady "
+                "sending; CPU is the bot process's user + system time per message sent in "
+                "that window; memory is its resident set while sending (100,000 athletes in "
+                f"the database). Queueing the deliveries (`confirm`, one transaction) took "
+                f"{rows[-1].confirm_seconds:.1f} s.",
                 "",
-                "| limit | achieved | share of limit | measured | 429s caused | bot peak memory |",
-                "|---|---|---|---|---|---|",
-                *rows,
+                "| lane | bot | achieved | share of limit | measured | 429s caused "
+                "| CPU per message | memory while sending |",
+                "|---|---|---|---|---|---|---|---|",
+                *table,
             ]
         ),
     )

@@ -72,3 +72,48 @@ def write_section(name: str, body: str) -> None:
         text = text.rstrip() + "\n\n" + section + "\n"
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
     RESULTS.write_text(text)
+
+
+def _descendants(pid: int) -> list[int]:
+    """`pid` and every process below it (e.g. the bot's analysis workers)."""
+    found, queue = [], [pid]
+    while queue:
+        current = queue.pop()
+        found.append(current)
+        try:
+            for task in Path(f"/proc/{current}/task").iterdir():
+                queue += [int(child) for child in (task / "children").read_text().split()]
+        except OSError:
+            continue
+    return found
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU seconds used so far by `pid` and its descendants.
+
+    CPU time, unlike wall time, hardly moves when other work shares the machine:
+    it is the figure to compare between runs on a busy host.
+    """
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for each in _descendants(pid):
+        try:
+            stat = Path(f"/proc/{each}/stat").read_text()
+        except OSError:
+            continue
+        fields = stat[stat.rindex(")") + 2 :].split()
+        total += int(fields[11]) + int(fields[12])  # utime, stime
+    return total / ticks
+
+
+def rss_mib(pid: int) -> tuple[float, float]:
+    """(current, peak) resident memory of one process in MiB."""
+    values = {"VmRSS": float("nan"), "VmHWM": float("nan")}
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            key, _, amount = line.partition(":")
+            if key in values:
+                values[key] = int(amount.split()[0]) / 1024
+    except OSError:
+        pass
+    return values["VmRSS"], values["VmHWM"]

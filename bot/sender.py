@@ -9,10 +9,11 @@ reached Telegram:
 
 - 200 → sent;
 - 429 → retry after `retry_after` (surely not sent);
-- connection refused or timed out, 502, 503, 504 → retry with back-off (surely
-  not sent; Telegram is failing);
-- read timeout, connection lost mid-answer, 500 and other 5xx → unknown (may
-  have been sent: never resent automatically);
+- connection refused or timed out (or no pooled connection free in time), 502,
+  503, 504 → retry with back-off (surely not sent; Telegram is failing);
+- read timeout, connection lost once connected (writing the request or
+  waiting for the answer: the client cannot tell which), 500 and other 5xx →
+  unknown (may have been sent: never resent automatically);
 - 400 with `migrate_to_chat_id` (the group became a supergroup) → retry in the
   new chat;
 - 403, or 400 "chat not found", "user is deactivated" … → blocked;
@@ -28,7 +29,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-import httpx
+import aiohttp
 
 from scheduler.sender import Outcome, OutgoingMessage, SendResult
 
@@ -36,6 +37,7 @@ GONE = ("chat not found", "user is deactivated", "bot was kicked", "peer_id_inva
 SURELY_NOT_SENT_STATUS = (502, 503, 504)
 READ_TIMEOUT = 30.0  # Telegram may take several seconds to answer under load
 CONNECT_TIMEOUT = 10.0
+JSON_HEADERS = {"Content-Type": "application/json"}
 
 
 def reply_markup(message: OutgoingMessage) -> dict[str, Any] | None:
@@ -105,7 +107,14 @@ def outcome_of(status: int, body: bytes) -> SendResult:
 class BotApiSender:
     """Send outbox messages as the bot; never raises, always reports an outcome.
 
-    Call `close()` when done (the Application's shutdown does).
+    One aiohttp session (a keep-alive pool of `connections`) posts each message
+    as JSON serialised once, and reads the answer as bytes: no `telegram.Message`
+    is built from an answer nobody reads. At paid-broadcast rates this lane's CPU
+    per message is what limits one process, and httpx's connection pool costs
+    several times aiohttp's per request (see docs/benchmarks.md).
+
+    The session is made on the first send, inside the running event loop; call
+    `close()` when done (the Application's shutdown does).
     """
 
     def __init__(
@@ -119,29 +128,50 @@ class BotApiSender:
     ) -> None:
         self._base = f"{api_url.rstrip('/')}/bot{token}/"
         self._token = token
-        self._client = httpx.AsyncClient(
-            timeout=httpx.Timeout(read_timeout, connect=connect_timeout, pool=read_timeout),
-            limits=httpx.Limits(max_connections=connections, max_keepalive_connections=connections),
+        # `connect` also bounds the wait for a free connection of the pool: either
+        # way nothing has been written yet when it runs out.
+        self._timeout = aiohttp.ClientTimeout(
+            total=None, connect=connect_timeout, sock_read=read_timeout
         )
+        self._connections = connections
+        self._session: aiohttp.ClientSession | None = None
 
     async def close(self) -> None:
-        await self._client.aclose()
+        if self._session is not None:
+            await self._session.close()
+            self._session = None
+
+    def _client(self) -> aiohttp.ClientSession:
+        if self._session is None or self._session.closed:
+            self._session = aiohttp.ClientSession(
+                connector=aiohttp.TCPConnector(limit=self._connections),
+                timeout=self._timeout,
+            )
+        return self._session
 
     def _safe(self, text: str) -> str:
         return text.replace(self._token, "<token>")[:200]
 
+    def _error(self, verdict: str, exc: BaseException) -> str:
+        return self._safe(f"{verdict}: {type(exc).__name__}: {exc}")
+
     async def send(self, message: OutgoingMessage) -> SendResult:
         method, params = request_for(message)
+        body = json.dumps(params, ensure_ascii=False, separators=(",", ":")).encode()
         try:
-            response = await self._client.post(self._base + method, json=params)
-        except (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout) as exc:
-            error = self._safe(f"not sent: {type(exc).__name__}: {exc}")
-            return SendResult(Outcome.RETRY, error=error, failing=True)
-        except (httpx.WriteError, httpx.WriteTimeout) as exc:
-            # Telegram acts on a request only once it has all of it.
-            error = self._safe(f"not sent: {type(exc).__name__}: {exc}")
-            return SendResult(Outcome.RETRY, error=error, failing=True)
-        except httpx.HTTPError as exc:  # read timeout, connection lost: it may have arrived
-            error = self._safe(f"may have been sent: {type(exc).__name__}: {exc}")
-            return SendResult(Outcome.UNKNOWN, error=error, failing=True)
-        return outcome_of(response.status_code, response.content)
+            async with self._client().post(
+                self._base + method, data=body, headers=JSON_HEADERS
+            ) as response:
+                answer = await response.read()
+        except (aiohttp.ClientConnectorError, aiohttp.ConnectionTimeoutError) as exc:
+            # No connection (refused, unreachable, none free in time): nothing went out.
+            return SendResult(Outcome.RETRY, error=self._error("not sent", exc), failing=True)
+        except aiohttp.InvalidURL as exc:
+            return SendResult(Outcome.RETRY, error=self._error("not sent", exc), failing=True)
+        except (aiohttp.ClientError, TimeoutError) as exc:
+            # Read timeout, connection lost once the request was written: it may have
+            # arrived, and a duplicate is worse than a gap.
+            return SendResult(
+                Outcome.UNKNOWN, error=self._error("may have been sent", exc), failing=True
+            )
+        return outcome_of(response.status, answer)

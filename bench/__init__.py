@@ -1,0 +1,1 @@
+"""Benchmarks (not tests): each script writes its section of docs/benchmarks.md."""
