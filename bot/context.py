@@ -5,10 +5,10 @@ one call into `coaching`, one reply. Everything else comes from `HipContext`
 and a few decorators::
 
     @athlete_only
-    async def resume_command(update: Update, context: HipContext) -> None:
-        \"\"\"End a pause: tips and reminders come on their usual schedule again.\"\"\"
-        await reminders.resume_now(await context.db(), context.athlete, context.now)
-        context.say("resumed")
+    async def results_command(update: Update, context: HipContext) -> None:
+        \"\"\"The history of results with the trend per fault.\"\"\"
+        results = await selftest.results(await context.db(), context.athlete.id)
+        context.reply_long(results_text(context, results))
 
 - `context.svc`, `context.kb`, `context.now`: the services, the knowledge base,
   and this update's time (read once, so one update sees one instant);
@@ -34,6 +34,7 @@ and a few decorators::
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 import logging
 from collections.abc import Awaitable, Callable, Coroutine
@@ -88,14 +89,13 @@ class _Turn:
     """One update's unit of work: its transaction, who is talking, and what to say after."""
 
     update: Update
-    now: Any
+    now: dt.datetime
     transaction: AsyncExitStack | None = None
     session: AsyncSession | None = None
     athlete: Athlete | None = None
     athlete_loaded: bool = False
     role: Role | None = None
     toast: str | None = None
-    toasted: bool = False
     outs: list[tuple[Send, bool]] = field(default_factory=list)
     strips: list[int] = field(default_factory=list)
     question: PendingQuestion | None = None
@@ -132,7 +132,7 @@ class HipContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], d
         return self._turn
 
     @property
-    def now(self) -> Any:
+    def now(self) -> dt.datetime:
         return self.turn.now
 
     @property
