@@ -23,7 +23,7 @@ from tests.coaches.test_flow_e2e import new_group
 from tests.e2e.harness import running_bot, tap_when_shown
 
 TABLES = (Coach, CoachInvite, TrainingGroup, GroupMembership, GroupChat, Broadcast, BroadcastDraft)
-COMMANDS = ("/invite_coach", "/newgroup Sneaky", "/groups", "/athletes", "/stats")
+COMMANDS: tuple[str, ...] = ("/invite_coach", "/newgroup Sneaky", "/groups", "/athletes", "/stats")
 COMMANDS += ("/broadcast", "/broadcasts")
 
 
@@ -40,7 +40,10 @@ async def snapshot(db: Database) -> dict[str, object]:
 
 
 async def draft_of(session: AsyncSession, user_id: int) -> BroadcastDraft | None:
-    return await session.scalar(select(BroadcastDraft).where(BroadcastDraft.coach_id == user_id))
+    found: BroadcastDraft | None = await session.scalar(
+        select(BroadcastDraft).where(BroadcastDraft.coach_id == user_id)
+    )
+    return found
 
 
 async def test_non_coaches_and_other_coaches_change_nothing(

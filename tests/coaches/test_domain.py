@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from coaching import broadcasts, coaches
+from coaching.coach_models import GROUP_NAME_MAX
 from coaching.coaches import InviteOutcome
 from coaching.db import Database
 
@@ -63,7 +64,7 @@ def test_schedule_times_are_local_future_and_bounded() -> None:
 
 def test_group_names_are_bounded() -> None:
     assert coaches.clean_group_name("  Hill   runners ") == "Hill runners"
-    for bad in ("", "   ", "x" * (coaches.GROUP_NAME_MAX + 1)):
+    for bad in ("", "   ", "x" * (GROUP_NAME_MAX + 1)):
         with pytest.raises(coaches.InvalidName):
             coaches.clean_group_name(bad)
 

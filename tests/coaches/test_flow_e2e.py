@@ -6,6 +6,7 @@ import csv
 import io
 
 from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from coaching import outbox
 from coaching.coach_models import (
@@ -82,8 +83,8 @@ async def test_group_join_preview_confirm_and_report(
         await coach.wait_message_async(contains="Hills", chat_id=-1001)
         assert not [m for m in bob.messages if "moved to 19:00" in (m.text or "")]
 
-        async def finished(session) -> bool:  # type: ignore[no-untyped-def]
-            pending = await session.scalar(
+        async def finished(session: AsyncSession) -> bool:
+            pending: int | None = await session.scalar(
                 select(func.count())
                 .select_from(Delivery)
                 .where(Delivery.status.in_(outbox.WAITING))
@@ -93,14 +94,14 @@ async def test_group_join_preview_confirm_and_report(
         await wait_db(db, finished, "the broadcast to finish")
         coach.send_command("/broadcasts")
         report = await coach.wait_message_async(contains="#1")
-        shown = report.text or ""
-        assert "athletes 1: sent 1, pending 0, failed 0, blocked 0" in shown
-        assert "group chats 1: sent 1, pending 0, failed 0" in shown, "counted apart"
+        listed = report.text or ""
+        assert "athletes 1: sent 1, pending 0, failed 0, blocked 0" in listed
+        assert "group chats 1: sent 1, pending 0, failed 0" in listed, "counted apart"
 
         # Stale: tapping "Send now" again finds no draft and sends nothing more.
         send_now = next(d for row in summary.buttons for t, d in row if t.startswith("Send"))
         answered = await coach.wait_callback_answered_async(
-            coach.tap_data(summary.message_id, send_now)
+            coach.tap_data(summary.message_id, str(send_now))
         )
         assert answered.answer_text == text(kb, "stale_button")
 

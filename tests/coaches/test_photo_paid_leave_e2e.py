@@ -204,7 +204,10 @@ async def test_an_athlete_leaves_a_group_and_forged_taps_change_nothing(
             assert answered.answer_text == text(kb, "stale_button")
         # Bob taps Ann's button for a group he is not in (Track): nothing changes.
         track_id = next(
-            int(d.removeprefix("gq:")) for row in listing.buttons for t, d in row if "Track" in t
+            int((d or "").removeprefix("gq:"))
+            for row in listing.buttons
+            for t, d in row
+            if "Track" in t
         )
         assert track_id != bob_group
         bob_listing_id = await leave_listing(bob, kb)

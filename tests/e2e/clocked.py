@@ -124,12 +124,12 @@ async def tap_answer(user: FakeUser, message: BotEvent | int, data: str) -> str 
     """Tap a button with arbitrary (stale or forged) data; the text the tap was answered with."""
     message_id = message if isinstance(message, int) else message.message_id
     record = await user.wait_callback_answered_async(user.tap_data(message_id, data))
-    return record.answer_text
+    return record.answer_text or ""
 
 
 def button_data(event: BotEvent, label: str) -> str:
     """The callback data of the button labelled `label` in `event`."""
-    return next(data for row in event.buttons for text, data in row if text == label)
+    return next(str(data) for row in event.buttons for text, data in row if text == label)
 
 
 __all__ = [

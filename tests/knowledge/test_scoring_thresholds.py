@@ -68,7 +68,8 @@ def test_option_scores_are_zero_to_two_and_ids_fit_callback_data() -> None:
 
 def test_rules_match_levels() -> None:
     kb = get_knowledge()
-    levels = dict.fromkeys(FAULT_IDS, "none") | {"hip_drop": "marked"}
+    levels: dict[str, str] = {str(fault): "none" for fault in FAULT_IDS}
+    levels["hip_drop"] = "marked"
     ids = [rule.id for rule in kb.recommendations(levels, {"all"})]
     assert "rule_hipdrop_marked" in ids and "rule_hipdrop_mild" in ids
     assert "rule_tilt_mild" not in ids

@@ -105,7 +105,7 @@ def test_general_guidance_is_marked_when_rendered() -> None:
 
 
 def test_triathlete_rule_applies_only_to_triathletes() -> None:
-    nothing = dict.fromkeys(kb().faults, "none")
+    nothing: dict[str, str] = dict.fromkeys(kb().faults, "none")
     everyone = {r.id for r in kb().recommendations(nothing, {"all"})}
     triathletes = {r.id for r in kb().recommendations(nothing, {"all", "triathlete"})}
     assert "rule_triathlete" in triathletes - everyone

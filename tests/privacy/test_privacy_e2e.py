@@ -29,7 +29,7 @@ async def onboard(user: FakeUser, consent: bool = True) -> None:
 async def answer_first_step(user: FakeUser, kb: KnowledgeBase) -> None:
     user.send_command("/selftest")
     label = kb.selftest.steps[0].options[0].label
-    text = label.get("en") if isinstance(label, dict) else label.en  # type: ignore[union-attr]
+    text = label.get("en") if isinstance(label, dict) else label.en
     await tap_when_shown(user, str(text), contains="1 of")
     await user.wait_message_async(contains="2 of")
 
@@ -248,8 +248,9 @@ async def test_a_coach_without_a_profile_exports_and_deletes_their_records(
     """Carl coaches (as an admin) but never onboarded: his data is his groups and broadcasts.
     The export lists them; deleting takes them, and Ann, his athlete, just leaves the group."""
     carl_id = 7201
-    settings = {"admin_ids": frozenset({carl_id}), "dispatch_interval_seconds": 0.2}
-    async with running_bot(api, database_url, **settings):
+    async with running_bot(
+        api, database_url, admin_ids=frozenset({carl_id}), dispatch_interval_seconds=0.2
+    ):
         carl, ann = FakeUser(api, carl_id, first_name="Carl"), FakeUser(api, 7202)
         carl.send_command("/newgroup", "Hills")
         created = await carl.wait_message_async(contains="start=grp_")

@@ -48,7 +48,7 @@ def _built_string(node: ast.AST) -> bool:
 
 def _literal_text(node: ast.AST) -> str:
     if isinstance(node, ast.JoinedStr):
-        return "".join(v.value if isinstance(v, ast.Constant) else " x " for v in node.values)
+        return "".join(str(v.value) if isinstance(v, ast.Constant) else " x " for v in node.values)
     if isinstance(node, ast.BinOp):
         return _literal_text(node.left) + " x " + _literal_text(node.right)
     if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
