@@ -17,6 +17,7 @@ from collections.abc import Sequence
 from bot.kb_commands import kb_check, kb_show
 from bot.logging_setup import redact, secret_variants, setup_logging
 from bot.settings import Settings, SettingsError, load_settings
+from knowledge.languages import declared_languages
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -30,7 +31,9 @@ def _parser() -> argparse.ArgumentParser:
     )
     sandbox.add_argument("--user-id", type=int, default=1001, help="which athlete you play")
     sandbox.add_argument("--name", default="Runner", help="your first name in the chat")
-    sandbox.add_argument("--lang", default="en", choices=["en", "fi"], help="your language")
+    sandbox.add_argument(
+        "--lang", default="en", choices=list(declared_languages()), help="your language"
+    )
     sandbox.add_argument("--as-coach", action="store_true", help="play a coach (admin)")
     commands.add_parser("migrate", help="bring the database schema up to date")
     commands.add_parser("check", help="check settings, database and content (for healthchecks)")
