@@ -32,6 +32,7 @@ from scheduler.recurrence import (
     next_run_reminder,
     next_weekly,
     slot_key,
+    tip_offset,
     week_start,
 )
 
@@ -70,7 +71,11 @@ def _schedulable(athlete: Athlete) -> bool:
 
 
 def next_tip_after(settings: ReminderSettings, athlete: Athlete, after: dt.datetime) -> dt.datetime:
-    return next_weekly(after, settings.tip_weekday, settings.tip_time, athlete.timezone)
+    """The athlete's next weekly tip: the chosen day and time plus their own offset within
+    the hour (`recurrence.tip_offset`), so that a Monday morning is not one spike."""
+    return next_weekly(
+        after, settings.tip_weekday, settings.tip_time, athlete.timezone, tip_offset(athlete.id)
+    )
 
 
 def next_checkin_after(

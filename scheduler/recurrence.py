@@ -7,16 +7,27 @@ spring-forward night) move forward by the length of the gap (03:30 in New
 York), like the athlete's own clock does; wall times that happen twice
 (01:30 on a fall-back night) are taken at their first occurrence, so a
 reminder is sent once, not twice.
+
+Weekly tips are spread over the hour after the time the athlete chose: each
+athlete's tip comes `tip_offset(athlete_id)` later (0–59 minutes, the same
+every week, derived from the id, not drawn at random). With the default Monday
+08:00, a whole time zone's athletes would otherwise fall due in one minute, and
+planning and sending would spike there; spread, each minute's planning pass
+takes about a sixtieth of them. The offset is added on the local clock, so a
+08:00 tip offset by 37 minutes comes at 08:37 local time all year.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 UTC = dt.UTC
 _LOOKAHEAD_DAYS = 9  # a week plus both ends, enough for any weekly rule
+TIP_SPREAD_MINUTES = 60
+NO_OFFSET = dt.timedelta(0)
 
 
 def zone(name: str | None) -> ZoneInfo:
@@ -29,9 +40,20 @@ def zone(name: str | None) -> ZoneInfo:
         return ZoneInfo("UTC")
 
 
-def local_instant(day: dt.date, at: dt.time, tz: ZoneInfo) -> dt.datetime:
-    """The UTC instant of wall time `at` on `day` in `tz` (gaps forward, repeats first)."""
-    naive = dt.datetime.combine(day, at.replace(tzinfo=None, fold=0))
+def tip_offset(athlete_id: int) -> dt.timedelta:
+    """How long after the chosen time this athlete's weekly tip comes: whole minutes,
+    0 to 59, stable for the athlete (a hash of the id, the same on every instance
+    and every run) and spread evenly over many athletes."""
+    digest = hashlib.blake2b(athlete_id.to_bytes(8, "big", signed=True), digest_size=8).digest()
+    return dt.timedelta(minutes=int.from_bytes(digest, "big") % TIP_SPREAD_MINUTES)
+
+
+def local_instant(
+    day: dt.date, at: dt.time, tz: ZoneInfo, offset: dt.timedelta = NO_OFFSET
+) -> dt.datetime:
+    """The UTC instant of wall time `at` (plus `offset` on the wall clock) on `day` in
+    `tz` (gaps forward, repeats first)."""
+    naive = dt.datetime.combine(day, at.replace(tzinfo=None, fold=0)) + offset
     # fold=0 in a gap uses the offset from before the jump: 02:30 EST = 03:30 EDT.
     return naive.replace(tzinfo=tz).astimezone(UTC)
 
@@ -40,15 +62,22 @@ def _local_date(instant: dt.datetime, tz: ZoneInfo) -> dt.date:
     return instant.astimezone(tz).date()
 
 
-def next_weekly(after: dt.datetime, weekday: int, at: dt.time, tz_name: str | None) -> dt.datetime:
-    """The first occurrence of `weekday` (Monday = 0) at `at` local time strictly after `after`."""
+def next_weekly(
+    after: dt.datetime,
+    weekday: int,
+    at: dt.time,
+    tz_name: str | None,
+    offset: dt.timedelta = NO_OFFSET,
+) -> dt.datetime:
+    """The first occurrence of `weekday` (Monday = 0) at `at` local time, `offset` later
+    on the local clock (under a day; it may carry into the next day), strictly after `after`."""
     tz = zone(tz_name)
     start = _local_date(after, tz) - dt.timedelta(days=1)
-    for offset in range(_LOOKAHEAD_DAYS):
-        day = start + dt.timedelta(days=offset)
+    for days in range(_LOOKAHEAD_DAYS):
+        day = start + dt.timedelta(days=days)
         if day.weekday() != weekday:
             continue
-        instant = local_instant(day, at, tz)
+        instant = local_instant(day, at, tz, offset)
         if instant > after:
             return instant
     raise AssertionError("no weekly occurrence within nine days")  # pragma: no cover

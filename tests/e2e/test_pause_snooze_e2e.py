@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 
 from coaching.db import Database
 from fakeapi import FakeBotApi, FakeUser
+from scheduler.recurrence import tip_offset
 from tests.e2e.clocked import (
     FRI,
     UTC,
@@ -38,6 +39,11 @@ def utc(day: int, hour: int, minute: int = 0, second: int = 0) -> dt.datetime:
     return dt.datetime(2026, 3, day, hour, minute, second, tzinfo=UTC)
 
 
+def ben_tip(day: int, hour: int) -> dt.datetime:
+    """Ben's tip: 08:00 local plus his place in the hour after it (tips are spread)."""
+    return utc(day, hour) + tip_offset(BEN)
+
+
 async def next_tip_reaches(db: Database, athlete_id: int, when: dt.datetime) -> None:
     """Wait until the planner has dealt with the tip due before `when`."""
 
@@ -48,13 +54,13 @@ async def next_tip_reaches(db: Database, athlete_id: int, when: dt.datetime) -> 
 
 
 async def test_pause_holds_tips_until_resume(api: FakeBotApi, database_url: str) -> None:
-    # Monday 9 March 2026, 07:55 in Helsinki; Ben's weekly tip is due at 08:00.
+    # Monday 9 March 2026, 07:55 in Helsinki; Ben's weekly tip is due at 08:28 (08:00 + 28 min).
     clock = Clock(utc(9, 5, 55))
     db = Database(database_url)
     await add_athlete(db, BEN, clock.now, checkins=False)
     ben = FakeUser(api, BEN, first_name="Ben")
     async with clocked_bot(api, db, clock):
-        assert (await stored_settings(db, BEN)).next_tip_at == utc(9, 6)
+        assert (await stored_settings(db, BEN)).next_tip_at == ben_tip(9, 6)
 
         # Nonsense is explained and changes nothing.
         for bad in ("abc", "0", "100000"):
@@ -63,7 +69,7 @@ async def test_pause_holds_tips_until_resume(api: FakeBotApi, database_url: str)
             assert f"'{bad}' is not a number of days" in (reply.text or "")
         untouched = await stored_settings(db, BEN)
         assert (untouched.paused, untouched.paused_until) == (False, None)
-        assert untouched.next_tip_at == utc(9, 6)
+        assert untouched.next_tip_at == ben_tip(9, 6)
 
         # /pause 7: this morning's tip is not planned, so nothing is sent.
         ben.send_command("/pause", "7")
@@ -72,8 +78,8 @@ async def test_pause_holds_tips_until_resume(api: FakeBotApi, database_url: str)
         assert paused.paused is False and paused.paused_until == utc(16, 5, 55)
         ben.send_command("/settings")
         await ben.wait_message_async(contains="⏸ Paused until 2026-03-16 07:55")
-        clock.now = utc(9, 6, 0, 5)
-        await next_tip_reaches(db, BEN, utc(16, 6))
+        clock.now = ben_tip(9, 6) + dt.timedelta(seconds=5)
+        await next_tip_reaches(db, BEN, ben_tip(16, 6))
         await ben.assert_no_message_async(within=0.5)
         assert await deliveries(db, BEN) == []
 
@@ -81,27 +87,27 @@ async def test_pause_holds_tips_until_resume(api: FakeBotApi, database_url: str)
         await ben.wait_message_async(contains="Welcome back!")
         resumed = await stored_settings(db, BEN)
         assert (resumed.paused, resumed.paused_until) == (False, None)
-        assert resumed.next_tip_at == utc(16, 6)  # the schedule itself never moved
+        assert resumed.next_tip_at == ben_tip(16, 6)  # the schedule itself never moved
 
         # /pause alone: until /resume, however long that is.
         ben.send_command("/pause")
         await ben.wait_message_async(contains="paused. /resume starts them again")
         paused = await stored_settings(db, BEN)
         assert paused.paused is True and paused.paused_until is None
-        clock.now = utc(16, 6, 0, 5)
-        await next_tip_reaches(db, BEN, utc(23, 6))
+        clock.now = ben_tip(16, 6) + dt.timedelta(seconds=5)
+        await next_tip_reaches(db, BEN, ben_tip(23, 6))
         await ben.assert_no_message_async(within=0.5)
         assert await deliveries(db, BEN) == []
 
         # After /resume the next tip arrives on its usual day and time.
         ben.send_command("/resume")
         await ben.wait_message_async(contains="Welcome back!")
-        clock.now = utc(23, 6, 0, 5)
+        clock.now = ben_tip(23, 6) + dt.timedelta(seconds=5)
         await ben.wait_message_async(contains="Tip of the week")
-        await next_tip_reaches(db, BEN, utc(30, 5))  # 08:00 summer time from 29 March
+        await next_tip_reaches(db, BEN, ben_tip(30, 5))  # 08:28 summer time from 29 March
         await ben.assert_no_message_async(within=0.3)
     sent = await _after(database_url, BEN)
-    assert [(d.kind, d.status, d.due_at) for d in sent] == [("tip", "sent", utc(23, 6))]
+    assert [(d.kind, d.status, d.due_at) for d in sent] == [("tip", "sent", ben_tip(23, 6))]
 
 
 async def _after(database_url: str, athlete_id: int) -> list[Delivery]:

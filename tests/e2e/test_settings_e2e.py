@@ -13,6 +13,7 @@ import datetime as dt
 
 from coaching.db import Database
 from fakeapi import FakeBotApi, FakeUser
+from scheduler.recurrence import tip_offset
 from tests.e2e.clocked import (
     FRI,
     MON,
@@ -37,6 +38,11 @@ def utc(day: int, hour: int, minute: int = 0) -> dt.datetime:
     return dt.datetime(2026, 3, day, hour, minute, tzinfo=UTC)
 
 
+def ann_tip(day: int, hour: int, minute: int = 0) -> dt.datetime:
+    """Ann's tip: the time she chose plus her place in the hour after it (6 minutes)."""
+    return utc(day, hour, minute) + tip_offset(ANN)
+
+
 async def test_settings_changes_are_stored_and_rescheduled(
     api: FakeBotApi, database_url: str
 ) -> None:
@@ -46,7 +52,7 @@ async def test_settings_changes_are_stored_and_rescheduled(
     ann = FakeUser(api, ANN)
     async with clocked_bot(api, db, clock):
         before = await stored_settings(db, ANN)
-        assert before.next_tip_at == utc(9, 6)  # Monday 08:00 local
+        assert before.next_tip_at == ann_tip(9, 6)  # Monday 08:00 local, + 6 min
         assert before.next_checkin_at == utc(8, 16)  # Sunday 18:00 local
         assert before.next_warmup_at == utc(6, 4, 45)  # Friday 06:45 for the 07:30 run
 
@@ -63,14 +69,14 @@ async def test_settings_changes_are_stored_and_rescheduled(
         assert "Weekly tip: Thu 08:00" in (shown.text or "")
         now = await stored_settings(db, ANN)
         assert (now.tip_weekday, now.tip_time) == (THU, dt.time(8, 0))
-        assert now.next_tip_at == utc(5, 6)
+        assert now.next_tip_at == ann_tip(5, 6)
 
         # Tip time by button.
         await press(ann, "Tip time", menu, "When should the weekly tip arrive?")
         shown = await press(ann, "18:00", menu, "Your reminders")
         assert "Weekly tip: Thu 18:00" in (shown.text or "")
         now = await stored_settings(db, ANN)
-        assert now.tip_time == dt.time(18, 0) and now.next_tip_at == utc(5, 16)
+        assert now.tip_time == dt.time(18, 0) and now.next_tip_at == ann_tip(5, 16)
 
         # Tip time typed: an impossible time is refused and changes nothing.
         await press(ann, "Tip time", menu, "When should the weekly tip arrive?")
@@ -79,12 +85,12 @@ async def test_settings_changes_are_stored_and_rescheduled(
         refused = await ann.wait_message_async(contains="25:99")
         assert "'25:99' is not a time of day" in (refused.text or "")
         now = await stored_settings(db, ANN)
-        assert now.tip_time == dt.time(18, 0) and now.next_tip_at == utc(5, 16)
+        assert now.tip_time == dt.time(18, 0) and now.next_tip_at == ann_tip(5, 16)
         ann.send_text("07:15")
         saved = await ann.wait_message_async(contains="Saved.", predicate=has_button("Tip day"))
         assert "Weekly tip: Thu 07:15" in (saved.text or "")
         now = await stored_settings(db, ANN)
-        assert now.tip_time == dt.time(7, 15) and now.next_tip_at == utc(5, 5, 15)
+        assert now.tip_time == dt.time(7, 15) and now.next_tip_at == ann_tip(5, 5, 15)
         menu = saved  # the menu now lives on the "Saved." message
 
         # Warm-up reminders off, then on again.
@@ -120,7 +126,7 @@ async def test_settings_changes_are_stored_and_rescheduled(
         assert "Time zone: Europe/London" in (shown.text or "")
         assert (await stored_athlete(db, ANN)).timezone == "Europe/London"
         now = await stored_settings(db, ANN)
-        assert now.next_tip_at == utc(5, 7, 15)
+        assert now.next_tip_at == ann_tip(5, 7, 15)
         assert now.next_warmup_at == utc(4, 17, 15)
         assert now.next_checkin_at == utc(8, 18)
 
@@ -134,7 +140,7 @@ async def test_settings_changes_are_stored_and_rescheduled(
         menu = await ann.wait_message_async(contains="Saved.", predicate=has_button("Tip day"))
         assert (await stored_athlete(db, ANN)).timezone == "America/New_York"
         now = await stored_settings(db, ANN)
-        assert now.next_tip_at == utc(5, 12, 15)  # Thursday 07:15 EST
+        assert now.next_tip_at == ann_tip(5, 12, 15)  # Thursday 07:15 EST
         assert now.next_checkin_at == utc(8, 22)  # Sunday 18:00 EDT, after the change
         assert now.next_warmup_at == utc(4, 22, 15)  # 17:15 EST tonight
 

@@ -33,8 +33,9 @@ from tests.e2e.harness import TOKEN, tap_when_shown
 from tests.waits import eventually
 
 SECRET = "lb-secret-123"
-# Monday 16 March 2026, 08:00:30 in Helsinki: the weekly tips (Monday 08:00) are due.
-NOW = dt.datetime(2026, 3, 16, 6, 0, 30, tzinfo=dt.UTC)
+# Monday 16 March 2026, 09:00:30 in Helsinki: the weekly tips (Monday 08:00, each athlete's
+# spread over the hour after it) are all due.
+NOW = dt.datetime(2026, 3, 16, 7, 0, 30, tzinfo=dt.UTC)
 TIP_ATHLETES = range(7001, 7041)
 TESTER = 7100
 
@@ -105,7 +106,7 @@ async def webhook_instance(
 
 async def seed(url: str) -> None:
     db = Database(url)
-    before = NOW - dt.timedelta(minutes=5)
+    before = NOW - dt.timedelta(minutes=65)  # 07:55:30, before the first tip of the hour
     async with db.transaction() as session:
         for athlete_id in [*TIP_ATHLETES, TESTER]:
             athlete = Athlete(

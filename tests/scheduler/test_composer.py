@@ -11,12 +11,13 @@ from coaching.reminders.models import TipSent
 from knowledge import load_knowledge
 from scheduler import dispatcher, planner
 from scheduler.messages import Composer
+from scheduler.recurrence import tip_offset
 from tests.scheduler.conftest import add_athlete
 from tests.scheduler.fakes import FakeSender
 
 UTC = dt.UTC
 FRI = dt.datetime(2026, 3, 20, 12, 0, tzinfo=UTC)
-TIP_MON = dt.datetime(2026, 3, 23, 6, 0, tzinfo=UTC)
+TIP_MON = dt.datetime(2026, 3, 23, 6, 0, tzinfo=UTC) + tip_offset(1)  # 08:00 + its offset
 
 
 async def test_weekly_tips_do_not_repeat(db: Database) -> None:

@@ -15,14 +15,17 @@ from coaching.models import Athlete, SelftestResult
 from coaching.outbox import Delivery, Kind, Status
 from coaching.reminders.models import ReminderSettings
 from scheduler import dispatcher, planner
+from scheduler.recurrence import tip_offset
 from scheduler.sender import Outcome, SendResult
 from tests.scheduler.conftest import MON, SAT, SUN, TUE, add_athlete
 from tests.scheduler.fakes import FakeSender, KindComposer
 
 UTC = dt.UTC
 FRI_NOON = dt.datetime(2026, 3, 20, 12, 0, tzinfo=UTC)  # Friday before Helsinki's DST change
-TIP_MON = dt.datetime(2026, 3, 23, 6, 0, tzinfo=UTC)  # Monday 08:00 EET
-TIP_NEXT = dt.datetime(2026, 3, 30, 5, 0, tzinfo=UTC)  # Monday 08:00 EEST
+# Monday 08:00 EET, then EEST, each plus athlete 1's place in the hour (0:48):
+# tips are spread over the hour after the chosen time (athlete 2 comes at 0:41).
+TIP_MON = dt.datetime(2026, 3, 23, 6, 0, tzinfo=UTC) + tip_offset(1)
+TIP_NEXT = dt.datetime(2026, 3, 30, 5, 0, tzinfo=UTC) + tip_offset(1)
 
 
 async def deliveries(db: Database, kind: str | None = None) -> list[Delivery]:
@@ -48,7 +51,7 @@ async def test_weekly_tip_planned_at_local_time_across_dst(db: Database) -> None
     report = await planner.plan(db, TIP_MON)
     assert report.planned == {"tip": 1}
     [tip] = await deliveries(db, Kind.TIP)
-    assert (tip.due_at, tip.slot, tip.status) == (TIP_MON, "2026-03-23T06:00:00Z", "pending")
+    assert (tip.due_at, tip.slot, tip.status) == (TIP_MON, "2026-03-23T06:48:00Z", "pending")
     assert (await settings_of(db, 1)).next_tip_at == TIP_NEXT  # 08:00 after the change
 
 
@@ -119,7 +122,7 @@ async def test_schedule_change_takes_effect_immediately(db: Database) -> None:
         planner.reschedule(settings, athlete, now)
     changed = await settings_of(db, 1)
     assert changed.next_warmup_at == tue_18 - dt.timedelta(minutes=30)
-    assert changed.next_tip_at == dt.datetime(2026, 3, 24, 6, 0, tzinfo=UTC)
+    assert changed.next_tip_at == dt.datetime(2026, 3, 24, 6, 0, tzinfo=UTC) + tip_offset(1)
     # Through /start (the profile edited directly): the next plan pass notices.
     async with db.transaction() as session:
         athlete = await session.get(Athlete, 1)
@@ -203,7 +206,8 @@ async def test_blocked_athlete_is_marked_inactive_and_skipped(db: Database) -> N
         assert athlete is not None
         athlete.active = True
     await planner.plan(db, TIP_NEXT + dt.timedelta(hours=1))
-    assert (await settings_of(db, blocked_id)).next_tip_at == TIP_NEXT + dt.timedelta(weeks=1)
+    monday_after = dt.datetime(2026, 4, 6, 5, 0, tzinfo=UTC) + tip_offset(blocked_id)
+    assert (await settings_of(db, blocked_id)).next_tip_at == monday_after
 
 
 async def test_retry_after_is_honoured(db: Database) -> None:
