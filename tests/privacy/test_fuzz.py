@@ -223,7 +223,7 @@ NUMBERED = (
     "gq:{}", "bd:{}:now", "bd:{}:x", "bd:1:g:{}", "bx:{}", "br:{}", "set:day:{}", "set:lead:{}",
     "set:td:{}", "ob:days:{}",
     "al:all:{}:0", "ac:{}:all:0:0", "np:untested:{}", "ns:untested:0:{}", "bl:{}", "bi:{}",
-    "rc:{}", "q:{}:y",
+    "rc:{}", "q:{}:y", "cd:x:bridge:{}:p",
 )  # fmt: skip
 EXPLICIT = [
     ("forged", COACH, template.format(number))
