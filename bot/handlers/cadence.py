@@ -85,7 +85,11 @@ def result_text(context: HipContext, athlete: Athlete, analysis: CadenceAnalysis
             kb,
             lang,
             "cadence_result",
-            date=_date(athlete, analysis.started_at),
+            date=(
+                _date(athlete, analysis.started_at)
+                if analysis.clock_known
+                else ui(kb, lang, "cadence_undated")
+            ),
             duration=_clock(analysis.duration_s),
             distance=distance,
             cadence=shown_spm(analysis.avg_cadence_spm),
@@ -94,12 +98,24 @@ def result_text(context: HipContext, athlete: Athlete, analysis: CadenceAnalysis
             high=cadence.TARGET_HIGH,
         )
     ]
-    if not analysis.unit_from_range:
+    if analysis.partial:
+        parts.append(ui(kb, lang, "cadence_partial_read"))
+    if not analysis.clock_known:
+        parts.append(ui(kb, lang, "cadence_date_unknown"))
+    if 0 < analysis.steps_share < 1:
+        parts.append(
+            ui(kb, lang, "cadence_unit_mixed", steps_percent=_percent(analysis.steps_share))
+        )
+    elif not analysis.unit_from_range:
         parts.append(ui(kb, lang, "cadence_unit_fit"))
     elif analysis.unit is CadenceUnit.STRIDES:
         parts.append(ui(kb, lang, "cadence_unit_strides", raw=round(analysis.avg_cadence_spm / 2)))
     else:
         parts.append(ui(kb, lang, "cadence_unit_steps"))
+    if analysis.walking_s >= 60:
+        parts.append(
+            ui(kb, lang, "cadence_walking_left_out", minutes=round(analysis.walking_s / 60))
+        )
     bands = analysis.pace_bands
     if len(bands) in BAND_KEYS:
         lines = [ui(kb, lang, "cadence_by_pace_title")]
@@ -130,7 +146,11 @@ def _too_large(document: Document) -> bool:
     return document.file_size is not None and document.file_size > cadence.MAX_FILE_BYTES
 
 
-def _reply_error(context: HipContext, reason: Reason) -> None:
+def _reply_error(context: HipContext, reason: Reason, sport: str | None = None) -> None:
+    """The refusal in the athlete's words; a file that is not a run names what it looked like."""
+    if reason is Reason.NOT_RUNNING:
+        context.say(f"cadence_not_running_{sport or 'other'}")
+        return
     max_mb = cadence.MAX_FILE_BYTES // (1024 * 1024)
     context.say(f"cadence_error_{reason.value}", max_mb=max_mb)
 
@@ -162,7 +182,7 @@ async def receive_file(update: Update, context: HipContext) -> None:
         )
     except RunFileError as exc:
         log.info("run file from %s refused: %s", athlete.id, exc)
-        _reply_error(context, exc.reason)
+        _reply_error(context, exc.reason, exc.sport)
         return
     except WorkerFailure as exc:
         log.warning(

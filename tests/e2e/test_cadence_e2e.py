@@ -190,11 +190,11 @@ async def test_athlete_sends_runs_and_sees_the_trend(
 
 
 BAD_FILES: list[tuple[str, Callable[[dt.datetime], bytes], str]] = [
-    ("ride.fit", lambda s: fit_bytes(standard_run(s), Sport.CYCLING), "doesn't look like a run"),
-    ("ride.tcx", lambda s: tcx_bytes(standard_run(s), sport="Biking"), "doesn't look like a run"),
-    ("ride.gpx", lambda s: gpx_bytes(standard_run(s), activity_type="cycling"), "a ride, perhaps"),
+    ("ride.fit", lambda s: fit_bytes(standard_run(s), Sport.CYCLING), "looks like a ride"),
+    ("ride.tcx", lambda s: tcx_bytes(standard_run(s), sport="Biking"), "looks like a ride"),
+    ("ride.gpx", lambda s: gpx_bytes(standard_run(s), activity_type="cycling"), "looks like a ride"),
     ("plain.gpx", lambda s: gpx_bytes(standard_run(s), with_cadence=False), "has no cadence"),
-    ("broken.fit", lambda s: fit_bytes(standard_run(s))[:-300], "couldn't read that file"),
+    ("broken.fit", lambda s: fit_bytes(standard_run(s))[:13], "couldn't read that file"),
     ("broken.gpx", lambda s: b"<gpx><trk><trkseg><trkpt", "couldn't read that file"),
     ("empty.tcx", lambda s: b"", "That file is empty"),
     ("notes.csv", lambda s: b"km,time\n5,25:00\n", "I read running cadence from"),
@@ -234,3 +234,16 @@ async def test_stranger_is_asked_to_start(
         "run.fit", fit_bytes(standard_run(dt.datetime(2026, 5, 1, tzinfo=dt.UTC)))
     )
     await stranger.wait_message_async(contains="send /start")
+
+
+async def test_a_file_cut_short_is_read_as_far_as_it_goes_and_says_so(
+    api: FakeBotApi,
+    bot: Application,  # type: ignore[type-arg]
+    database_url: str,
+) -> None:
+    ann = FakeUser(api, ATHLETE_ID)
+    start = dt.datetime(2026, 5, 7, 6, 0, tzinfo=dt.UTC)
+    ann.send_document("cut.fit", fit_bytes(standard_run(start))[:-300])
+    reply = await ann.wait_message_async(contains="Your run on")
+    assert "Only part of this file could be read" in (reply.text or "")
+    assert await stored_runs(database_url) == 1
