@@ -124,7 +124,7 @@ async def tap_answer(user: FakeUser, message: BotEvent | int, data: str) -> str 
     """Tap a button with arbitrary (stale or forged) data; the text the tap was answered with."""
     message_id = message if isinstance(message, int) else message.message_id
     record = await user.wait_callback_answered_async(user.tap_data(message_id, data))
-    return record.answer_text or ""
+    return record.answer_text
 
 
 def button_data(event: BotEvent, label: str) -> str:
