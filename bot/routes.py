@@ -14,11 +14,10 @@ A new feature adds its commands, buttons and jobs here, next to the others.
 from __future__ import annotations
 
 import logging
-from typing import Any, cast
+from typing import Any
 
 from telegram import Update
 from telegram.ext import (
-    BaseHandler,
     CallbackQueryHandler,
     ChatMemberHandler,
     CommandHandler,
@@ -58,11 +57,13 @@ COMMANDS: tuple[tuple[str, Callback], ...] = (
     ("cancel", conversation.cancel_command),
     ("selftest", selftest.start_command),
     ("results", selftest.results_command),
+    ("plan", cards.plan_command),
     ("settings", settings.settings_command),
     ("pause", reminders.pause_command),
     ("resume", reminders.resume_command),
     ("snooze", reminders.snooze_command),
     ("cadence", cadence.cadence_command),
+    ("pain", pain.pain_command),
     ("privacy", privacy.privacy_command),
     ("export", privacy.export_command),
     ("delete", privacy.delete_command),
@@ -108,6 +109,12 @@ BUTTONS: tuple[ButtonHandler[Any], ...] = (
     console.broadcast_list_button,
     console.details_button,
     relay.reply_button,
+    cards.plan_button,
+    cards.open_button,
+    cards.step_button,
+    pain.start_button,
+    pain.answer_button,
+    levels.level_button,
 )
 """One handler per button kind of `coaching.callbacks`."""
 
@@ -123,12 +130,6 @@ TYPED: dict[Kind, Answer] = {
 """Where typed text goes, by the kind of question the chat waits on (`coaching.pending`)."""
 
 
-def feature_handlers() -> list[BaseHandler[Any, Any, Any]]:
-    """Features that bring their own handler list: exercise cards and /plan, the pain
-    triage, strength levels."""
-    return [*cards.handlers(PRIVATE), *pain.handlers(PRIVATE), *levels.handlers()]
-
-
 def install(application: HipApplication) -> None:
     """Register every handler and job on the application."""
     add = application.add_handler
@@ -138,8 +139,6 @@ def install(application: HipApplication) -> None:
         add(CommandHandler(name, callback, filters=PRIVATE))
     add(CommandHandler("linkgroup", coaches.link_group, filters=filters.ChatType.GROUPS))
     add(ChatMemberHandler(coaches.bot_membership, ChatMemberHandler.MY_CHAT_MEMBER))
-    for handler in feature_handlers():
-        add(cast(BaseHandler[Update, Any, Any], handler))
     for button in BUTTONS:
         add(CallbackQueryHandler(button, pattern=button.matches))
     add(CallbackQueryHandler(general.unknown_button))

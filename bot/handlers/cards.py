@@ -12,7 +12,7 @@ inside which the same walk happens in place (origin "c"). Every card is built
 from the content (`knowledge.render.render_card`); a strength exercise's card
 marks the athlete's own level. Nothing here writes to the database.
 
-Register with `handlers(private)`: /plan and the `cd:` buttons.
+/plan and the `cd:` buttons are in `bot.routes`.
 """
 
 from __future__ import annotations
@@ -20,13 +20,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from telegram import InlineKeyboardMarkup, Update
-from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, ContextTypes, filters
 
+from bot.context import HipContext, athlete_only, on_button
 from bot.render import Button, chunk, keyboard, ui
-from bot.services import Services, services
-from bot.telegram_io import answer_query, edit_query_message, send_html
-from coaching import callbacks, onboarding, progression, selftest
-from coaching.callbacks import CardOpen, CardOrigin, CardStep, InvalidButton, PainStart, PlanShow
+from coaching import progression, selftest
+from coaching.callbacks import CardOpen, CardOrigin, CardStep, PainStart, PlanShow
 from coaching.models import Athlete
 from coaching.plan import build_plan
 from coaching.scoring import assess
@@ -34,14 +32,6 @@ from knowledge.render import render_card, render_plan
 from knowledge.schema import KnowledgeBase, ProgressionLevel, text_for
 
 PRERUN_ROUTINE = "prerun_activation"
-
-
-async def _athlete(svc: Services, update: Update) -> Athlete | None:
-    user = update.effective_user
-    if user is None:
-        return None
-    async with svc.db.transaction() as session:
-        return await session.get(Athlete, user.id)
 
 
 def item_label(kb: KnowledgeBase, item_id: str, lang: str) -> str:
@@ -57,11 +47,10 @@ def _card_rows(kb: KnowledgeBase, lang: str, ids: Sequence[str]) -> list[list[Bu
     return chunk(buttons, 2)
 
 
-async def plan_reply(svc: Services, athlete: Athlete) -> tuple[str, InlineKeyboardMarkup]:
+async def plan_reply(context: HipContext, athlete: Athlete) -> tuple[str, InlineKeyboardMarkup]:
     """The plan: priorities first, then a button per routine, session and exercise."""
-    kb, lang = svc.kb, athlete.language
-    async with svc.db.transaction() as session:
-        result = await selftest.latest_result(session, athlete.id)
+    kb, lang = context.kb, athlete.language
+    result = await selftest.latest_result(await context.db(), athlete.id)
     if result is None:
         ids = [r for r in (PRERUN_ROUTINE,) if r in kb.routines] + list(kb.strength_sessions)
         return ui(kb, lang, "plan_none"), keyboard(_card_rows(kb, lang, ids))
@@ -71,30 +60,10 @@ async def plan_reply(svc: Services, athlete: Athlete) -> tuple[str, InlineKeyboa
     return text, keyboard(_card_rows(kb, lang, plan.cards()))
 
 
-def language(update: Update, athlete: Athlete | None) -> str:
-    """The athlete's language, else the one their Telegram app reports."""
-    if athlete is not None:
-        return athlete.language
-    user = update.effective_user
-    return onboarding.language_for(user.language_code if user else None)
-
-
-def tapped(update: Update) -> callbacks.Button | None:
-    query = update.callback_query
-    try:
-        return callbacks.parse(query.data if query is not None else None)
-    except InvalidButton:
-        return None
-
-
-async def plan_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+@athlete_only
+async def plan_command(update: Update, context: HipContext) -> None:
     """Show the personal plan: at most three priorities, every card one tap away."""
-    svc = services(context)
-    athlete = await _athlete(svc, update)
-    if athlete is None:
-        await send_html(update, ui(svc.kb, language(update, None), "start_first"))
-        return
-    await send_html(update, *await plan_reply(svc, athlete))
+    context.reply(*await plan_reply(context, context.athlete))
 
 
 def card_view(
@@ -140,49 +109,45 @@ def _exercise_of(kb: KnowledgeBase, parent: str, index: int) -> str:
     return routine.items[index].exercise
 
 
-async def card_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """A card button: open a card, step into an exercise, or go back to the plan."""
-    svc = services(context)
-    query = update.callback_query
-    assert query is not None
-    athlete = await _athlete(svc, update)
-    lang = language(update, athlete)
-    button = tapped(update)
-    if athlete is not None and isinstance(button, PlanShow):
-        await answer_query(query)
-        await edit_query_message(query, *await plan_reply(svc, athlete))
-        return
-    if not isinstance(button, CardOpen | CardStep):
-        await answer_query(query, ui(svc.kb, lang, "stale_button"))
-        return
+@on_button(PlanShow)
+@athlete_only
+async def plan_button(update: Update, context: HipContext, button: PlanShow) -> None:
+    """Back from a card to the plan, in the same message."""
+    context.edit(*await plan_reply(context, context.athlete))
+
+
+async def _show(context: HipContext, item_id: str, origin: CardOrigin, back_to: str | None) -> None:
+    """A card in place of the tapped message, or (from a scheduled message) as a new one."""
+    athlete = await context.find_athlete()
     levels: dict[str, ProgressionLevel] = {}
     if athlete is not None:
-        async with svc.db.transaction() as session:
-            levels = await progression.levels(session, svc.kb, athlete.id)
+        levels = await progression.levels(await context.db(), context.kb, athlete.id)
     try:
-        if isinstance(button, CardOpen):
-            view = card_view(svc.kb, lang, button.item, button.origin, None, levels)
-        else:
-            exercise = _exercise_of(svc.kb, button.parent, button.index)
-            view = card_view(svc.kb, lang, exercise, button.origin, button.parent, levels)
+        view = card_view(context.kb, context.lang, item_id, origin, back_to, levels)
     except KeyError:
-        await answer_query(query, ui(svc.kb, lang, "card_unknown"))
+        context.toast("card_unknown")
         return
-    await answer_query(query)
-    if isinstance(button, CardOpen) and button.origin == "n":
-        await send_html(update, *view)
+    if origin == "n" and back_to is None:
+        context.reply(*view)
     else:
-        await edit_query_message(query, *view)
+        context.edit(*view)
 
 
-def handlers(
-    private: filters.BaseFilter,
-) -> list[BaseHandler[Update, ContextTypes.DEFAULT_TYPE, None]]:
-    """/plan and every `cd:` button."""
-    return [
-        CommandHandler("plan", plan_command, filters=private),
-        CallbackQueryHandler(card_button, pattern=callbacks.route(PlanShow, CardOpen, CardStep)),
-    ]
+@on_button(CardOpen)
+async def open_button(update: Update, context: HipContext, button: CardOpen) -> None:
+    """Open the card of an exercise, routine or session."""
+    await _show(context, button.item, button.origin, None)
 
 
-__all__ = ["card_button", "card_view", "handlers", "plan_command", "plan_reply"]
+@on_button(CardStep)
+async def step_button(update: Update, context: HipContext, button: CardStep) -> None:
+    """Step from a routine's or session's card into one of its exercises (Back returns)."""
+    try:
+        exercise = _exercise_of(context.kb, button.parent, button.index)
+    except KeyError:
+        context.toast("card_unknown")
+        return
+    await _show(context, exercise, button.origin, button.parent)
+
+
+__all__ = ["card_view", "open_button", "plan_button", "plan_command", "plan_reply", "step_button"]

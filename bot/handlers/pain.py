@@ -10,19 +10,17 @@ and then the outcome is shown: keep going with the easier level (with a
 button for it), rest and retest in a week, or stop and see a physiotherapist
 or doctor, which also pauses strength nudges and says until when.
 
-Register with `handlers(private)`: /pain and the `pn:` buttons.
+/pain and its buttons are in `bot.routes`.
 """
 
 from __future__ import annotations
 
 from telegram import InlineKeyboardMarkup, Update
-from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, ContextTypes, filters
 
+from bot.context import HipContext, handler, on_button
 from bot.render import Button, chunk, keyboard, ui
-from bot.services import Services, services
-from bot.telegram_io import answer_query, edit_query_message, send_html
-from coaching import callbacks, onboarding, pain
-from coaching.callbacks import InvalidButton, LevelChange, PainAnswer, PainStart
+from coaching import pain
+from coaching.callbacks import LevelChange, PainAnswer, PainStart
 from coaching.models import Athlete
 from coaching.pain import InvalidTriage
 from coaching.pain_models import PainReport
@@ -32,13 +30,6 @@ from scheduler.recurrence import zone
 
 ROW_WIDTH = {"area": 2, "score": 6}
 """Buttons per row: two areas, six scores (0–5, then 6–10); yes/no side by side."""
-
-
-def language(update: Update, athlete: Athlete | None) -> str:
-    if athlete is not None:
-        return athlete.language
-    user = update.effective_user
-    return onboarding.language_for(user.language_code if user else None)
 
 
 def question_view(
@@ -89,76 +80,38 @@ def outcome_view(
     return "\n\n".join(parts), markup
 
 
-async def _athlete(svc: Services, update: Update) -> Athlete | None:
-    user = update.effective_user
-    if user is None:
-        return None
-    async with svc.db.transaction() as session:
-        return await session.get(Athlete, user.id)
-
-
-async def pain_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+@handler
+async def pain_command(update: Update, context: HipContext) -> None:
     """Start the triage: what hurts, and how much."""
-    svc = services(context)
-    lang = language(update, await _athlete(svc, update))
-    await send_html(update, *question_view(svc.kb, lang, "", svc.kb.pain.questions[0]))
+    await context.find_athlete()
+    context.reply(*question_view(context.kb, context.lang, "", context.kb.pain.questions[0]))
 
 
-async def _finish(update: Update, svc: Services, picked: list[int]) -> None:
-    """Store the report (consent permitting), then show the advice in the same message."""
-    query = update.callback_query
-    assert query is not None and update.effective_user is not None
-    triage = svc.kb.pain
-    found = pain.verdict(triage, picked)
-    async with svc.db.transaction() as session:
-        athlete = await session.get(Athlete, update.effective_user.id)
-        report = (
-            await pain.record(session, triage, athlete, found, svc.clock())
-            if athlete is not None
-            else None
-        )
-    await answer_query(query)
-    text, markup = outcome_view(svc.kb, language(update, athlete), found, report, athlete)
-    await edit_query_message(query, text, markup)
+@on_button(PainStart)
+async def start_button(update: Update, context: HipContext, button: PainStart) -> None:
+    """ "Something hurts" under a reminder, a check-in or a card: the first question."""
+    await pain_command(update, context)
 
 
-async def pain_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """The "Something hurts" button, an answer to a triage question, or Back."""
-    svc = services(context)
-    query = update.callback_query
-    assert query is not None
+@on_button(PainAnswer)
+async def answer_button(update: Update, context: HipContext, button: PainAnswer) -> None:
+    """An answer to a triage question, or Back; after the last, the advice in its place."""
+    athlete = await context.find_athlete()
+    triage = context.kb.pain
     try:
-        button = callbacks.parse(query.data)
-    except InvalidButton:
-        button = None
-    if isinstance(button, PainStart):
-        await answer_query(query)
-        await pain_command(update, context)
-        return
-    lang = language(update, await _athlete(svc, update))
-    try:
-        if not isinstance(button, PainAnswer):
-            raise InvalidTriage(query.data or "")
-        picked = pain.parse(svc.kb.pain, button.answers)
+        picked = pain.parse(triage, button.answers)
     except InvalidTriage:
-        await answer_query(query, ui(svc.kb, lang, "stale_button"))
+        context.toast("stale_button")
         return
-    question = pain.next_question(svc.kb.pain, picked)
-    if question is None:
-        await _finish(update, svc, picked)
+    question = pain.next_question(triage, picked)
+    if question is not None:
+        context.edit(*question_view(context.kb, context.lang, button.answers, question))
         return
-    await answer_query(query)
-    await edit_query_message(query, *question_view(svc.kb, lang, button.answers, question))
+    found = pain.verdict(triage, picked)
+    report = None
+    if athlete is not None:  # stored with consent only: it is health data
+        report = await pain.record(await context.db(), triage, athlete, found, context.now)
+    context.edit(*outcome_view(context.kb, context.lang, found, report, athlete))
 
 
-def handlers(
-    private: filters.BaseFilter,
-) -> list[BaseHandler[Update, ContextTypes.DEFAULT_TYPE, None]]:
-    """/pain and every `pn:` button."""
-    return [
-        CommandHandler("pain", pain_command, filters=private),
-        CallbackQueryHandler(pain_button, pattern=callbacks.route(PainStart, PainAnswer)),
-    ]
-
-
-__all__ = ["handlers", "outcome_view", "pain_button", "pain_command", "question_view"]
+__all__ = ["answer_button", "outcome_view", "pain_command", "question_view", "start_button"]

@@ -44,8 +44,6 @@ NETWORK_CALLS = {
     "reask",
     "send_next",
 }
-NOT_YET_ON_THE_LAYER = {"cards.py", "levels.py", "pain.py"}
-"""Feature modules that still open their own transactions and answer directly."""
 OWN_TRANSACTION = {("privacy.py", "touch"), ("privacy.py", "retention_job")}
 """Not update handlers: the last-seen touch runs before every handler (at most once a
 minute a person), the retention job on the JobQueue."""
@@ -79,7 +77,7 @@ def test_no_bot_api_call_inside_a_transaction() -> None:
 
 
 def handler_modules() -> list[Path]:
-    return sorted(p for p in HANDLERS.glob("*.py") if p.name not in NOT_YET_ON_THE_LAYER)
+    return sorted(HANDLERS.glob("*.py"))
 
 
 def test_no_handler_opens_a_transaction_sends_directly_or_reads_button_data() -> None:

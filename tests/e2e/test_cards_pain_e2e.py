@@ -1,9 +1,7 @@
 """Cards, "Something hurts" and strength levels, end to end through the fake Bot API.
 
-The real Application runs on a clock the test moves (`clocked_bot`). Until the
-routes table registers the new handlers (`bot.handlers.cards`, `.pain`,
-`.levels`), the test registers them itself, ahead of the others in the default
-group, exactly as they would run once registered.
+The real Application runs on a clock the test moves (`clocked_bot`), with the
+handlers of `bot.handlers.cards`, `.pain` and `.levels` in the routes table.
 
 - /plan → session A's card → an exercise's card → Back → Back to the plan;
 - the warm-up reminder → the pre-run routine's card (a new message) → an exercise;
@@ -20,9 +18,7 @@ import datetime as dt
 from typing import Any
 
 from sqlalchemy import select
-from telegram.ext import Application, filters
 
-from bot.handlers import cards, levels, pain
 from coaching import pain as pain_domain
 from coaching import progression
 from coaching.db import Database
@@ -46,15 +42,6 @@ from tests.waits import eventually
 ANN = 6101
 BEN = 6102
 CAL = 6103
-
-
-def register_new_handlers(app: Application) -> None:  # type: ignore[type-arg]
-    """The handlers of issue 14 first in the default group, where the routes table will put
-    them: in a group only the first matching handler runs, so they take /plan and the
-    `cd:`, `pn:` and `lv:` buttons before the catch-alls do."""
-    private = filters.ChatType.PRIVATE
-    new = [*cards.handlers(private), *pain.handlers(private), *levels.handlers()]
-    app.handlers.setdefault(0, [])[:0] = new
 
 
 async def add_result(db: Database, athlete_id: int, answers: dict[str, str], now: Any) -> None:
@@ -93,8 +80,7 @@ async def test_plan_to_session_to_exercise_and_back(
     await add_athlete(db, ANN, now, tips=False)
     await add_result(db, ANN, {"pelvis_dip": "clearly", "knees_inward": "clearly"}, now)
     ann = athlete(api, ANN, "Ann")
-    async with clocked_bot(api, db, Clock(now)) as app:
-        register_new_handlers(app)
+    async with clocked_bot(api, db, Clock(now)):
         ann.send_command("/plan")
         plan = await ann.wait_message_async(
             contains="Your priorities", predicate=shows("📋 Strength session A")
@@ -126,8 +112,7 @@ async def test_warmup_reminder_opens_the_routine_card(
     db = Database(database_url)
     await add_athlete(db, BEN, clock.now, run_days=(FRI,), run_time=dt.time(7, 30), tips=False)
     ben = athlete(api, BEN, "Ben")
-    async with clocked_bot(api, db, clock) as app:
-        register_new_handlers(app)
+    async with clocked_bot(api, db, clock):
         clock.now = dt.datetime(2026, 3, 20, 4, 45, 5, tzinfo=UTC)
         reminder = await ben.wait_message_async(
             contains="Time for your activation", predicate=shows("📋 Pre-run activation")
@@ -156,8 +141,7 @@ async def test_something_hurts_with_a_red_flag(
     db = Database(database_url)
     await add_athlete(db, CAL, clock.now, checkins=True, tips=False)
     cal = athlete(api, CAL, "Cal")
-    async with clocked_bot(api, db, clock) as app:
-        register_new_handlers(app)
+    async with clocked_bot(api, db, clock):
         cal.send_command("/pain")
         first = await cal.wait_message_async(contains="Where does it hurt?")
         assert "not medical advice" in (first.text or "")
@@ -192,8 +176,7 @@ async def test_checkin_too_hard_and_next_level(
     db = Database(database_url)
     await add_athlete(db, ANN, clock.now, checkins=True, tips=False)
     ann = athlete(api, ANN, "Ann")
-    async with clocked_bot(api, db, clock) as app:
-        register_new_handlers(app)
+    async with clocked_bot(api, db, clock):
         for day in (8, 15, 22):  # Sundays: three weeks of two sessions
             clock.now = dt.datetime(2026, 3, day, 16, 0, 5, tzinfo=UTC)
             checkin = await ann.wait_message_async(
