@@ -141,6 +141,14 @@ class SharedPace:
         """
         await wait_until(instant)
         now = utcnow()
+        step = dt.timedelta(seconds=1 / self.rate)
+        if now - instant > step:
+            # Woken late: that instant is past and other instances have sends planned
+            # right after it, so this send takes a fresh instant rather than squeezing in.
+            fresh = await self.reserve(1)
+            if fresh:
+                await wait_until(fresh[0])
+                now = utcnow()
         turn = max(now, self._next_turn)
         self._next_turn = turn + dt.timedelta(seconds=1 / self.rate)
         await wait_until(turn)
