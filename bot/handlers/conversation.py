@@ -36,6 +36,7 @@ async def button_only(
     await context.find_athlete()
     context.say("use_buttons")
 
+
 SETTING_NAMES = {
     Draft.TIMEZONE: "settings_timezone",
     Draft.RUN_TIME: "settings_run_time",

@@ -7,12 +7,13 @@ import datetime as dt
 import pytest
 
 from coaching import selftest
+from coaching.db import Database
 from coaching.models import Athlete, SelftestSession
 from coaching.plan import PRERUN_ROUTINE, build_plan
 from coaching.scoring import SKIPPED, findings, score, trend
 from coaching.selftest import Action, NoConsent, StaleStep, Status
 from knowledge import KnowledgeBase
-from knowledge.schema import FAULT_IDS
+from knowledge.schema import FAULT_IDS, Level, SelfTestStep
 
 NOW = dt.datetime(2026, 11, 25, 9, 0, tzinfo=dt.UTC)
 
@@ -34,12 +35,12 @@ def snapshot(sel: SelftestSession) -> tuple[object, ...]:
     return sel.status, sel.step_index, dict(sel.answers)
 
 
-def best_option(step) -> str:  # type: ignore[no-untyped-def]
-    return min(step.options, key=lambda o: sum(o.scores.values())).id
+def best_option(step: SelfTestStep) -> str:
+    return str(min(step.options, key=lambda o: sum(o.scores.values())).id)
 
 
-def worst_option(step) -> str:  # type: ignore[no-untyped-def]
-    return max(step.options, key=lambda o: sum(o.scores.values())).id
+def worst_option(step: SelfTestStep) -> str:
+    return str(max(step.options, key=lambda o: sum(o.scores.values())).id)
 
 
 def test_answering_an_option_stores_it_and_moves_on(kb: KnowledgeBase) -> None:
@@ -167,15 +168,19 @@ def test_trend() -> None:
 
 
 def test_plan_always_has_activation_and_strength_and_targets_findings(kb: KnowledgeBase) -> None:
-    clean = build_plan(kb, dict.fromkeys(FAULT_IDS, "none"), triathlete=False)
+    nothing: dict[str, Level] = {str(fault): "none" for fault in FAULT_IDS}
+    everything: dict[str, Level] = {str(fault): "marked" for fault in FAULT_IDS}
+    clean = build_plan(kb, nothing, triathlete=False)
     assert clean.routines[0] == PRERUN_ROUTINE
     assert clean.strength_sessions
-    marked = build_plan(kb, dict.fromkeys(FAULT_IDS, "marked"), triathlete=True)
+    marked = build_plan(kb, everything, triathlete=True)
     assert set(marked.exercises) > set(clean.exercises)
     assert len(marked.advice) > len(clean.advice)
 
 
-async def test_start_requires_consent_and_restart_cancels_the_old_session(db, kb) -> None:
+async def test_start_requires_consent_and_restart_cancels_the_old_session(
+    db: Database, kb: KnowledgeBase
+) -> None:
     async with db.transaction() as session:
         athlete = Athlete(id=5, first_name="Bo", language="en", run_days_mask=0, active=True)
         session.add(athlete)
@@ -189,7 +194,9 @@ async def test_start_requires_consent_and_restart_cancels_the_old_session(db, kb
         assert (await selftest.active_session(session, 5)) is second
 
 
-async def test_complete_stores_findings_version_and_retest_date(db, kb) -> None:
+async def test_complete_stores_findings_version_and_retest_date(
+    db: Database, kb: KnowledgeBase
+) -> None:
     async with db.transaction() as session:
         athlete = Athlete(
             id=6, first_name="Cy", language="en", run_days_mask=0, active=True, consent_at=NOW

@@ -192,7 +192,11 @@ async def test_athlete_sends_runs_and_sees_the_trend(
 BAD_FILES: list[tuple[str, Callable[[dt.datetime], bytes], str]] = [
     ("ride.fit", lambda s: fit_bytes(standard_run(s), Sport.CYCLING), "looks like a ride"),
     ("ride.tcx", lambda s: tcx_bytes(standard_run(s), sport="Biking"), "looks like a ride"),
-    ("ride.gpx", lambda s: gpx_bytes(standard_run(s), activity_type="cycling"), "looks like a ride"),
+    (
+        "ride.gpx",
+        lambda s: gpx_bytes(standard_run(s), activity_type="cycling"),
+        "looks like a ride",
+    ),
     ("plain.gpx", lambda s: gpx_bytes(standard_run(s), with_cadence=False), "has no cadence"),
     ("broken.fit", lambda s: fit_bytes(standard_run(s))[:13], "couldn't read that file"),
     ("broken.gpx", lambda s: b"<gpx><trk><trkseg><trkpt", "couldn't read that file"),

@@ -125,9 +125,9 @@ async def typed_text_is_not_an_answer(user: FakeUser, kb: KnowledgeBase, text: s
 
 async def test_cancel_ends_onboarding_and_a_review(
     api: FakeBotApi,
-    bot: Application,
+    bot: Application,  # type: ignore[type-arg]
     db: Database,
-    kb: KnowledgeBase,  # type: ignore[type-arg]
+    kb: KnowledgeBase,
 ) -> None:
     new = FakeUser(api, 6001, first_name="Nia")
     new.send_command("/start")
@@ -147,9 +147,9 @@ async def test_cancel_ends_onboarding_and_a_review(
 
 async def test_cancel_ends_a_typed_setting_which_then_takes_no_text(
     api: FakeBotApi,
-    bot: Application,
+    bot: Application,  # type: ignore[type-arg]
     db: Database,
-    kb: KnowledgeBase,  # type: ignore[type-arg]
+    kb: KnowledgeBase,
 ) -> None:
     ann = FakeUser(api, 6003)
     await onboarded(db, 6003, timezone="Europe/London")
@@ -175,9 +175,9 @@ async def test_cancel_ends_a_typed_setting_which_then_takes_no_text(
 
 async def test_cancel_ends_the_self_test_and_the_erase_question(
     api: FakeBotApi,
-    bot: Application,
+    bot: Application,  # type: ignore[type-arg]
     db: Database,
-    kb: KnowledgeBase,  # type: ignore[type-arg]
+    kb: KnowledgeBase,
 ) -> None:
     bo = FakeUser(api, 6004, first_name="Bo")
     await onboarded(db, 6004)
@@ -200,9 +200,9 @@ async def test_cancel_ends_the_self_test_and_the_erase_question(
 
 async def test_cancel_ends_a_group_name_and_broadcast_drafts(
     api: FakeBotApi,
-    bot: Application,
+    bot: Application,  # type: ignore[type-arg]
     db: Database,
-    kb: KnowledgeBase,  # type: ignore[type-arg]
+    kb: KnowledgeBase,
 ) -> None:
     coach = FakeUser(api, COACH, first_name="Coach")
     coach.send_command("/newgroup")
@@ -237,9 +237,9 @@ async def test_cancel_ends_a_group_name_and_broadcast_drafts(
 
 async def test_text_with_nothing_asked_gets_one_hint(
     api: FakeBotApi,
-    bot: Application,
+    bot: Application,  # type: ignore[type-arg]
     db: Database,
-    kb: KnowledgeBase,  # type: ignore[type-arg]
+    kb: KnowledgeBase,
 ) -> None:
     cy = FakeUser(api, 6005)
     await onboarded(db, 6005)
@@ -256,9 +256,9 @@ async def test_text_with_nothing_asked_gets_one_hint(
 
 async def test_changing_answers_keeps_consent_and_results(
     api: FakeBotApi,
-    bot: Application,
+    bot: Application,  # type: ignore[type-arg]
     db: Database,
-    kb: KnowledgeBase,  # type: ignore[type-arg]
+    kb: KnowledgeBase,
 ) -> None:
     di = FakeUser(api, 6006, first_name="Di")
     await onboarded(db, 6006, run_days=(MON, WED), run_time=dt.time(7))
@@ -300,9 +300,9 @@ async def test_changing_answers_keeps_consent_and_results(
 
 async def test_no_to_consent_given_moments_before_erases_nothing_silently(
     api: FakeBotApi,
-    bot: Application,
+    bot: Application,  # type: ignore[type-arg]
     db: Database,
-    kb: KnowledgeBase,  # type: ignore[type-arg]
+    kb: KnowledgeBase,
 ) -> None:
     """Back to the consent question and "No, thanks": with results stored it asks first."""
     ed = FakeUser(api, 6007, first_name="Ed")
@@ -321,9 +321,9 @@ async def test_no_to_consent_given_moments_before_erases_nothing_silently(
 
 async def test_every_consent_prompt_carries_its_button(
     api: FakeBotApi,
-    bot: Application,
+    bot: Application,  # type: ignore[type-arg]
     db: Database,
-    kb: KnowledgeBase,  # type: ignore[type-arg]
+    kb: KnowledgeBase,
 ) -> None:
     fay = FakeUser(api, 6008, first_name="Fay")
     fay.send_command("/start")
@@ -344,9 +344,9 @@ async def test_every_consent_prompt_carries_its_button(
 
 async def test_back_on_every_question_and_no_run_days_only_with_the_note(
     api: FakeBotApi,
-    bot: Application,
+    bot: Application,  # type: ignore[type-arg]
     db: Database,
-    kb: KnowledgeBase,  # type: ignore[type-arg]
+    kb: KnowledgeBase,
 ) -> None:
     gus = FakeUser(api, 6009, first_name="Gus")
     gus.send_command("/start")
@@ -424,9 +424,9 @@ async def test_time_zones_as_people_type_them(
 
 async def test_times_as_people_type_them(
     api: FakeBotApi,
-    bot: Application,
+    bot: Application,  # type: ignore[type-arg]
     db: Database,
-    kb: KnowledgeBase,  # type: ignore[type-arg]
+    kb: KnowledgeBase,
 ) -> None:
     ida = FakeUser(api, 6011)
     await onboarded(db, 6011, run_days=(MON,), run_time=dt.time(6))
@@ -450,9 +450,9 @@ async def test_times_as_people_type_them(
 
 async def test_pause_says_its_limit(
     api: FakeBotApi,
-    bot: Application,
+    bot: Application,  # type: ignore[type-arg]
     db: Database,
-    kb: KnowledgeBase,  # type: ignore[type-arg]
+    kb: KnowledgeBase,
 ) -> None:
     jo = FakeUser(api, 6012)
     await onboarded(db, 6012)
@@ -463,9 +463,9 @@ async def test_pause_says_its_limit(
 
 async def test_cadence_options_in_order_and_a_typed_number_picks_one(
     api: FakeBotApi,
-    bot: Application,
+    bot: Application,  # type: ignore[type-arg]
     db: Database,
-    kb: KnowledgeBase,  # type: ignore[type-arg]
+    kb: KnowledgeBase,
 ) -> None:
     steps = kb.selftest.steps
     at = next(i for i, s in enumerate(steps) if s.id == "cadence")
@@ -492,9 +492,9 @@ async def test_cadence_options_in_order_and_a_typed_number_picks_one(
 
 async def test_help_shows_coach_commands_only_to_coaches(
     api: FakeBotApi,
-    bot: Application,
+    bot: Application,  # type: ignore[type-arg]
     db: Database,
-    kb: KnowledgeBase,  # type: ignore[type-arg]
+    kb: KnowledgeBase,
 ) -> None:
     lea = FakeUser(api, 6014)
     await onboarded(db, 6014)
@@ -509,9 +509,9 @@ async def test_help_shows_coach_commands_only_to_coaches(
 
 async def test_looks_good_and_other_buttons_answer_with_something(
     api: FakeBotApi,
-    bot: Application,
+    bot: Application,  # type: ignore[type-arg]
     db: Database,
-    kb: KnowledgeBase,  # type: ignore[type-arg]
+    kb: KnowledgeBase,
 ) -> None:
     max_ = FakeUser(api, 6015)
     await onboarded(db, 6015, run_days=(MON,), run_time=dt.time(7))

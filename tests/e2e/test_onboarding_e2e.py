@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -39,7 +40,9 @@ def onboard(ann: FakeUser) -> None:
 
 
 @pytest.fixture
-def bot(api: FakeBotApi, tmp_path: Path, postgres: PostgresDatabases | None):
+def bot(
+    api: FakeBotApi, tmp_path: Path, postgres: PostgresDatabases | None
+) -> Iterator[BotProcess]:
     """The bot on its embedded default SQLite, or on PostgreSQL (migrated first) in that run."""
     url = None if postgres is None else postgres.create()
     process = BotProcess(api, tmp_path / "data", database_url=url)

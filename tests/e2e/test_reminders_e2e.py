@@ -79,7 +79,7 @@ async def test_warmup_reminder_done_is_stored(api: FakeBotApi, database_url: str
         await ann.wait_callback_answered_async(query_id)
         await ann.wait_message_async(contains="Have a good one")
         # A second tap on the old button (a double tap) is answered and stores nothing new.
-        done_data = next(d for row in reminder.buttons for t, d in row if t == "Done")
+        done_data = next(str(d) for row in reminder.buttons for t, d in row if t == "Done")
         again = await ann.wait_callback_answered_async(ann.tap_data(reminder.message_id, done_data))
         assert again.answer_text == "You already answered this reminder."
     finally:

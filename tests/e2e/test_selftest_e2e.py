@@ -110,7 +110,9 @@ async def test_bad_input_during_the_test_changes_nothing(
 
         current = bo.last_message
         assert current is not None
-        eve_query = eve.tap_data(eve.last_message.message_id, current.buttons[0][0][1] or "")
+        seen_by_eve = eve.last_message
+        assert seen_by_eve is not None
+        eve_query = eve.tap_data(seen_by_eve.message_id, current.buttons[0][0][1] or "")
         await eve.wait_callback_answered_async(eve_query)
 
         bo.send_command("/unknown_thing")
