@@ -50,8 +50,10 @@ def _commands(kb: KnowledgeBase, lang: str) -> list[BotCommand]:
 
 async def _post_init(application: HipApplication) -> None:
     services: Services = application.bot_data[SERVICES_KEY]
-    await application.bot.set_my_commands(_commands(services.kb, "en"))
-    await application.bot.set_my_commands(_commands(services.kb, "fi"), language_code="fi")
+    languages = services.kb.languages
+    await application.bot.set_my_commands(_commands(services.kb, languages[0]))
+    for lang in languages:
+        await application.bot.set_my_commands(_commands(services.kb, lang), language_code=lang)
     await privacy.describe_bot(application)
 
 

@@ -2,19 +2,42 @@
 
 from __future__ import annotations
 
-from telegram import CallbackQuery, InlineKeyboardMarkup, Update
+from telegram import CallbackQuery, InlineKeyboardMarkup, Message, Update
 from telegram.constants import ParseMode
 from telegram.error import BadRequest
+
+from knowledge.telegram_html import HtmlParseError, parse_html
+
+
+def shows_already(message: object, text: str, markup: InlineKeyboardMarkup | None) -> bool:
+    """Whether the message already shows this text, formatting and keyboard.
+
+    Telegram refuses to "edit" a message into what it already is; checking first
+    (a double tap, a Back to where the athlete is) avoids the request instead of
+    swallowing its error. The HTML is read as Telegram reads it, so the check
+    compares what the athlete sees, not how the HTML was spelled.
+    """
+    if not isinstance(message, Message) or message.text is None:
+        return False
+    try:
+        wanted = parse_html(text)
+    except HtmlParseError:
+        return False
+    shown = [(e.type, e.offset, e.length, e.url) for e in message.entities]
+    meant = [(e.type, e.offset, e.length, e.url) for e in wanted.entities]
+    return message.text == wanted.text and shown == meant and message.reply_markup == markup
 
 
 async def edit_query_message(
     query: CallbackQuery, text: str, markup: InlineKeyboardMarkup | None = None
 ) -> None:
-    """Edit the message a button sat on; a double tap ("not modified") is a no-op."""
+    """Edit the message a button sat on, unless it shows exactly that already."""
+    if shows_already(query.message, text, markup):
+        return
     try:
         await query.edit_message_text(text, parse_mode=ParseMode.HTML, reply_markup=markup)
     except BadRequest as exc:
-        if "not modified" not in exc.message.lower():
+        if "not modified" not in exc.message.lower():  # two taps racing past the check
             raise
 
 

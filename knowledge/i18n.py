@@ -34,9 +34,11 @@ def plural_category(lang: str, count: int) -> str:
     return str(locale(lang).plural_form(count))
 
 
-def number(value: int | float, lang: str) -> str:
-    """A number as the language writes it (thousands separators, decimal comma)."""
-    return str(format_decimal(value, locale=locale(lang)))
+def number(value: int | float, lang: str, digits: int | None = None) -> str:
+    """A number as the language writes it (thousands separators, decimal comma);
+    with `digits`, always that many decimals ("5.00 km", "5,00 km")."""
+    pattern = None if digits is None else "#,##0" + ("." + "0" * digits if digits else "")
+    return str(format_decimal(value, format=pattern, locale=locale(lang)))
 
 
 def plural(kb: KnowledgeBase, lang: str, base: str, count: int, **params: object) -> str:

@@ -34,6 +34,7 @@ from coaching.cadence import (
 )
 from coaching.cadence.models import CadenceRun
 from coaching.models import Athlete
+from knowledge import i18n
 from knowledge.schema import text_for
 
 log = logging.getLogger(__name__)
@@ -56,8 +57,8 @@ def _date(athlete: Athlete, moment: dt.datetime) -> str:
 
 
 def _number(value: float, lang: str, digits: int = 1) -> str:
-    text = f"{value:.{digits}f}"
-    return text.replace(".", ",") if lang == "fi" else text
+    """A figure with `digits` decimals, written the way the language writes numbers."""
+    return i18n.number(value, lang, digits)
 
 
 def _clock(seconds: float) -> str:

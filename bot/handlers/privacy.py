@@ -219,7 +219,9 @@ async def describe_bot(application: HipApplication) -> None:
     if not isinstance(svc, Services):
         return
     bot = application.bot
-    for lang, code in (("en", None), ("fi", "fi")):
+    # The first language is the default profile; each one also gets its own.
+    targets = [(svc.kb.languages[0], None), *((lang, lang) for lang in svc.kb.languages)]
+    for lang, code in targets:
         await bot.set_my_description(svc.kb.ui_text("bot_description", lang), language_code=code)
         await bot.set_my_short_description(
             svc.kb.ui_text("bot_short_description", lang), language_code=code
