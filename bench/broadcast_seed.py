@@ -17,6 +17,7 @@ import datetime as dt
 import importlib
 import sys
 import time
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import insert
@@ -64,10 +65,11 @@ async def queue_broadcast(url: str, recipients: int) -> float:
 async def note_identity(session: Any, role: Any, now: dt.datetime) -> None:
     """The coach's name, as the bot keeps it once the coach has written to it (where the
     checkout has coach profiles: broadcasts then open with "Coach Yan")."""
-    try:
-        profile = importlib.import_module("coaching.coach_profile")
-    except ImportError:
-        return
+    import coaching
+
+    if not (Path(coaching.__file__).parent / "coach_profile.py").exists():
+        return  # (an editable install would otherwise find another checkout's module)
+    profile = importlib.import_module("coaching.coach_profile")
     await profile.note_identity(session, role, "Yan", "en", now)
 
 

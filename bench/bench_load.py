@@ -1,0 +1,294 @@
+"""A coach's Monday: athletes tapping through the self-test while a broadcast goes out.
+
+`--athletes` athletes (2,000) each tap the self-test's first answer every few
+seconds (a pause of `--every` seconds ± half, after the bot has answered the
+previous tap), for `--seconds`, against the real `hipcoach run` and the fake
+Bot API over HTTP. Two runs side by side: the taps alone, then the same taps
+while a coach's broadcast to `--recipients` (100,000) subscribers goes out at
+Telegram's 30 messages a second (the fake answers 429 above that). Reported:
+the taps' p50/p99/max latency (tap to the bot's answer in the chat), how many
+copies of the broadcast went out meanwhile, and whether any answer waited on
+the broadcast: a 429 the bot got (the fake counts only new messages, so an
+answer that is a new message competes with the broadcast for the 30 a
+second; an edited question does not).
+
+    python bench/bench_load.py [--athletes 2000] [--recipients 100000] [--seconds 60]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import datetime as dt
+import os
+import random
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from sqlalchemy import insert  # noqa: E402
+
+from bench.bench_updates import is_question  # noqa: E402
+from bench.common import cpu_seconds, median, percentile, rss_mib, stamp, write_section  # noqa: E402
+from coaching import broadcasts, coach_profile, coaches, migrate  # noqa: E402
+from coaching.db import Database  # noqa: E402
+from coaching.models import Athlete  # noqa: E402
+from fakeapi import BotEvent, FakeBotApi, FakeUser  # noqa: E402
+
+TOKEN = "123456:" + "D" * 35
+ROOT = Path(__file__).resolve().parents[1]
+RATE = 30
+
+
+async def seed(url: str, recipients: int, coach: int, broadcast: bool) -> None:
+    """Onboarded athletes 1..recipients; with `broadcast`, one confirmed to all of them."""
+    db = Database(url)
+    now = dt.datetime.now(dt.UTC)
+    for start in range(1, recipients + 1, 10_000):
+        rows = [
+            {
+                "id": i,
+                "first_name": f"A{i}",
+                "language": "en",
+                "consent_at": now,
+                "onboarded_at": now,
+                "timezone": "Europe/Helsinki",
+                "run_days_mask": 0,
+                "active": True,
+                "created_at": now,
+            }
+            for i in range(start, min(recipients + 1, start + 10_000))
+        ]
+        async with db.transaction() as session:
+            await session.execute(insert(Athlete), rows)
+    if broadcast:
+        async with db.transaction() as session:
+            role = await coaches.authorise(session, {coach}, coach)
+            assert role is not None
+            await coach_profile.note_identity(session, role, "Yan", "en", now)
+            draft = await broadcasts.start_draft(session, role, now)
+            broadcasts.set_text(draft, "<b>Club news</b>: hill repeats on Thursday", now)
+            await broadcasts.choose_audience(
+                session, role, draft, broadcasts.Audience.ALL, None, now
+            )
+            await broadcasts.confirm(session, role, draft, now)
+    await db.dispose()
+
+
+class Answers:
+    """Hands each athlete the bot's answer to their tap, from one thread.
+
+    Waiting in a thread per athlete would wake 2,000 threads at every message
+    the fake records; this one wakes once and looks only at the athletes waiting.
+    """
+
+    def __init__(self, api: FakeBotApi, loop: asyncio.AbstractEventLoop) -> None:
+        self.api, self.loop = api, loop
+        self.cursors: dict[int, int] = {}
+        self.waiting: dict[int, tuple[Callable[[BotEvent], bool], asyncio.Future[float]]] = {}
+        self.running = True
+        self.thread = threading.Thread(target=self._watch, daemon=True)
+        self.thread.start()
+
+    def expect(self, chat_id: int, match: Callable[[BotEvent], bool]) -> asyncio.Future[float]:
+        future: asyncio.Future[float] = self.loop.create_future()
+        with self.api.cond:
+            self.waiting[chat_id] = (match, future)
+            self.api.cond.notify_all()
+        return future
+
+    def stop(self) -> None:
+        with self.api.cond:
+            self.running = False
+            self.api.cond.notify_all()
+        self.thread.join()
+
+    def _watch(self) -> None:
+        with self.api.cond:
+            while self.running:
+                self.api.cond.wait(0.2)
+                for chat_id, (match, future) in list(self.waiting.items()):
+                    state = self.api.chats.get(chat_id)
+                    if state is None:
+                        continue
+                    events = state.events
+                    for index in range(self.cursors.get(chat_id, 0), len(events)):
+                        if match(events[index]):
+                            self.cursors[chat_id] = index + 1
+                            del self.waiting[chat_id]
+                            self.loop.call_soon_threadsafe(_settle, future, time.perf_counter())
+                            break
+
+
+def _settle(future: asyncio.Future[float], at: float) -> None:
+    if not future.done():
+        future.set_result(at)
+
+
+def answered(event: BotEvent) -> bool:
+    return is_question(event) or "/plan" in (event.text or "")
+
+
+async def athlete(
+    user: FakeUser,
+    answers: Answers,
+    every: float,
+    deadline: float,
+    latencies: list[float],
+    rng: random.Random,
+) -> int:
+    """Tap, wait for the answer, pause, again; returns the taps left unanswered (60 s)."""
+    question: BotEvent | None = None
+    unanswered = 0
+    await asyncio.sleep(rng.uniform(0, every))
+    while time.perf_counter() < deadline:
+        answer = answers.expect(user.user_id, answered)
+        started = time.perf_counter()
+        if question is None:
+            user.send_command("/selftest")
+        else:
+            user.tap_data(question.message_id, question.buttons[0][0][1] or "")
+        try:
+            at = await asyncio.wait_for(answer, 60)
+        except TimeoutError:
+            unanswered += 1
+            question = None
+            continue
+        latencies.append(at - started)
+        state = answers.api.chats[user.user_id]
+        event = state.events[answers.cursors[user.user_id] - 1]
+        question = event if is_question(event) else None
+        await asyncio.sleep(rng.uniform(every / 2, every * 3 / 2))
+    return unanswered
+
+
+async def drive(
+    api: FakeBotApi, ids: list[int], every: float, seconds: float
+) -> tuple[list[float], int]:
+    answers = Answers(api, asyncio.get_running_loop())
+    users = [FakeUser(api, i, first_name=f"A{i}", started=True) for i in ids]
+    latencies: list[float] = []
+    rng = random.Random(7)
+    deadline = time.perf_counter() + seconds
+    try:
+        missed = await asyncio.gather(
+            *(athlete(u, answers, every, deadline, latencies, rng) for u in users)
+        )
+    finally:
+        answers.stop()
+    return latencies, sum(missed)
+
+
+def run(args: argparse.Namespace, with_broadcast: bool) -> dict[str, float]:
+    coach = args.recipients + 10
+    fake = FakeBotApi(record_messages=True, strict_chats=False)
+    with tempfile.TemporaryDirectory() as tmp, fake as api:
+        url = f"sqlite+aiosqlite:///{tmp}/load.sqlite3"
+        migrate.upgrade(url)
+        asyncio.run(seed(url, args.recipients, coach, with_broadcast))
+        api.max_per_second = RATE
+        env = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "DATABASE_"))}
+        env.update(
+            TELEGRAM_BOT_TOKEN=TOKEN,
+            TELEGRAM_API_URL=api.root_url,
+            DATABASE_URL=url,
+            SEND_RATE_LIMIT=str(RATE),
+            ADMIN_IDS=str(coach),
+            LOG_LEVEL="WARNING",
+            DISPATCH_INTERVAL_SECONDS="1",
+            PLAN_INTERVAL_SECONDS="3600",
+        )
+        bot = subprocess.Popen(  # noqa: S603
+            [sys.executable, "-m", "bot.cli", "run"], env=env, cwd=ROOT
+        )
+        try:
+            api.wait_until(lambda: api.waiting_polls > 0, 60, "the bot to start polling")
+            if with_broadcast:
+                api.wait_until(lambda: api.sent_count >= RATE * 3, 120, "the broadcast")
+            sent_before, cpu_before = api.sent_count, cpu_seconds(bot.pid)
+            started = time.perf_counter()
+            latencies, missed = asyncio.run(
+                drive(api, list(range(1, args.athletes + 1)), args.every, args.seconds)
+            )
+            elapsed = time.perf_counter() - started
+            cpu = cpu_seconds(bot.pid) - cpu_before
+            memory = rss_mib(bot.pid)[0]
+            refused = api.count_429
+            sent = api.sent_count - sent_before
+        finally:
+            bot.terminate()
+            bot.wait(60)
+    result = {
+        "taps": len(latencies),
+        "per_second": len(latencies) / elapsed,
+        "p50": median(latencies) * 1000,
+        "p99": percentile(latencies, 0.99) * 1000,
+        "max": max(latencies, default=float("nan")) * 1000,
+        "missed": missed,
+        "sent": sent,
+        "sent_rate": sent / elapsed,
+        "refused": refused,
+        "cpu": cpu / elapsed,
+        "memory": memory,
+    }
+    label = "with the broadcast" if with_broadcast else "taps alone"
+    print(
+        f"{label:<20} {result['taps']:.0f} taps ({result['per_second']:.0f}/s): p50 "
+        f"{result['p50']:.0f} ms, p99 {result['p99']:.0f} ms, max {result['max']:.0f} ms, "
+        f"{missed} unanswered; {sent} new messages sent ({result['sent_rate']:.1f}/s), "
+        f"{refused} × 429; bot CPU {result['cpu']:.0%} of a core, RSS {memory:.0f} MiB",
+        flush=True,
+    )
+    return result
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--athletes", type=int, default=2000)
+    parser.add_argument("--recipients", type=int, default=100_000)
+    parser.add_argument("--every", type=float, default=4.0, help="seconds between taps")
+    parser.add_argument("--seconds", type=float, default=60.0)
+    args = parser.parse_args()
+    alone = run(args, with_broadcast=False)
+    loaded = run(args, with_broadcast=True)
+    rows = [
+        f"| {label} | {r['taps']:.0f} ({r['per_second']:.0f}/s) | {r['p50']:.0f} ms | "
+        f"{r['p99']:.0f} ms | {r['max']:.0f} ms | {r['missed']:.0f} | {r['sent_rate']:.1f}/s | "
+        f"{r['refused']:.0f} | {r['cpu']:.0%} | {r['memory']:.0f} MiB |"
+        for label, r in (("taps alone", alone), ("taps + broadcast", loaded))
+    ]
+    write_section(
+        "load",
+        "\n".join(
+            [
+                "## 6. Taps while a broadcast goes out",
+                "",
+                stamp(),
+                "",
+                f"{args.athletes:,} athletes each tap the self-test's first answer, then pause "
+                f"{args.every / 2:g}–{args.every * 3 / 2:g} s after the bot's answer, for "
+                f"{args.seconds:.0f} s; {args.recipients:,} onboarded athletes in the database "
+                "(SQLite). The second run has a coach's broadcast to all of them going out at "
+                f"{RATE} messages a second meanwhile (the fake Bot API answers 429 above that "
+                "for new messages; edits and button answers are not counted). Latency is from "
+                "the tap to the bot's answer appearing in the chat. 'New messages' counts every "
+                "new message the bot sent in the window (broadcast copies, and the first "
+                "question of each self-test).",
+                "",
+                "| run | taps | p50 | p99 | max | unanswered | new messages | 429s | "
+                "bot CPU | bot memory |",
+                "|---|---|---|---|---|---|---|---|---|---|",
+                *rows,
+            ]
+        ),
+    )
+
+
+if __name__ == "__main__":
+    main()
