@@ -223,7 +223,11 @@ def run(args: argparse.Namespace, with_broadcast: bool) -> dict[str, float]:
             sent = api.sent_count - sent_before
         finally:
             bot.terminate()
-            bot.wait(60)
+            try:
+                bot.wait(60)
+            except subprocess.TimeoutExpired:
+                bot.kill()  # still answering a backlog of taps
+                bot.wait(10)
     result = {
         "taps": len(latencies),
         "per_second": len(latencies) / elapsed,
