@@ -21,16 +21,22 @@ from sqlalchemy import (
     BigInteger,
     Boolean,
     ForeignKey,
+    Index,
     Integer,
     String,
     Text,
     false,
+    text,
 )
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, validates
 
 from coaching.base import Base, UTCDateTime, utcnow
+from coaching.group_names import name_key
 
 GROUP_NAME_MAX = 48
+"""What a coach sees: grapheme clusters ("🏃‍♀️" is one), not code points."""
+GROUP_NAME_STORED = 400
+"""Code points a group name may take in the database: 48 clusters of several each."""
 JOIN_CODE_LENGTH = 12
 
 
@@ -61,17 +67,40 @@ class CoachInvite(Base):
 
 
 class TrainingGroup(Base):
-    """A coach's group of athletes, joined through `?start=grp_<join_code>`."""
+    """A coach's group of athletes, joined through `?start=grp_<join_code>`.
+
+    `name_key` is the name as compared (case folded): a coach's groups that are
+    not archived have different keys. An archived group (`archived_at`) is out of
+    the coach's lists and broadcast choices; its members and their data stay.
+    """
 
     __tablename__ = "training_group"
+    __table_args__ = (
+        Index(
+            "uq_training_group_coach_name",
+            "coach_id",
+            "name_key",
+            unique=True,
+            sqlite_where=text("archived_at IS NULL"),
+            postgresql_where=text("archived_at IS NULL"),
+        ),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     coach_id: Mapped[int] = mapped_column(
         ForeignKey("coach.user_id", ondelete="CASCADE"), index=True
     )
-    name: Mapped[str] = mapped_column(String(GROUP_NAME_MAX * 2))
+    name: Mapped[str] = mapped_column(String(GROUP_NAME_STORED))
+    name_key: Mapped[str] = mapped_column(String(GROUP_NAME_STORED))
     join_code: Mapped[str] = mapped_column(String(JOIN_CODE_LENGTH * 2), unique=True)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    archived_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+
+    @validates("name")
+    def _keep_key(self, _field: str, name: str) -> str:
+        """Whoever sets the name sets the key it is compared by."""
+        self.name_key = name_key(name)
+        return name
 
 
 class GroupMembership(Base):

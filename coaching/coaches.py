@@ -30,6 +30,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from coaching.coach_models import (
     GROUP_NAME_MAX,
+    GROUP_NAME_STORED,
     JOIN_CODE_LENGTH,
     Broadcast,
     Coach,
@@ -38,7 +39,9 @@ from coaching.coach_models import (
     GroupMembership,
     TrainingGroup,
 )
+from coaching.group_names import graphemes, name_key
 from coaching.models import Athlete, SelftestResult
+from coaching.names import clean_name
 from coaching.outbox import Delivery
 from coaching.reminders.models import Checkin
 
@@ -67,6 +70,10 @@ class Role:
 
 class InvalidName(ValueError):
     """A group name that is empty or too long."""
+
+
+class NameTaken(ValueError):
+    """Another of the coach's groups (not archived) has this name, in any case."""
 
 
 async def authorise(session: AsyncSession, admin_ids: Collection[int], user_id: int) -> Role | None:
@@ -142,11 +149,28 @@ async def redeem_invite(
 
 
 def clean_group_name(raw: str) -> str:
-    """A group name: whitespace collapsed, 1..GROUP_NAME_MAX characters."""
-    name = " ".join(raw.split())
-    if not name or len(name) > GROUP_NAME_MAX:
+    """A group name: invisible characters out, whitespace collapsed, 1..GROUP_NAME_MAX
+    characters as a coach counts them (grapheme clusters)."""
+    name = clean_name(raw)
+    if not name or graphemes(name) > GROUP_NAME_MAX or len(name) > GROUP_NAME_STORED:
         raise InvalidName(name)
     return name
+
+
+async def _check_free(
+    session: AsyncSession, role: Role, name: str, keep: int | None = None
+) -> None:
+    """Raise NameTaken if another live group of this coach is called `name` (any case)."""
+    clash = await session.scalar(
+        select(TrainingGroup.id).where(
+            TrainingGroup.coach_id == role.user_id,
+            TrainingGroup.name_key == name_key(name),
+            TrainingGroup.archived_at.is_(None),
+            TrainingGroup.id != (keep if keep is not None else -1),
+        )
+    )
+    if clash is not None:
+        raise NameTaken(name)
 
 
 def valid_code(code: str) -> bool:
@@ -156,9 +180,12 @@ def valid_code(code: str) -> bool:
 async def create_group(
     session: AsyncSession, role: Role, raw_name: str, now: dt.datetime
 ) -> TrainingGroup:
+    """A new group; InvalidName or NameTaken when the name cannot be used."""
+    name = clean_group_name(raw_name)
+    await _check_free(session, role, name)
     group = TrainingGroup(
         coach_id=role.user_id,
-        name=clean_group_name(raw_name),
+        name=name,
         join_code=random_code(JOIN_CODE_LENGTH),
         created_at=now,
     )
@@ -167,14 +194,31 @@ async def create_group(
     return group
 
 
-async def my_groups(session: AsyncSession, role: Role) -> Sequence[TrainingGroup]:
-    return (
-        await session.scalars(
-            select(TrainingGroup)
-            .where(TrainingGroup.coach_id == role.user_id)
-            .order_by(TrainingGroup.id)
-        )
-    ).all()
+async def rename_group(
+    session: AsyncSession, role: Role, group: TrainingGroup, raw_name: str
+) -> str:
+    """Give the coach's group a new name (its old one is free again); InvalidName, NameTaken."""
+    name = clean_group_name(raw_name)
+    await _check_free(session, role, name, keep=group.id)
+    group.name = name
+    await session.flush()
+    return name
+
+
+async def archive_group(group: TrainingGroup, now: dt.datetime) -> None:
+    """Take the group out of the coach's lists and choices; members and their data stay."""
+    if group.archived_at is None:
+        group.archived_at = now
+
+
+async def my_groups(
+    session: AsyncSession, role: Role, archived: bool = False
+) -> Sequence[TrainingGroup]:
+    """The coach's groups in order of creation, the archived ones only if asked for."""
+    query = select(TrainingGroup).where(TrainingGroup.coach_id == role.user_id)
+    if not archived:
+        query = query.where(TrainingGroup.archived_at.is_(None))
+    return (await session.scalars(query.order_by(TrainingGroup.id))).all()
 
 
 async def my_group(session: AsyncSession, role: Role, group_id: int) -> TrainingGroup | None:
