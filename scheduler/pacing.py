@@ -35,8 +35,11 @@ HEADROOM = 0.98
 as they arrive, not as they were planned: sends that arrive closer together than they
 left (the network, a busy machine, a pooled connection) must not make one second's
 count cross the limit. 2 % is 20 ms a second of such jitter."""
-LATE = dt.timedelta(milliseconds=500)
-"""A send woken this late (a stall, not jitter) takes a fresh instant on the shared pace."""
+LATE = dt.timedelta(seconds=1 - HEADROOM)
+"""A send woken later than this takes a fresh instant on the shared pace: had it gone
+out anyway, it would overlap another instance's planned sends by more than the
+headroom leaves room for (a lateness of L puts L × rate extra sends into a second,
+HEADROOM allows (1 - HEADROOM) × rate of them)."""
 
 
 class Pace(Protocol):
@@ -147,10 +150,8 @@ class SharedPace:
         await wait_until(instant)
         now = utcnow()
         if now - instant > LATE:
-            # Woken after a stall: that instant is long past and other instances have
-            # sends planned after it, so this send takes a fresh instant rather than
-            # squeezing in. (Not for every late send: at 1000/s nearly all are a little
-            # late, and a reservation is a transaction.)
+            # Other instances have sends planned after that instant, so this send takes
+            # a fresh instant rather than squeezing in between them.
             fresh = await self.reserve(1)
             if fresh:
                 await wait_until(fresh[0])
