@@ -28,6 +28,8 @@ Where the tables live (`TABLE_MODULES`):
   `coaching.coaches` and `coaching.broadcasts`, rather than becoming a package
   of one file: moving it would rename an import in most coach handlers and
   tests for no change in who depends on whom.
+- `coaching.video.models`: figures of analysed running clips (beside the rest of
+  `coaching.video`);
 - `coaching.console_models`: a coach's own settings (time zone, name, digest) and
   replies relayed between athletes and coaches (beside `coaching.console`, `.relay`).
 """
@@ -50,6 +52,7 @@ from coaching import (
 from coaching.base import Base
 from coaching.cadence import models as cadence_models
 from coaching.reminders import models as reminder_models
+from coaching.video import models as video_models
 
 TABLE_MODULES: tuple[ModuleType, ...] = (
     models,
@@ -61,6 +64,7 @@ TABLE_MODULES: tuple[ModuleType, ...] = (
     pending,
     pain_models,
     progression_models,
+    video_models,
 )
 """The modules that define tables; each imports without the others."""
 

@@ -34,6 +34,7 @@ HEALTH_TABLES = frozenset(
         "warmup_ack",
         "pain_report",
         "exercise_level",
+        "video_analysis",
     }
 )
 """Tables whose rows describe the athlete's body or training: erased on withdrawal/retention."""
