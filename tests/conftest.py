@@ -9,6 +9,23 @@ from knowledge import KnowledgeBase, load_knowledge
 from tests.databases import PostgresDatabases, on_postgresql, sqlite_database
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers",
+        "one_database: a long transport-fault scenario whose outcome does not depend on the "
+        "database; run on SQLite only, so the PostgreSQL pass stays short",
+    )
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    if not on_postgresql():
+        return
+    skip = pytest.mark.skip(reason="transport faults are run once, on SQLite")
+    for item in items:
+        if item.get_closest_marker("one_database"):
+            item.add_marker(skip)
+
+
 @pytest.fixture
 def api() -> Iterator[FakeBotApi]:
     """A fresh fake Bot API over real HTTP on loopback, per test."""

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pytest
 from sqlalchemy import func, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -53,6 +54,7 @@ def copies(api: FakeBotApi, chat_id: int) -> int:
     return sum(1 for m in api.messages(chat_id) if (m.raw_text or "").endswith(TEXT))
 
 
+@pytest.mark.one_database
 async def test_thousand_recipients_blocked_429_and_restart(
     api: FakeBotApi, url: str, kb: KnowledgeBase
 ) -> None:

@@ -73,6 +73,7 @@ async def bot_behind(
         yield app
 
 
+@pytest.mark.one_database
 async def test_gateway_errors_then_500s(
     api: FakeBotApi, proxy: FaultProxy, database_url: str
 ) -> None:
@@ -137,6 +138,7 @@ async def test_slow_answers_are_waited_for_and_swallowed_ones_are_unknown(
     assert counts["unknown"] == 5 == counts["unknown but arrived"]
 
 
+@pytest.mark.one_database
 async def test_a_429_storm_delays_and_loses_nothing(
     api: FakeBotApi, proxy: FaultProxy, database_url: str
 ) -> None:
@@ -205,9 +207,11 @@ async def test_the_coach_resends_to_exactly_those_not_confirmed(
         coach = FakeUser(api, COACH, first_name="Yan")
         coach.send_command("/broadcasts")
         report = await coach.wait_message_async(contains="not confirmed")
-        label = kb.ui_text("broadcast_resend_button", "en", id=1, count=3)
+        label = kb.ui_text("broadcast_resend_button_other", "en", id=1, count=3)
         await coach.wait_callback_answered_async(coach.tap(label, in_message=report))
-        await coach.wait_message_async(contains=kb.ui_text("broadcast_resent", "en", id=1, count=3))
+        await coach.wait_message_async(
+            contains=kb.ui_text("broadcast_resent_other", "en", id=1, count=3)
+        )
         await wait_until_sent(database_url)
     again = await exactly_once_or_unknown(api, ids, database_url)
     print(f"dropped x3, then resent: {dict(first)} -> {dict(again)}")
