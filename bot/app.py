@@ -6,6 +6,7 @@ is `COMMANDS` (coach commands stay out of it, and out of /help for athletes).
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 from collections.abc import Callable
 from typing import cast
@@ -21,6 +22,7 @@ from bot.services import SERVICES_KEY, Services
 from bot.settings import Settings
 from bot.update_processor import PerUserUpdateProcessor, slow_down_notice
 from coaching import cadence as cadence_analysis
+from coaching import video as video_analysis
 from coaching.base import utcnow
 from coaching.db import Database
 from knowledge import KnowledgeBase
@@ -55,14 +57,22 @@ async def _post_init(application: HipApplication) -> None:
     for lang in languages:
         await application.bot.set_my_commands(_commands(services.kb, lang), language_code=lang)
     await privacy.describe_bot(application)
+    if application.bot_data.get(WARM_VIDEO_KEY):
+        # In the background: loading the pose model takes seconds and must not delay polling.
+        warming = asyncio.create_task(video_analysis.start_video_worker())
+        application.bot_data[WARM_VIDEO_KEY] = warming
 
 
 async def _post_shutdown(application: HipApplication) -> None:
     services: Services = application.bot_data[SERVICES_KEY]
     await close_dispatcher(services)
     cadence_analysis.close_analysis_pool()
+    video_analysis.close_video_queue()
     await services.db.dispose()
 
+
+WARM_VIDEO_KEY = "warm_video"
+"""bot_data: whether to start the video worker with the bot (then the task doing it)."""
 
 GROUP_CHAT_SPACING = 3.0  # seconds between posts to one group chat: Telegram allows 20 a minute
 
@@ -90,8 +100,14 @@ def build_application(
     db: Database,
     kb: KnowledgeBase,
     clock: Callable[[], dt.datetime] = utcnow,
+    *,
+    warm_video: bool = False,
 ) -> HipApplication:
-    """The bot as one object, ready for polling, a webhook, or a test."""
+    """The bot as one object, ready for polling, a webhook, or a test.
+
+    `warm_video` starts the video worker (and loads its pose model) with the bot
+    rather than on the first clip: `hipcoach run` does; tests need not pay for it.
+    """
     api = settings.api_url
     application = cast(
         HipApplication,
@@ -107,6 +123,7 @@ def build_application(
         .build(),
     )
     application.bot_data[SERVICES_KEY] = Services(settings=settings, db=db, kb=kb, clock=clock)
+    application.bot_data[WARM_VIDEO_KEY] = warm_video
     routes.install(application)
     return application
 

@@ -43,6 +43,7 @@ from bot.handlers import (
     reminders,
     selftest,
     settings,
+    video,
 )
 from bot.handlers.conversation import Answer
 from bot.jobs import install_jobs
@@ -63,6 +64,7 @@ COMMANDS: tuple[tuple[str, Callback], ...] = (
     ("resume", reminders.resume_command),
     ("snooze", reminders.snooze_command),
     ("cadence", cadence.cadence_command),
+    ("video", video.video_command),
     ("pain", pain.pain_command),
     ("privacy", privacy.privacy_command),
     ("export", privacy.export_command),
@@ -145,6 +147,7 @@ def install(application: HipApplication) -> None:
     add(MessageHandler(PRIVATE & filters.COMMAND, general.unknown_command))
     add(MessageHandler(PRIVATE & filters.REPLY & filters.TEXT, relay.reply_message))
     add(MessageHandler(PRIVATE & filters.TEXT, conversation.text_message))
+    add(MessageHandler(PRIVATE & video.CLIPS, video.receive_video))
     add(MessageHandler(PRIVATE & filters.Document.ALL, cadence.receive_file))
     add(MessageHandler(PRIVATE & filters.LOCATION, onboarding.answer_location))
     add(MessageHandler(PRIVATE & filters.PHOTO, conversation.photo_message))

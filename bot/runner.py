@@ -118,7 +118,7 @@ def run(settings: Settings) -> None:
 
     ensure_schema(settings)
     application = build_application(
-        settings, Database(settings.effective_database_url), load_knowledge()
+        settings, Database(settings.effective_database_url), load_knowledge(), warm_video=True
     )
     asyncio.run(serve(application, settings, ALLOWED_UPDATES))
 

@@ -29,6 +29,8 @@ from telegram import (
     MessageEntity,
     PhotoSize,
     User,
+    Video,
+    VideoNote,
 )
 
 from fakeapi.records import BotEvent, BotMessage, CallbackQueryRecord, Keyboard
@@ -140,6 +142,47 @@ class FakeUser:
         return self._send_message(
             chat_id, photo=photo, caption=caption, caption_entities=caption_entities
         )
+
+    def send_video(
+        self,
+        data: bytes,
+        *,
+        duration: int = 10,
+        width: int = 1080,
+        height: int = 1920,
+        mime_type: str | None = "video/mp4",
+        file_name: str | None = None,
+        caption: str | None = None,
+        chat_id: int | None = None,
+    ) -> int:
+        """Send a video (folder "videos", as Telegram keeps them) the bot can getFile;
+        ``duration`` is what the client says it plays for, in whole seconds."""
+        stored = self.api.store_file(
+            data, filename=file_name or "video.mp4", mime_type=mime_type, folder="videos"
+        )
+        video = Video(
+            stored.file_id,
+            stored.file_unique_id,
+            width,
+            height,
+            duration,
+            file_name=file_name,
+            mime_type=mime_type,
+            file_size=len(data),
+        )
+        return self._send_message(chat_id, video=video, caption=caption)
+
+    def send_video_note(
+        self, data: bytes, *, duration: int = 10, length: int = 384, chat_id: int | None = None
+    ) -> int:
+        """Send a round video message (square, at most a minute); the bot can getFile it."""
+        stored = self.api.store_file(
+            data, filename="video_note.mp4", mime_type="video/mp4", folder="video_notes"
+        )
+        note = VideoNote(
+            stored.file_id, stored.file_unique_id, length, duration, file_size=len(data)
+        )
+        return self._send_message(chat_id, video_note=note)
 
     def send_location(
         self, latitude: float, longitude: float, *, chat_id: int | None = None

@@ -1,0 +1,34 @@
+"""A landmark source at the pose boundary, for tests that drive the bot and the worker.
+
+No drawn figure passes for a person with MediaPipe, and no package on the
+registries ships footage of someone running, so the bot's end-to-end tests send
+a "clip" whose bytes describe a synthetic runner (JSON: `Runner`'s fields).
+The video worker runs `synthetic_clip` instead of the pose model: it reads the
+runner, writes progress as the model's pass would, and goes on exactly as a real
+clip does from there (`result_of`: the measurement and the annotated still).
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from coaching.video import VideoResult, result_of
+from tests.video.synthetic import Runner
+
+
+def clip_of(**runner: Any) -> bytes:
+    """The bytes of a "clip" of this runner."""
+    return json.dumps(runner).encode()
+
+
+def synthetic_clip(
+    path: str, played_seconds: float | None = None, progress: str | None = None
+) -> VideoResult:
+    """`coaching.video.analyse_video` with the landmarks of the runner described at `path`."""
+    spec = json.loads(Path(path).read_text())
+    track = Runner(**spec).track()
+    if progress is not None:
+        Path(progress).write_text(f"{track.frames} {track.frames}")
+    return result_of(track, played_seconds)
