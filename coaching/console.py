@@ -35,6 +35,7 @@ from coaching.models import Athlete, SelftestResult
 from coaching.outbox import Delivery, Kind, Status
 from coaching.reminders.models import Checkin, WarmupAck
 from coaching.scoring import LEVEL_RANK
+from coaching.video.store import MeasuredForm, measured_form
 from knowledge.schema import FAULT_IDS, Level
 
 SILENT_AFTER = dt.timedelta(days=14)
@@ -307,6 +308,8 @@ class AthleteCard:
     cadence: CadenceTrend = field(default_factory=CadenceTrend)
     pain: bool | None = None
     """None when the bot keeps no pain log."""
+    video: MeasuredForm | None = None
+    """The latest running form measured from video; None if never."""
 
     @property
     def good_weeks(self) -> int:
@@ -361,6 +364,7 @@ async def card(
     found.warmups = await _warmups(session, athlete_id, now)
     found.strength_weeks = await _strength(session, athlete_id, now)
     found.cadence = await _cadence(session, athlete_id)
+    found.video = await measured_form(session, athlete_id)
     return found
 
 

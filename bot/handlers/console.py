@@ -29,6 +29,7 @@ import datetime as dt
 from telegram import Update
 
 from bot.context import HipContext, coach_only, on_button
+from bot.handlers import video_card
 from bot.render import Button, keyboard
 from coaching import coach_profile, coaches, console, pain, relay
 from coaching.broadcasts import Report
@@ -331,6 +332,9 @@ def card_text(context: HipContext, card: AthleteCard, zone: dt.tzinfo) -> str:
         )
     else:
         parts.append(context.t("card_cadence_none"))
+    video_line = video_card.card_line(context, card.video, zone)
+    if video_line is not None:
+        parts.append(video_line)
     if card.pain is not None:
         parts.append(context.t("card_pain_flag" if card.pain else "card_pain_none"))
     return "\n\n".join(parts)

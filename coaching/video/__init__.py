@@ -24,6 +24,7 @@ from __future__ import annotations
 import threading
 
 from coaching.video.errors import Reason, VideoError
+from coaching.video.findings import measured_levels, overstride_note, pelvic_level
 from coaching.video.job import VideoResult, analyse_video, result_of
 from coaching.video.measure import (
     LR_FLAG_DEG,
@@ -109,6 +110,9 @@ __all__ = [
     "is_video_file",
     "measure",
     "measured_form",
+    "measured_levels",
+    "overstride_note",
+    "pelvic_level",
     "recent_videos",
     "result_of",
     "save_video",

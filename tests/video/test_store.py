@@ -1,0 +1,91 @@
+"""Stored figures: the latest measured form, its levels, the coach's card, /export and /delete."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from coaching import coaches, console
+from coaching.coach_models import GroupMembership
+from coaching.coaches import Role
+from coaching.db import Database
+from coaching.models import Athlete
+from coaching.privacy import export
+from coaching.privacy.erase import erase
+from coaching.video import measure, measured_form, measured_levels, pelvic_level, save_video
+from tests.video.synthetic import Runner
+
+NOW = dt.datetime(2026, 11, 29, 9, 0, tzinfo=dt.UTC)
+ATHLETE = 31
+COACH = 1
+
+
+def athlete() -> Athlete:
+    return Athlete(
+        id=ATHLETE,
+        first_name="Ann",
+        consent_at=NOW - dt.timedelta(days=9),
+        onboarded_at=NOW - dt.timedelta(days=9),
+        timezone="Europe/Helsinki",
+    )
+
+
+SIDE = measure(Runner(reach=0.2).track())
+REAR = measure(Runner(view="rear", standing_s=2.0, seconds=12.0, drop_left=9.0).track())
+
+
+async def test_the_latest_measured_form_takes_each_figure_from_its_own_view(
+    db: Database,
+) -> None:
+    async with db.transaction() as session:
+        session.add(athlete())
+        await session.flush()
+        assert await measured_form(session, ATHLETE) is None
+        assert measured_levels(None) == {}
+        await save_video(session, ATHLETE, REAR, NOW - dt.timedelta(days=2))
+        await save_video(session, ATHLETE, SIDE, NOW)
+        form = await measured_form(session, ATHLETE)
+    assert form is not None
+    assert form.overstride_legs == pytest.approx(0.2, abs=0.02)
+    assert form.pelvic_left_deg == pytest.approx(9.0, abs=1.2)
+    assert form.pelvic_at == NOW - dt.timedelta(days=2) and form.overstride_at == NOW
+    assert form.cadence_spm == pytest.approx(170, abs=2)
+    assert measured_levels(form) == {"hip_drop": "marked"}
+
+
+def test_pelvic_levels_are_bands() -> None:
+    assert [pelvic_level(d) for d in (2.0, 5.0, 7.9, 8.0)] == ["none", "mild", "mild", "marked"]
+
+
+async def test_the_coach_card_shows_the_measured_form(db: Database) -> None:
+    async with db.transaction() as session:
+        role = await coaches.authorise(session, {COACH}, COACH)
+        assert isinstance(role, Role)
+        group = await coaches.create_group(session, role, "Track", NOW - dt.timedelta(days=30))
+        session.add(athlete())
+        await session.flush()
+        session.add(
+            GroupMembership(group_id=group.id, athlete_id=ATHLETE, consent_at=NOW, joined_at=NOW)
+        )
+        await save_video(session, ATHLETE, REAR, NOW)
+    async with db.transaction() as session:
+        card = await console.card(session, role, ATHLETE, NOW)
+    assert card is not None and card.video is not None
+    assert card.video.pelvic_more_on == "left"
+
+
+async def test_export_has_the_figures_and_delete_erases_them(db: Database) -> None:
+    async with db.transaction() as session:
+        session.add(athlete())
+        await session.flush()
+        await save_video(session, ATHLETE, SIDE, NOW)
+    async with db.transaction() as session:
+        exported = await export(session, ATHLETE, NOW)
+    assert exported is not None
+    [row] = exported["tables"]["video_analysis"]
+    assert row["steps"] == SIDE.steps and row["view"] == "side"
+    async with db.transaction() as session:
+        assert await erase(session, ATHLETE, NOW)
+    async with db.transaction() as session:
+        assert await measured_form(session, ATHLETE) is None
