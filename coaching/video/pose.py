@@ -108,23 +108,27 @@ def extract(path: str, progress: str | None = None) -> PoseTrack:
         index = 0
         cut: float | None = None
         while True:
+            if index >= limit:
+                cut = MAX_SECONDS if capture.grab() else None
+                break
+            if index % step:  # a frame skipped on a fast clip: decoded, never converted
+                if not capture.grab():
+                    break
+                index += 1
+                continue
             ok, frame = capture.read()
             if not ok:
                 break
-            if index >= limit:
-                cut = MAX_SECONDS
-                break
-            if index % step == 0:
-                if size is None:
-                    height, width = frame.shape[:2]
-                    shrink = min(1.0, MAX_SIDE / max(height, width))
-                    size = (max(1, round(width * shrink)), max(1, round(height * shrink)))
-                small = cv2.resize(frame, size, interpolation=cv2.INTER_AREA)
-                rows.append(_row(pose.process(cv2.cvtColor(small, cv2.COLOR_BGR2RGB))))
-                jpegs.append(bytes(cv2.imencode(".jpg", small, [cv2.IMWRITE_JPEG_QUALITY, 80])[1]))
-                if len(rows) % PROGRESS_EVERY == 0:
-                    _note(progress, len(rows), total)
             index += 1
+            if size is None:
+                height, width = frame.shape[:2]
+                shrink = min(1.0, MAX_SIDE / max(height, width))
+                size = (max(1, round(width * shrink)), max(1, round(height * shrink)))
+            small = cv2.resize(frame, size, interpolation=cv2.INTER_AREA)
+            rows.append(_row(pose.process(cv2.cvtColor(small, cv2.COLOR_BGR2RGB))))
+            jpegs.append(bytes(cv2.imencode(".jpg", small, [cv2.IMWRITE_JPEG_QUALITY, 80])[1]))
+            if len(rows) % PROGRESS_EVERY == 0:
+                _note(progress, len(rows), total)
     finally:
         capture.release()
     if not rows or size is None:

@@ -52,3 +52,17 @@ def test_a_file_that_is_not_a_video_is_unreadable(tmp_path: Path) -> None:
     with pytest.raises(VideoError) as caught:
         extract(str(junk))
     assert caught.value.reason is Reason.UNREADABLE
+
+
+def test_a_fast_clip_is_thinned_and_a_long_one_cut(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from coaching.video import pose
+
+    monkeypatch.setattr(pose, "MAX_SECONDS", 0.3)
+    clip = write_clip(tmp_path / "fast.mp4", [empty_room(320, 180)] * 30, fps=60.0)
+    track = extract(str(clip))
+    assert track.fps == pytest.approx(30.0)
+    assert track.frames == 9, "0.3 s of a 60 fps clip, every second frame"
+    assert track.cut_at_s == pytest.approx(0.3)
+    assert (track.width, track.height) == (320, 180)
