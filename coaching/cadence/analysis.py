@@ -17,13 +17,14 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-import statistics
-from collections.abc import Sequence
+from bisect import bisect_left
 from dataclasses import dataclass, replace
-from typing import Literal
+from itertools import accumulate, compress, pairwise
+from operator import eq, itemgetter, mul, sub
+from typing import Literal, cast
 
 from coaching.cadence.errors import Reason, RunFileError
-from coaching.cadence.inference import Moving, guess_sport, is_walking
+from coaching.cadence.inference import Moving, guess_sport, walking
 from coaching.cadence.samples import CadenceUnit, ParsedRun, SourceFormat
 from coaching.cadence.sports import Sport, sport_of
 from coaching.cadence.units import Reading, factors
@@ -108,113 +109,178 @@ def zone_of(cadence_spm: float) -> Zone:
 
 
 @dataclass(frozen=True, slots=True)
-class _Interval:
-    end_minute: float
-    seconds: float
-    metres: float | None
-    speed: float | None
-    cadence_raw: float | None
-    spm: float | None = None
-    """Steps/min once the unit is decided."""
+class _Intervals:
+    """The running intervals, in order, as columns: one list per field, one entry per interval.
+
+    Columns rather than an object per interval: a 10 MB file holds 700,000 intervals, and
+    building and rebuilding an object for each was most of the analysis' time.
+    """
+
+    end_minute: list[float]
+    seconds: list[float]
+    metres: list[float | None]
+    speed: list[float | None]
+    cadence_raw: list[float | None]
+    spm: list[float | None]
+    """Steps/min once the unit is decided; None where there is no cadence."""
+
+    def moving(self) -> list[Moving]:
+        return [
+            Moving(*values)
+            for values in zip(self.seconds, self.speed, self.cadence_raw, self.spm, strict=True)
+        ]
 
 
-def _intervals(run: ParsedRun) -> list[_Interval]:
-    """The running intervals, in order; pauses and standing still left out."""
-    found: list[_Interval] = []
-    running_s = 0.0
+def _intervals(run: ParsedRun) -> _Intervals:
+    """The running intervals, pauses and standing still left out; cadence as the file has it."""
+    lengths: list[float] = []
+    distances: list[float | None] = []
+    speeds: list[float | None] = []
+    cadences: list[float | None] = []
+    slowest = MIN_RUNNING_SPEED_MPS - SPEED_ROUNDING_MPS
     samples = run.samples
-    for before, after in zip(samples, samples[1:], strict=False):
-        seconds = (after.time - before.time).total_seconds()
+    times = [sample.time for sample in samples]
+    gaps = map(dt.timedelta.total_seconds, map(sub, times[1:], times))
+    distance = [sample.distance_m for sample in samples]
+    for index, seconds in enumerate(gaps, start=1):
         if seconds <= 0 or seconds > MAX_INTERVAL_S:
             continue
+        after = samples[index]
         metres: float | None = None
-        if before.distance_m is not None and after.distance_m is not None:
-            metres = max(0.0, after.distance_m - before.distance_m)
+        if (start := distance[index - 1]) is not None and (end := distance[index]) is not None:
+            metres = end - start
+            if not metres > 0.0:  # as max(0.0, metres), NaN included
+                metres = 0.0
             speed: float | None = metres / seconds
         else:
             speed = after.speed_mps
+        cadence_raw = after.cadence_raw
         if speed is None:
-            if after.cadence_raw is None:
+            if cadence_raw is None:
                 continue  # neither distance nor cadence: nothing says we were running
-        elif speed < MIN_RUNNING_SPEED_MPS - SPEED_ROUNDING_MPS:
+        elif speed < slowest:
             continue
-        running_s += seconds
-        found.append(_Interval(running_s / 60, seconds, metres, speed, after.cadence_raw))
-    return found
+        lengths.append(seconds)
+        distances.append(metres)
+        speeds.append(speed)
+        cadences.append(cadence_raw)
+    return _Intervals(
+        _minutes(lengths), lengths, distances, speeds, cadences, [None] * len(lengths)
+    )
 
 
-def _in_steps(run: ParsedRun, intervals: Sequence[_Interval]) -> list[_Interval]:
+def _minutes(lengths: list[float]) -> list[float]:
+    """Each interval's end in minutes of running, the intervals one after another."""
+    return [elapsed / 60 for elapsed in accumulate(lengths)]
+
+
+def _in_steps(run: ParsedRun, intervals: _Intervals) -> _Intervals:
     """The intervals with their cadence in steps/min, the unit decided per segment."""
-    with_cadence = [i for i in intervals if i.cadence_raw is not None]
-    readings = [Reading(i.seconds, i.cadence_raw or 0.0, i.speed) for i in with_cadence]
-    factor = iter(factors(readings, run.cadence_unit))  # one per interval with cadence, in order
-    return [
-        i if i.cadence_raw is None else replace(i, spm=i.cadence_raw * next(factor))
-        for i in intervals
-    ]
-
-
-def _moving(intervals: Sequence[_Interval]) -> list[Moving]:
-    return [Moving(i.seconds, i.speed, i.cadence_raw, i.spm) for i in intervals]
+    raw = intervals.cadence_raw
+    fixed = run.cadence_unit
+    if fixed is not None:  # the format's unit holds throughout (`units.factors`)
+        factor = 2.0 if fixed is CadenceUnit.STRIDES else 1.0
+        spm = [None if value is None else value * factor for value in raw]
+    else:
+        readings = [
+            Reading(seconds, value, speed)
+            for seconds, value, speed in zip(intervals.seconds, raw, intervals.speed, strict=True)
+            if value is not None
+        ]
+        each = iter(factors(readings, None))  # one per interval with cadence, in order
+        spm = [None if value is None else value * next(each) for value in raw]
+    return replace(intervals, spm=spm)
 
 
 def _not_running(sport: Sport | None, detail: str) -> RunFileError:
     return RunFileError(Reason.NOT_RUNNING, detail, None if sport is None else sport.value)
 
 
-def _running_only(intervals: Sequence[_Interval]) -> tuple[list[_Interval], float]:
+def _running_only(intervals: _Intervals) -> tuple[_Intervals, float]:
     """The intervals that were not walking, re-timed as running minutes; walking seconds."""
-    running: list[_Interval] = []
+    walked = list(map(walking, intervals.speed, intervals.spm))
+    if not any(walked):
+        return replace(intervals, end_minute=_minutes(intervals.seconds)), 0.0
     walking_s = 0.0
-    elapsed = 0.0
-    for interval, moving in zip(intervals, _moving(intervals), strict=True):
-        if is_walking(moving):
-            walking_s += interval.seconds
-            continue
-        elapsed += interval.seconds
-        running.append(replace(interval, end_minute=elapsed / 60))
+    for seconds in compress(intervals.seconds, walked):
+        walking_s += seconds
+    ran = [not walk for walk in walked]
+    lengths = list(compress(intervals.seconds, ran))
+    running = _Intervals(
+        _minutes(lengths),
+        lengths,
+        list(compress(intervals.metres, ran)),
+        list(compress(intervals.speed, ran)),
+        list(compress(intervals.cadence_raw, ran)),
+        list(compress(intervals.spm, ran)),
+    )
     return running, walking_s
 
 
-def _pace_bands(intervals: Sequence[_Interval]) -> tuple[PaceBand, ...]:
+def _pace_bands(intervals: _Intervals) -> tuple[PaceBand, ...]:
     """Split the running time with cadence into slowest, middle and fastest thirds."""
-    usable = sorted(
-        (i for i in intervals if i.speed is not None and i.spm is not None),
-        key=lambda i: i.speed or 0.0,
-    )
-    total = sum(i.seconds for i in usable)
-    if len(usable) < 3 or total <= 0:
+    usable = [
+        speed is not None and spm is not None
+        for speed, spm in zip(intervals.speed, intervals.spm, strict=True)
+    ]
+    speeds = cast(list[float], list(compress(intervals.speed, usable)))
+    if len(speeds) < 3:
         return ()
-    groups: list[list[_Interval]] = [[], [], []]
-    elapsed = 0.0
-    for interval in usable:
+    # Stable: equal speeds keep the recording's order.
+    order = sorted(range(len(speeds)), key=speeds.__getitem__)
+    in_order = itemgetter(*order)  # three or more: a tuple of them
+    by_speed: tuple[float, ...] = in_order(speeds)
+    lengths: tuple[float, ...] = in_order(list(compress(intervals.seconds, usable)))
+    cadences: tuple[float, ...] = in_order(list(compress(intervals.spm, usable)))
+    total = sum(lengths)
+    if total <= 0:
+        return ()
+    elapsed = list(accumulate(lengths, initial=0.0))  # the time before each interval
+
+    def third(index: int) -> int:
         # The interval's midpoint decides its third: equal time in each, whatever the spacing.
-        third = min(2, int(3 * (elapsed + interval.seconds / 2) / total))
-        groups[third].append(interval)
-        elapsed += interval.seconds
+        return min(2, int(3 * (elapsed[index] + lengths[index] / 2) / total))
+
+    # Sorted by speed, the midpoints only grow: each third is one slice, found by bisection.
+    everything = range(len(speeds))
+    cuts = [0, bisect_left(everything, 1, key=third), bisect_left(everything, 2, key=third)]
+    cuts.append(len(speeds))
     bands = []
-    for group in groups:
-        seconds = sum(i.seconds for i in group)
+    for first, stop in pairwise(cuts):
+        seconds = sum(lengths[first:stop])
         if seconds <= 0:
             continue
-        metres = sum((i.speed or 0.0) * i.seconds for i in group)
-        cadence = sum((i.spm or 0.0) * i.seconds for i in group) / seconds
+        metres = sum(map(mul, by_speed[first:stop], lengths[first:stop]))
+        cadence = sum(map(mul, cadences[first:stop], lengths[first:stop])) / seconds
         bands.append(PaceBand(seconds, 1000 * seconds / metres, cadence))
     return tuple(bands)
 
 
-def _series(intervals: Sequence[_Interval]) -> tuple[tuple[float, float], ...]:
-    points = [(i.end_minute, i.spm) for i in intervals if i.spm]
-    if len(points) <= CHART_POINTS:
-        return tuple(points)
-    size = -(-len(points) // CHART_POINTS)
+def _series(intervals: _Intervals) -> tuple[tuple[float, float], ...]:
+    charted = [bool(spm) for spm in intervals.spm]
+    minutes = list(compress(intervals.end_minute, charted))
+    cadences = cast(list[float], list(compress(intervals.spm, charted)))
+    if len(minutes) <= CHART_POINTS:
+        return tuple(zip(minutes, cadences, strict=True))
+    size = -(-len(minutes) // CHART_POINTS)
     return tuple(
-        (
-            statistics.fmean(p[0] for p in points[start : start + size]),
-            statistics.fmean(p[1] for p in points[start : start + size]),
-        )
-        for start in range(0, len(points), size)
+        (_mean(minutes[start : start + size]), _mean(cadences[start : start + size]))
+        for start in range(0, len(minutes), size)
     )
+
+
+def _mean(values: list[float]) -> float:
+    """`statistics.fmean` of a list (the same exact sum), without its per-item counting."""
+    return math.fsum(values) / len(values)
+
+
+def _in_target(spm: float) -> bool:
+    """In 170–180 as rounded to 6 decimals; only values within 1e-5 of a bound need rounding."""
+    if TARGET_LOW + 1e-5 <= spm <= TARGET_HIGH - 1e-5:
+        return True
+    if spm < TARGET_LOW - 1e-5 or spm > TARGET_HIGH + 1e-5:
+        return False
+    return TARGET_LOW <= round(spm, 6) <= TARGET_HIGH
 
 
 def analyse(run: ParsedRun) -> CadenceAnalysis:
@@ -225,35 +291,37 @@ def analyse(run: ParsedRun) -> CadenceAnalysis:
     if len(run.samples) < 2:
         raise RunFileError(Reason.TOO_SHORT, "fewer than two samples")
     moving = _in_steps(run, _intervals(run))
-    if labelled is None and (guess := guess_sport(_moving(moving))) is not Sport.RUNNING:
+    if labelled is None and (guess := guess_sport(moving.moving())) is not Sport.RUNNING:
         raise _not_running(guess, f"no sport label; the recording looks like {guess.value}")
     intervals, walking_s = _running_only(moving)
-    duration = sum(i.seconds for i in intervals)
+    duration = sum(intervals.seconds)
     if duration < MIN_RUNNING_S:
         if walking_s >= MIN_RUNNING_S:
             raise _not_running(Sport.WALKING, f"{walking_s:.0f} s of walking, {duration:.0f} s run")
         raise RunFileError(Reason.TOO_SHORT, f"{duration:.0f} s of running")
-    measured = [i for i in intervals if i.metres is not None]
-    distance = sum(i.metres or 0.0 for i in measured) if measured else None
-    if measured:
-        measured_s = sum(i.seconds for i in measured)
-        if distance is not None and distance / measured_s > MAX_RUNNING_SPEED_MPS:
-            guess = guess_sport(_moving(moving))
+    has_metres = [metres is not None for metres in intervals.metres]
+    metres = cast(list[float], list(compress(intervals.metres, has_metres)))
+    distance = sum(metres) if metres else None
+    if distance is not None:
+        measured_s = sum(compress(intervals.seconds, has_metres))
+        if distance / measured_s > MAX_RUNNING_SPEED_MPS:
+            guess = guess_sport(moving.moving())
             raise _not_running(
                 Sport.CYCLING if guess is Sport.RUNNING else guess,
                 f"{distance / measured_s:.1f} m/s on average",
             )
-    with_cadence = [i for i in intervals if i.spm is not None]
-    cadence_s = sum(i.seconds for i in with_cadence)
-    if not with_cadence or cadence_s < MIN_RUNNING_S:
+    has_cadence = [spm is not None for spm in intervals.spm]
+    cadences = cast(list[float], list(compress(intervals.spm, has_cadence)))
+    lengths = list(compress(intervals.seconds, has_cadence))
+    cadence_s = sum(lengths)
+    if not cadences or cadence_s < MIN_RUNNING_S:
         raise RunFileError(Reason.NO_CADENCE)
-    average = sum((i.spm or 0.0) * i.seconds for i in with_cadence) / cadence_s
+    average = sum(map(mul, cadences, lengths)) / cadence_s
     if not PLAUSIBLE_SPM[0] <= average <= PLAUSIBLE_SPM[1]:
         raise RunFileError(Reason.ODD_CADENCE, f"{average:.0f} steps/min on average")
-    in_target = sum(
-        i.seconds for i in with_cadence if TARGET_LOW <= round(i.spm or 0.0, 6) <= TARGET_HIGH
-    )
-    steps_s = sum(i.seconds for i in with_cadence if i.spm == i.cadence_raw)
+    in_target = sum(compress(lengths, map(_in_target, cadences)))
+    as_read = compress(intervals.cadence_raw, has_cadence)
+    steps_s = sum(compress(lengths, map(eq, cadences, as_read)))
     fixed = run.cadence_unit
     steps_share = (0.0 if fixed is CadenceUnit.STRIDES else 1.0) if fixed else steps_s / cadence_s
     return CadenceAnalysis(

@@ -63,8 +63,13 @@ def _median(pairs: Sequence[tuple[float, float]]) -> float | None:
 
 def is_walking(interval: Moving) -> bool:
     """Walking cadence at walking speed (or with no speed to say otherwise)."""
-    slow = interval.speed_mps is None or interval.speed_mps < WALKING_BELOW_MPS
-    return interval.spm is not None and interval.spm < WALKING_BELOW_SPM and slow
+    return walking(interval.speed_mps, interval.spm)
+
+
+def walking(speed_mps: float | None, spm: float | None) -> bool:
+    """`is_walking` of the values themselves, for a loop over many intervals."""
+    slow = speed_mps is None or speed_mps < WALKING_BELOW_MPS
+    return spm is not None and spm < WALKING_BELOW_SPM and slow
 
 
 def guess_sport(intervals: Sequence[Moving]) -> Sport:
