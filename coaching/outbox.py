@@ -29,7 +29,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Sequence
 from enum import StrEnum
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import (
     JSON,
@@ -40,6 +40,7 @@ from sqlalchemy import (
     Index,
     Integer,
     String,
+    Table,
     UniqueConstraint,
     delete,
     select,
@@ -85,7 +86,6 @@ WAITING = (Status.PENDING, Status.CLAIMED, Status.SENDING)
 NOT_CONFIRMED = (Status.UNKNOWN, Status.FAILED, Status.EXPIRED)
 DEFAULT_LIFETIME = dt.timedelta(days=3)  # how long a row with no `expires_at` is retried
 DEFAULT_LEASE = dt.timedelta(seconds=60)
-INSERT_CHUNK = 500  # rows per multi-row INSERT; well under SQLite's bound-variable limit
 ERROR_LENGTH = 200
 
 
@@ -137,6 +137,10 @@ class Delivery(Base):
         return chat
 
 
+DELIVERY = cast(Table, Delivery.__table__)
+"""The table itself: inserts through it are Core statements, with no ORM bookkeeping per row."""
+
+
 class SendPace(Base):
     """The shared pace of one sending lane, so that all instances together stay under
     Telegram's limits: each instance reserves its next sends here before making them."""
@@ -186,21 +190,20 @@ def planned(
 async def insert(session: AsyncSession, rows: Sequence[dict[str, Any]]) -> int:
     """Insert deliveries built by `planned`, skipping any that exist; returns rows added.
 
-    One multi-row INSERT ... ON CONFLICT DO NOTHING per chunk: when every athlete's
-    Monday tip falls due in the same minute, a pass must not pay a round trip per row.
+    One INSERT ... ON CONFLICT DO NOTHING ... RETURNING executed for all the rows:
+    SQLAlchemy compiles it once and sends the rows as multi-row statements of its
+    own paging. (Building a multi-VALUES statement per chunk instead compiled 6,000
+    parameters each time: a 100,000-athlete broadcast took half a minute to queue.)
     """
+    if not rows:
+        return 0
     dialect = session.bind.dialect.name
     if dialect not in ("sqlite", "postgresql"):  # pragma: no cover - only these are supported
         raise NotImplementedError(dialect)
     dialect_insert = sqlite.insert if dialect == "sqlite" else postgresql.insert
-    added = 0
-    for start in range(0, len(rows), INSERT_CHUNK):
-        chunk = list(rows[start : start + INSERT_CHUNK])
-        result = await session.execute(
-            dialect_insert(Delivery).values(chunk).on_conflict_do_nothing()
-        )
-        added += int(result.rowcount)  # type: ignore[attr-defined]
-    return added
+    statement = dialect_insert(DELIVERY).on_conflict_do_nothing().returning(DELIVERY.c.id)
+    result = await session.execute(statement, list(rows))
+    return len(result.all())
 
 
 async def insert_one(session: AsyncSession, row: dict[str, Any]) -> bool:
@@ -239,24 +242,36 @@ async def claim(
     lease: dt.timedelta = DEFAULT_LEASE,
     kinds: Iterable[str] | None = None,
 ) -> list[Delivery]:
-    """Lease up to `batch` due rows to `claimer` (commit before sending them)."""
-    query = (
-        select(Delivery)
+    """Lease up to `batch` due rows to `claimer` (commit before sending them), oldest first.
+
+    One UPDATE ... RETURNING of the rows a subquery picks (`FOR UPDATE SKIP LOCKED`
+    on PostgreSQL, so instances claiming at once take different rows; SQLite has one
+    writer at a time): no round trip to load them and another to lease them.
+    """
+    due = (
+        select(Delivery.id)
         .where(Delivery.status == Status.PENDING, Delivery.not_before <= now)
         .order_by(Delivery.not_before, Delivery.id)
         .limit(batch)
     )
     if kinds is not None:
-        query = query.where(Delivery.kind.in_(list(kinds)))
+        due = due.where(Delivery.kind.in_(list(kinds)))
     if session.bind.dialect.name == "postgresql":
-        query = query.with_for_update(skip_locked=True)
-    rows = list((await session.scalars(query)).all())
-    wall = utcnow()
-    for delivery in rows:
-        delivery.status = Status.CLAIMED
-        delivery.claimed_at = now
-        delivery.claimed_by = claimer
-        delivery.lease_until = wall + lease
+        due = due.with_for_update(skip_locked=True)
+    leased = (
+        update(Delivery)
+        .where(Delivery.id.in_(due.scalar_subquery()), Delivery.status == Status.PENDING)
+        .values(
+            status=Status.CLAIMED,
+            claimed_at=now,
+            claimed_by=claimer,
+            lease_until=utcnow() + lease,
+        )
+        .returning(Delivery)
+        .execution_options(synchronize_session=False, populate_existing=True)
+    )
+    rows = list((await session.scalars(leased)).all())
+    rows.sort(key=lambda delivery: (delivery.not_before, delivery.id))
     return rows
 
 

@@ -91,24 +91,37 @@ async def broadcast_message(
     paid: bool,
 ) -> OutgoingMessage:
     """A broadcast copy: header, the coach's text, and (to an athlete) "Reply to coach"."""
-    lang = (
-        athlete.language
-        if athlete is not None
-        else await coach_profile.language_of(session, broadcast.coach_id)
+    text, buttons = await _broadcast_text(
+        session, kb, broadcast, athlete.language if athlete is not None else None
     )
-    header = await broadcast_header(session, kb, lang, broadcast)
+    if delivery.kind != Kind.BROADCAST:
+        buttons = []
+    return OutgoingMessage(
+        delivery.recipient, text, buttons, photo=broadcast.photo_file_id, paid=paid
+    )
+
+
+async def _broadcast_text(
+    session: AsyncSession, kb: KnowledgeBase, broadcast: Broadcast, lang: str | None
+) -> tuple[str, ButtonRows]:
+    """The text and buttons of a broadcast's copies in one language (None: the coach's,
+    for group-chat posts), worked out once per claimed batch: the copies of a broadcast
+    differ only in their recipient and language, and a batch holds hundreds of them."""
+    made: dict[tuple[int, str | None], tuple[str, ButtonRows]]
+    made = session.info.setdefault("broadcast_texts", {})
+    key = (broadcast.id, lang)
+    if key in made:
+        return made[key]
+    language = lang or await coach_profile.language_of(session, broadcast.coach_id)
+    header = await broadcast_header(session, kb, language, broadcast)
     body = broadcast.text_html
     photo = broadcast.photo_file_id is not None
     text = f"{header}\n\n{body}" if body else header
     if not _fits(text, photo):
         text = body
-    buttons: ButtonRows = []
-    if delivery.kind == Kind.BROADCAST:
-        label = kb.ui_text("reply_to_coach_button", lang)
-        buttons = [[(label, ReplyToCoach(broadcast.id).encode())]]
-    return OutgoingMessage(
-        delivery.recipient, text, buttons, photo=broadcast.photo_file_id, paid=paid
-    )
+    label = kb.ui_text("reply_to_coach_button", language)
+    made[key] = text, [[(label, ReplyToCoach(broadcast.id).encode())]]
+    return made[key]
 
 
 class RelayComposer:
