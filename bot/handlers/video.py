@@ -1,48 +1,25 @@
-"""Running-form videos: /video says how to film; a clip gets measured figures and a still.
+"""Running-form videos: /video says how to film; a clip is handed to a background run.
 
-A clip (a video, a round video message, or an mp4/mov file) is size-checked
-before download against the Bot API's 20 MB limit, saved to a temporary
-folder, and analysed by the instance's one video worker (`coaching.video`),
-never on the event loop. The athlete is answered "analysing…" at once, with
-their place in line when others are waiting; that message is edited with the
-progress the worker notes, and at last into the figures (after they are
-stored), followed by the annotated still. The clip is deleted as soon as it
-is analysed, whatever the outcome. A clip that cannot be measured gets its
-reason; a server without the `video` extra says so.
+A clip (a video, a round video message, or an mp4/mov file) is checked
+against what the message itself says: the server has the `video` extra, the
+format, and the Bot API's 20 MB download limit. Anything past that (the
+"analysing…" message, download, the worker, progress, storing, the figures
+and the annotated still) is `bot.video_runs`, started after this turn's
+commit, so the athlete's next messages are not held up behind their clip.
 """
 
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
-import logging
-import tempfile
 from collections.abc import Callable
-from pathlib import Path
 
 from telegram import Message, Update
-from telegram.constants import ParseMode
-from telegram.error import BadRequest
 from telegram.ext import filters
 
+from bot import video_runs
 from bot.context import HipContext, athlete_only
 from coaching import video
-from coaching.cadence import WorkerFailure
-from coaching.video import (
-    Busy,
-    FormMeasure,
-    PelvicMissing,
-    Reason,
-    VideoError,
-    VideoResult,
-    View,
-)
-from knowledge import i18n
 
-log = logging.getLogger(__name__)
-
-ANALYSE: Callable[[str, float | None, str | None], VideoResult] = video.analyse_video
-"""What the worker runs on a saved clip (picklable); a test may put a landmark source here."""
 AVAILABLE: Callable[[], bool] = video.available
 """Whether this server can analyse videos; a test may say it cannot."""
 CLIPS = (
@@ -53,20 +30,12 @@ CLIPS = (
     | filters.Document.FileExtension("mov")
 )
 """What this handler takes: run files and other documents go on to the others."""
-PROGRESS_SECONDS = 2.0
-"""How often the "analysing…" message may change while the worker runs."""
-MIN_PLAYED_SECONDS = 3
-"""Shorter clips' whole-second durations say too little to spot slow motion by."""
 
 
 @athlete_only
 async def video_command(update: Update, context: HipContext) -> None:
     """How to film a clip for the running-form analysis."""
-    context.say(
-        "video_howto",
-        max_mb=video.MAX_FILE_BYTES // (1024 * 1024),
-        seconds=round(video.MAX_SECONDS),
-    )
+    context.say("video_howto", max_mb=video_runs.MAX_MB, seconds=round(video.MAX_SECONDS))
 
 
 def _seconds(duration: object) -> int | None:
@@ -92,14 +61,13 @@ def _clip(message: Message) -> tuple[str, int | None, str | None, str | None, in
 
 @athlete_only
 async def receive_video(update: Update, context: HipContext) -> None:
-    """A clip: analyse it in the video worker, store the figures, reply with them and a still."""
+    """A clip: refuse what the message shows is wrong, else start its run after the commit."""
     message = update.effective_message
     assert message is not None
-    clip = _clip(message)
-    if clip is None:
+    found = _clip(message)
+    if found is None:
         return
-    file_id, size, name, mime, played = clip
-    max_mb = video.MAX_FILE_BYTES // (1024 * 1024)
+    file_id, size, name, mime, played = found
     if not AVAILABLE():
         context.say("video_error_unavailable")
         return
@@ -107,171 +75,15 @@ async def receive_video(update: Update, context: HipContext) -> None:
         context.say("video_error_wrong_format")
         return
     if size is not None and size > video.MAX_FILE_BYTES:
-        context.say("video_error_too_large", max_mb=max_mb)
+        context.say("video_error_too_large", max_mb=video_runs.MAX_MB)
         return
-    athlete = context.athlete
-    queue = video.video_queue()
-    try:
-        ahead = queue.join(athlete.id)
-    except Busy:
-        context.say("video_busy")
-        return
-    try:
-        # Downloading and analysing take seconds: the transaction is not held meanwhile.
-        await context.commit()
-        status = await _Status.start(context, ahead)
-        result = await _analyse(context, status, file_id, played)
-    finally:
-        queue.leave(athlete.id)
-    if result is None:
-        return
-    await video.save_video(await context.db(), athlete.id, result.form, context.now)
-    text = result_text(context, result.form)
-    context.after_commit(lambda: status.show(text))
-    if result.still_jpeg is not None:
-        context.reply_photo(result.still_jpeg, caption=context.t(_still_key(result.form)))
+    clip = video_runs.Clip(context.chat_id, context.athlete.id, context.lang, file_id, played)
+    application, services = context.application, context.svc
+
+    async def begin() -> None:
+        video_runs.start(application, services, clip)
+
+    context.after_commit(begin)
 
 
-async def _analyse(
-    context: HipContext, status: _Status, file_id: str, played: int | None
-) -> VideoResult | None:
-    """Download, analyse and delete the clip; a refusal is shown on the status message."""
-    max_mb = video.MAX_FILE_BYTES // (1024 * 1024)
-    athlete_id = context.athlete.id
-    try:
-        telegram_file = await context.bot.get_file(file_id)
-    except BadRequest as exc:
-        if "too big" not in exc.message.lower():
-            raise
-        await status.show(context.t("video_error_too_large", max_mb=max_mb))
-        return None
-    if telegram_file.file_size is not None and telegram_file.file_size > video.MAX_FILE_BYTES:
-        await status.show(context.t("video_error_too_large", max_mb=max_mb))
-        return None
-    played_seconds = float(played) if played and played >= MIN_PLAYED_SECONDS else None
-    with tempfile.TemporaryDirectory(prefix="hipcoach-video-") as folder:
-        path = Path(folder) / "clip"
-        progress = Path(folder) / "progress"
-        await telegram_file.download_to_drive(path)
-        job = asyncio.ensure_future(
-            video.video_queue().run(athlete_id, ANALYSE, str(path), played_seconds, str(progress))
-        )
-        try:
-            while not job.done():
-                await asyncio.wait({job}, timeout=PROGRESS_SECONDS)
-                percent = _percent(progress)
-                if percent is not None and not job.done():
-                    await status.show(context.t("video_progress", percent=percent))
-            return job.result()
-        except VideoError as exc:
-            log.info("video from %s refused: %s", athlete_id, exc)
-            key = f"video_error_{exc.reason.value}"
-            await status.show(context.t(key, max_mb=max_mb, min_steps=video.MIN_STEPS))
-        except WorkerFailure as exc:
-            log.warning("video from %s too much: %s: %s", athlete_id, type(exc).__name__, exc)
-            await status.show(context.t(f"video_error_{Reason.TOO_COMPLEX.value}"))
-    return None
-
-
-def _percent(progress: Path) -> int | None:
-    """The worker's progress note as a percentage, None until there is one."""
-    try:
-        done, total = (int(part) for part in progress.read_text("ascii").split())
-    except (OSError, ValueError):
-        return None
-    return max(0, min(99, 100 * done // max(total, 1)))
-
-
-class _Status:
-    """The one message that says "analysing…", then the progress, then the outcome."""
-
-    def __init__(self, context: HipContext, message: Message, text: str) -> None:
-        self.context = context
-        self.message = message
-        self.text = text
-
-    @staticmethod
-    async def start(context: HipContext, ahead: int) -> _Status:
-        text = context.t("video_queued", ahead=ahead) if ahead else context.t("video_analysing")
-        sent = await context.bot.send_message(context.chat_id, text, parse_mode=ParseMode.HTML)
-        return _Status(context, sent, text)
-
-    async def show(self, text: str) -> None:
-        """Edit the message into `text`, unless it shows that already."""
-        if text == self.text:
-            return
-        await self.context.bot.edit_message_text(
-            text, self.message.chat_id, self.message.message_id, parse_mode=ParseMode.HTML
-        )
-        self.text = text
-
-
-def _number(value: float, lang: str, digits: int = 1) -> str:
-    return i18n.number(value, lang, digits)
-
-
-def _still_key(form: FormMeasure) -> str:
-    return {
-        View.SIDE: "video_still_side",
-        View.REAR: "video_still_rear",
-        View.UNCLEAR: "video_still_unclear",
-    }[form.view]
-
-
-def result_text(context: HipContext, form: FormMeasure) -> str:
-    """The figures of one clip with what they mean, as one HTML message."""
-    t, lang = context.t, context.lang
-    parts = [
-        t("video_result_title", seconds=_number(form.seconds, lang, 0)),
-        t(
-            "video_result_cadence",
-            cadence=_number(form.cadence_spm, lang, 0),
-            steps=form.steps,
-        ),
-    ]
-    if form.cut_at_s is not None:
-        parts.append(t("video_result_cut", seconds=_number(form.cut_at_s, lang, 0)))
-    parts.append(t(f"video_view_{form.view.value}"))
-    if form.overstride is not None:
-        reach = form.overstride.leg_lengths
-        parts.append(
-            t(
-                "video_overstride",
-                reach=_number(reach.mean, lang, 2),
-                reach_sd=_number(reach.sd, lang, 2),
-                shin=_number(form.overstride.shin_deg.mean, lang, 0),
-            )
-        )
-    drop = form.pelvic_drop
-    if drop is not None:
-        parts.append(
-            t(
-                "video_pelvic",
-                left=_number(drop.left.mean, lang),
-                left_sd=_number(drop.left.sd, lang),
-                left_n=drop.left.n,
-                right=_number(drop.right.mean, lang),
-                right_sd=_number(drop.right.sd, lang),
-                right_n=drop.right.n,
-            )
-        )
-        if drop.more_on is not None:
-            difference = abs(drop.left.mean - drop.right.mean)
-            parts.append(
-                t(f"video_pelvic_side_{drop.more_on}", difference=_number(difference, lang))
-            )
-        else:
-            parts.append(t("video_pelvic_even", threshold=_number(video.LR_FLAG_DEG, lang, 0)))
-        parts.append(t("video_pelvic_meaning"))
-    elif form.view is View.REAR and form.pelvic_missing is PelvicMissing.NO_BASELINE:
-        parts.append(t("video_pelvic_missing_no_baseline"))
-    elif form.view is View.REAR and form.pelvic_missing is PelvicMissing.TOO_FEW:
-        parts.append(t("video_pelvic_missing_too_few", strides=video.MIN_STANCES_PER_SIDE))
-    if form.view is View.REAR:
-        parts.append(t("video_knees"))
-    parts.append(t("video_estimate"))
-    parts.append(t("video_saved"))
-    return "\n\n".join(parts)
-
-
-__all__ = ["receive_video", "result_text", "video_command"]
+__all__ = ["CLIPS", "receive_video", "video_command"]

@@ -8,12 +8,14 @@ Clips refused before the worker (format, size) are real bytes.
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from pathlib import Path
 from typing import Any
 
 import pytest
 from sqlalchemy import func, select
 from telegram.ext import Application
 
+from bot import video_runs
 from bot.app import ALLOWED_UPDATES, build_application
 from bot.handlers import video as video_handler
 from bot.settings import load_settings
@@ -35,7 +37,7 @@ ATHLETE_ID = 5151
 async def bot(
     api: FakeBotApi, database_url: str, monkeypatch: pytest.MonkeyPatch
 ) -> AsyncIterator[App]:
-    monkeypatch.setattr(video_handler, "ANALYSE", synthetic_clip)
+    monkeypatch.setattr(video_runs, "ANALYSE", synthetic_clip)
     monkeypatch.setattr(video_handler, "AVAILABLE", lambda: True)
     db = Database(database_url)
     try:
@@ -183,3 +185,26 @@ async def test_a_server_without_the_extra_says_so(
     ann = FakeUser(api, ATHLETE_ID)
     ann.send_video(clip_of(), duration=10)
     await ann.wait_message_async(contains="isn't installed on this server")
+
+
+async def test_one_clip_per_athlete_and_a_place_in_line(
+    api: FakeBotApi, bot: App, tmp_path: Path, database_url: str
+) -> None:
+    release = tmp_path / "release"
+    ann = FakeUser(api, ATHLETE_ID)
+    ann.send_video(clip_of(cadence_spm=170.0, hold=str(release)), duration=10)
+    await ann.wait_message_async(contains="Analysing your video")
+    ann.send_video(clip_of(cadence_spm=180.0), duration=10)
+    await ann.wait_message_async(contains="still working on your previous video")
+    db = Database(database_url)
+    try:
+        async with db.transaction() as session:
+            session.add(Athlete(id=ATHLETE_ID + 1, first_name="Bo", language="fi", timezone="UTC"))
+    finally:
+        await db.dispose()
+    bo = FakeUser(api, ATHLETE_ID + 1, first_name="Bo", language_code="fi")
+    bo.send_video(clip_of(cadence_spm=164.0), duration=10)
+    await bo.wait_message_async(contains="jonossa sijalla 2")
+    release.touch()
+    await ann.wait_message_async(contains="Cadence: 170 steps/min")
+    await bo.wait_message_async(contains="Askeltiheys: 164 askelta/min")
