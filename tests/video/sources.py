@@ -31,6 +31,8 @@ def synthetic_clip(
     spec = json.loads(Path(path).read_text())
     hold = spec.pop("hold", None)
     if hold is not None:  # the test keeps this clip in the worker until it makes the file
+        if progress is not None:
+            Path(progress).write_text("1 2")  # half-way, as the pose pass would note it
         deadline = time.monotonic() + 60
         while not Path(hold).exists() and time.monotonic() < deadline:
             time.sleep(0.02)

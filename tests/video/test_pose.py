@@ -16,6 +16,7 @@ pytest.importorskip("cv2", reason="the video extra is not installed")
 from coaching.video import Reason, VideoError, VideoQueue, analyse_video  # noqa: E402
 from coaching.video.pose import extract  # noqa: E402
 from coaching.video.track import NOSE  # noqa: E402
+from knowledge import KnowledgeBase  # noqa: E402
 from tests.video.clips import empty_room, framed, portrait, write_clip  # noqa: E402
 
 
@@ -33,7 +34,7 @@ def test_a_real_photograph_of_a_person_is_found_in_every_frame(tmp_path: Path) -
     assert len(track.frames_jpeg) == 10
 
 
-async def test_no_one_in_the_picture_through_the_worker(tmp_path: Path) -> None:
+async def test_no_one_in_the_picture_through_the_worker(tmp_path: Path, kb: KnowledgeBase) -> None:
     clip = write_clip(tmp_path / "room.mp4", [empty_room()] * 15)
     queue = VideoQueue(preload=("coaching.video.warm",))
     try:
@@ -42,6 +43,8 @@ async def test_no_one_in_the_picture_through_the_worker(tmp_path: Path) -> None:
             await queue.run(1, analyse_video, str(clip), None, None)
         assert caught.value.reason is Reason.NO_PERSON
         assert queue.ahead() == 0
+        said = kb.ui_text(f"video_error_{caught.value.reason.value}", "en")
+        assert said.startswith("I couldn't see a runner")
     finally:
         queue.close()
 

@@ -194,6 +194,8 @@ async def test_one_clip_per_athlete_and_a_place_in_line(
     ann = FakeUser(api, ATHLETE_ID)
     ann.send_video(clip_of(cadence_spm=170.0, hold=str(release)), duration=10)
     await ann.wait_message_async(contains="Analysing your video")
+    progress = await ann.wait_message_async(contains="Analysing your video… 50%")
+    assert progress.kind == "edit"
     ann.send_video(clip_of(cadence_spm=180.0), duration=10)
     await ann.wait_message_async(contains="still working on your previous video")
     db = Database(database_url)
