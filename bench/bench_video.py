@@ -1,6 +1,6 @@
 """A 10 s 1080p clip through pose estimation: frames per second and end-to-end seconds.
 
-No package ships footage of someone running, so the clip is a real photograph
+No footage of someone running was found in a package, so the clip is a real photograph
 of a person (Grace Hopper, matplotlib's sample data) moving across a 1080×1920
 portrait frame for 10 s at 30 frames/s, written by OpenCV (`tests/video/clips.py`).
 MediaPipe finds and tracks her in every frame, which is the work a real clip
@@ -160,7 +160,7 @@ def main() -> None:
 
 `python bench/bench_video.py --rounds {args.rounds}`: a {WIDTH}×{HEIGHT} clip, {SECONDS} s at
 {FPS:g} frames/s ({size_mib:.1f} MiB, MPEG-4), of a real photograph of a person moving across the
-frame (no package ships footage of someone running; MediaPipe found her in {found} of {frames}
+frame (no footage of someone running was at hand; MediaPipe found her in {found} of {frames}
 frames). Frames are shrunk to {MAX_SIDE} pixels on the longer side before pose estimation.
 Medians of {args.rounds} runs; the load average was {load:.1f} on {os.cpu_count()} cores as it
 began.

@@ -1,7 +1,7 @@
 """A landmark source at the pose boundary, for tests that drive the bot and the worker.
 
-No drawn figure passes for a person with MediaPipe, and no package on the
-registries ships footage of someone running, so the bot's end-to-end tests send
+No drawn figure passes for a person with MediaPipe, and no footage of someone
+running was found in an installable package, so the bot's end-to-end tests send
 a "clip" whose bytes describe a synthetic runner (JSON: `Runner`'s fields).
 The video worker runs `synthetic_clip` instead of the pose model: it reads the
 runner, writes progress as the model's pass would, and goes on exactly as a real
