@@ -51,7 +51,7 @@ from telegram.ext import Application, CallbackContext, ExtBot, JobQueue
 from bot.render import split_message, ui
 from bot.services import SERVICES_KEY, Services, services
 from bot.telegram_io import answer_query, edit_query_message
-from coaching import callbacks, coaches, onboarding, pending
+from coaching import callbacks, coach_profile, coaches, onboarding, pending
 from coaching.callbacks import Button, InvalidButton
 from coaching.coaches import Role
 from coaching.models import Athlete
@@ -478,7 +478,8 @@ def coach_only(
     func: Callable[Concatenate[Update, HipContext, P], Coroutine[Any, Any, None]],
 ) -> Callable[Concatenate[Update, HipContext, P], Coroutine[Any, Any, None]]:
     """Only for coaches: an anonymous admin is told why they cannot be recognised,
-    anyone else "not allowed", and nothing runs."""
+    anyone else "not allowed", and nothing runs. A coach's name and language are noted
+    as Telegram reports them, so their broadcasts' header follows a renamed profile."""
 
     async def run(
         update: Update, context: HipContext, /, *args: P.args, **kwargs: P.kwargs
@@ -494,6 +495,14 @@ def coach_only(
                 context.notify("coach_not_allowed")
                 return
             context.turn.role = role
+            user = update.effective_user
+            await coach_profile.note_identity(  # the name athletes see stays current
+                await context.db(),
+                role,
+                user.first_name if user else None,
+                context.lang,
+                context.now,
+            )
             await func(update, context, *args, **kwargs)
 
         await context.run(update, body)

@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import datetime as dt
 import html
-import re
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
@@ -41,6 +40,7 @@ from coaching.coach_models import (
 from coaching.coaches import FOUND_LEVELS, Role, authorise
 from coaching.models import Athlete, SelftestResult
 from coaching.outbox import Delivery, Kind, Status
+from coaching.when import parse_when
 from knowledge.schema import FAULT_IDS
 from knowledge.telegram_text import repair_html, telegram_error, telegram_length
 
@@ -66,6 +66,7 @@ class Step(StrEnum):
     PREVIEW = "preview"
     TIME = "time"
     CONFIRM = "confirm"
+    EDIT = "edit"  # from the preview: the text (or caption) typed again
 
 
 class NotAllowed(Exception):
@@ -78,10 +79,6 @@ class InvalidText(ValueError):
 
 class CaptionTooLong(InvalidText):
     """A photo caption over Telegram's 1024 characters."""
-
-
-class InvalidTime(ValueError):
-    """Not a time, in the past, or too far ahead."""
 
 
 class Stale(Exception):
@@ -103,6 +100,7 @@ class Event(StrEnum):
     TIME = "time"  # the typed time to send at
     SEND = "send"
     CONFIRM = "confirm"
+    EDIT = "edit"  # change the text (or caption) from the preview
     BACK = "back"
     CANCEL = "cancel"
 
@@ -141,11 +139,13 @@ TRANSITIONS: tuple[Transition, ...] = (
     Transition(Step.FINDING, Event.FAULT, Step.PREVIEW, "fault chosen"),
     Transition(Step.PREVIEW, Event.SEND, End.SENT, "Send now: one delivery row per recipient"),
     Transition(Step.PREVIEW, Event.LATER, Step.TIME, "Schedule"),
+    Transition(Step.PREVIEW, Event.EDIT, Step.EDIT, "Edit the text (or caption)"),
+    Transition(Step.EDIT, Event.MESSAGE, Step.PREVIEW, "typed text or caption: audience kept"),
     Transition(Step.TIME, Event.TIME, Step.CONFIRM, "typed time in the coach's zone"),
     Transition(Step.CONFIRM, Event.CONFIRM, End.SENT, "Confirm: deliveries due at that time"),
     *(
         Transition(step, Event.BACK, Step.AUDIENCE, "Back")
-        for step in (Step.FINDING, Step.PREVIEW, Step.TIME, Step.CONFIRM)
+        for step in (Step.FINDING, Step.PREVIEW, Step.TIME, Step.CONFIRM, Step.EDIT)
     ),
     *(Transition(step, Event.CANCEL, End.DISCARDED, "Cancel or /cancel") for step in Step),
 )
@@ -165,6 +165,7 @@ ACTIONS: dict[str, Event] = {
     "later": Event.LATER,
     "now": Event.SEND,
     "ok": Event.CONFIRM,
+    "edit": Event.EDIT,
 }
 """The draft buttons' actions (`coaching.callbacks.DraftStep`) as events of the table."""
 
@@ -260,8 +261,15 @@ def coach_text_html(text: str, entities_html: str | None = None) -> tuple[str, b
 def set_text(
     draft: BroadcastDraft, text: str, now: dt.datetime, entities_html: str | None = None
 ) -> bool:
-    """Store the message text; returns True when it was escaped rather than used as HTML."""
+    """Store the message text; returns True when it was escaped rather than used as HTML.
+
+    At the edit step (from the preview) the typed text replaces the text, or the
+    caption of a photo (where "-" means no caption); the audience stays.
+    """
     _expect(draft, Event.MESSAGE)
+    if draft.step == Step.EDIT and draft.photo_file_id is not None:
+        caption = "" if text.strip() == "-" else text
+        return _set_caption(draft, draft.photo_file_id, caption, now, entities_html)
     text = text.replace("\x00", "")  # PostgreSQL refuses NUL in text, and nobody sees it
     if not text.strip():
         raise InvalidText("empty")
@@ -287,6 +295,18 @@ def set_photo(
 ) -> bool:
     """Store a photo (by Telegram file_id) and its optional caption; True when escaped."""
     _expect(draft, Event.MESSAGE)
+    if draft.step != Step.TEXT:
+        raise Stale(draft.step)  # a photo starts a message; an edit is typed
+    return _set_caption(draft, file_id, caption, now, entities_html)
+
+
+def _set_caption(
+    draft: BroadcastDraft,
+    file_id: str,
+    caption: str | None,
+    now: dt.datetime,
+    entities_html: str | None,
+) -> bool:
     if not file_id or len(file_id) > 256:
         raise InvalidText("no photo")
     caption = _storable(caption)
@@ -324,7 +344,7 @@ async def check_audience(
 ) -> None:
     if audience is Audience.GROUP:
         group = await session.get(TrainingGroup, int(ref)) if ref and ref.isdigit() else None
-        if group is None or group.coach_id != role.user_id:
+        if group is None or group.coach_id != role.user_id or group.archived_at is not None:
             raise NotAllowed(ref)
     elif audience is Audience.ALL:
         if not role.admin:
@@ -346,28 +366,17 @@ def ask_time(draft: BroadcastDraft, now: dt.datetime) -> None:
     _move(draft, Event.LATER, now)
 
 
-_DATE_TIME = re.compile(r"^\s*(?:(\d{4})-(\d{1,2})-(\d{1,2})\s+)?(\d{1,2})[:.](\d{2})\s*$")
+def ask_edit(draft: BroadcastDraft, now: dt.datetime) -> None:
+    _move(draft, Event.EDIT, now)
 
 
-def parse_send_time(text: str, now: dt.datetime, tz: dt.tzinfo) -> dt.datetime:
-    """ "HH:MM" (the next such time) or "YYYY-MM-DD HH:MM", local to `tz`, as UTC."""
-    match = _DATE_TIME.match(text)
-    if match is None:
-        raise InvalidTime(text)
-    year, month, day, hour, minute = match.groups()
-    local_now = now.astimezone(tz)
-    try:
-        clock = dt.time(int(hour), int(minute))
-        date = dt.date(int(year), int(month), int(day)) if year else local_now.date()
-    except ValueError:
-        raise InvalidTime(text) from None
-    when = dt.datetime.combine(date, clock).replace(tzinfo=tz)
-    if not year and when <= local_now:
-        when = dt.datetime.combine(date + dt.timedelta(days=1), clock).replace(tzinfo=tz)
-    instant = when.astimezone(dt.UTC)
-    if instant <= now or instant - now > MAX_AHEAD:
-        raise InvalidTime(text)
-    return instant
+def parse_send_time(text: str, now: dt.datetime, zone: str | None) -> dt.datetime:
+    """The instant a coach's typed time means in their zone, at most `MAX_AHEAD` ahead.
+
+    Read by `coaching.when.parse_when` ("tomorrow 7:00", "Mon 18:00", "30.11. 07:00",
+    Finnish forms too); its `WhenError` says exactly what is wrong.
+    """
+    return parse_when(text, now, zone, MAX_AHEAD)
 
 
 def set_time(draft: BroadcastDraft, send_at: dt.datetime, now: dt.datetime) -> None:
@@ -407,6 +416,8 @@ async def tap(
         back_to_audience(draft, now)
     elif event is Event.LATER:
         ask_time(draft, now)
+    elif event is Event.EDIT:
+        ask_edit(draft, now)
     elif event in (Event.SEND, Event.CONFIRM):
         _expect(draft, event)
         return Tapped(None, await confirm(session, role, draft, now))
@@ -448,6 +459,8 @@ def _member_ids(role: Role, group_id: int | None) -> Select[tuple[int]]:
     query = query.where(TrainingGroup.coach_id == role.user_id)
     if group_id is not None:
         query = query.where(TrainingGroup.id == group_id)
+    else:  # "all my groups": those not archived
+        query = query.where(TrainingGroup.archived_at.is_(None))
     return query
 
 
@@ -493,7 +506,7 @@ async def chat_ids(
     query = (
         select(GroupChat.chat_id)
         .join(TrainingGroup, TrainingGroup.id == GroupChat.group_id)
-        .where(TrainingGroup.coach_id == role.user_id)
+        .where(TrainingGroup.coach_id == role.user_id, TrainingGroup.archived_at.is_(None))
     )
     if audience is Audience.GROUP:
         query = query.where(TrainingGroup.id == int(str(ref)))

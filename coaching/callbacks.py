@@ -354,19 +354,97 @@ class GroupExport:
 
 @dataclass(frozen=True)
 class GroupLeave:
-    """An athlete leaves one training group (their own membership only)."""
+    """An athlete leaves one training group (their own membership only): the first tap
+    asks "sure?", the second (`sure`) leaves."""
 
     PREFIX: ClassVar[str] = "gq"
-    PATTERN: ClassVar[re.Pattern[str]] = re.compile(rf"gq:{_ID}")
+    PATTERN: ClassVar[re.Pattern[str]] = re.compile(rf"gq:{_ID}(:y)?")
 
     group_id: int
+    sure: bool = False
 
     def encode(self) -> str:
-        return _checked(self, f"gq:{self.group_id}")
+        return _checked(self, f"gq:{self.group_id}{':y' if self.sure else ''}")
 
     @classmethod
     def from_match(cls, match: re.Match[str]) -> GroupLeave:
-        return cls(_int(match[1], INT32_MAX))
+        return cls(_int(match[1], INT32_MAX), match[2] is not None)
+
+
+_PAGE = r"([0-9]{1,4})"
+
+
+@dataclass(frozen=True)
+class GroupsPage:
+    """One page of a coach's /groups."""
+
+    PREFIX: ClassVar[str] = "gp"
+    PATTERN: ClassVar[re.Pattern[str]] = re.compile(rf"gp:{_PAGE}")
+
+    page: int
+
+    def encode(self) -> str:
+        return _checked(self, f"gp:{self.page}")
+
+    @classmethod
+    def from_match(cls, match: re.Match[str]) -> GroupsPage:
+        return cls(int(match[1]))
+
+
+@dataclass(frozen=True)
+class LeavePage:
+    """One page of the groups an athlete can leave (/leave)."""
+
+    PREFIX: ClassVar[str] = "gv"
+    PATTERN: ClassVar[re.Pattern[str]] = re.compile(rf"gv:{_PAGE}")
+
+    page: int
+
+    def encode(self) -> str:
+        return _checked(self, f"gv:{self.page}")
+
+    @classmethod
+    def from_match(cls, match: re.Match[str]) -> LeavePage:
+        return cls(int(match[1]))
+
+
+GROUP_ACTIONS = ("o", "r", "a", "ay", "u")
+"""A group's settings: open them, rename, archive (asks), archive (sure), unlink its chats."""
+
+
+@dataclass(frozen=True)
+class GroupManage:
+    """A coach manages one of their groups; refused unless the group is the tapper's."""
+
+    PREFIX: ClassVar[str] = "gm"
+    PATTERN: ClassVar[re.Pattern[str]] = re.compile(rf"gm:{_ID}:(" + "|".join(GROUP_ACTIONS) + ")")
+
+    group_id: int
+    action: str
+
+    def encode(self) -> str:
+        return _checked(self, f"gm:{self.group_id}:{self.action}")
+
+    @classmethod
+    def from_match(cls, match: re.Match[str]) -> GroupManage:
+        return cls(_int(match[1], INT32_MAX), match[2])
+
+
+@dataclass(frozen=True)
+class ResultsPage:
+    """One page of an athlete's self-test history (/results), newest first."""
+
+    PREFIX: ClassVar[str] = "rp"
+    PATTERN: ClassVar[re.Pattern[str]] = re.compile(rf"rp:{_PAGE}")
+
+    page: int
+
+    def encode(self) -> str:
+        return _checked(self, f"rp:{self.page}")
+
+    @classmethod
+    def from_match(cls, match: re.Match[str]) -> ResultsPage:
+        return cls(int(match[1]))
 
 
 # --------------------------------------------------------------------- broadcasts
@@ -378,6 +456,7 @@ DRAFT_ACTIONS: Mapping[str, re.Pattern[str] | None] = {
     "a": None,  # audience: everyone (admins)
     "f": None,  # audience: athletes with a finding (asks which)
     "fv": re.compile(r"[a-z][a-z0-9_]{0,39}"),  # that finding (a fault id)
+    "edit": None,  # from the preview: type the text (or caption) again, audience kept
     "back": None,
     "later": None,
     "now": None,
@@ -419,19 +498,21 @@ class DraftStep:
 
 @dataclass(frozen=True)
 class BroadcastCancel:
-    """A coach cancels what has not been sent yet of one of their broadcasts."""
+    """A coach cancels what has not been sent yet of one of their broadcasts: the first
+    tap asks "sure?", the second (`sure`) cancels."""
 
     PREFIX: ClassVar[str] = "bx"
-    PATTERN: ClassVar[re.Pattern[str]] = re.compile(rf"bx:{_ID}")
+    PATTERN: ClassVar[re.Pattern[str]] = re.compile(rf"bx:{_ID}(:y)?")
 
     broadcast_id: int
+    sure: bool = False
 
     def encode(self) -> str:
-        return _checked(self, f"bx:{self.broadcast_id}")
+        return _checked(self, f"bx:{self.broadcast_id}{':y' if self.sure else ''}")
 
     @classmethod
     def from_match(cls, match: re.Match[str]) -> BroadcastCancel:
-        return cls(_int(match[1], INT32_MAX))
+        return cls(_int(match[1], INT32_MAX), match[2] is not None)
 
 
 @dataclass(frozen=True)
@@ -590,7 +671,6 @@ class QuestionButton:
 LIST_FILTERS = ("all", "untested", "strength", "silent", "pain")
 """`coaching.console.Filter` values (the codec imports nothing of the domain)."""
 _FILTER = "(" + "|".join(LIST_FILTERS) + ")"
-_PAGE = r"([0-9]{1,4})"
 
 
 @dataclass(frozen=True)
@@ -739,6 +819,10 @@ Button: TypeAlias = (
     | GroupLink
     | GroupExport
     | GroupLeave
+    | GroupsPage
+    | LeavePage
+    | GroupManage
+    | ResultsPage
     | DraftStep
     | BroadcastCancel
     | BroadcastResend
@@ -773,6 +857,10 @@ KINDS: tuple[type[Button], ...] = (
     GroupLink,
     GroupExport,
     GroupLeave,
+    GroupsPage,
+    LeavePage,
+    GroupManage,
+    ResultsPage,
     DraftStep,
     BroadcastCancel,
     BroadcastResend,
@@ -849,10 +937,14 @@ __all__ = [
     "DeleteConfirm",
     "DeleteKeep",
     "DraftStep",
+    "GROUP_ACTIONS",
     "GroupExport",
     "GroupJoin",
     "GroupLeave",
     "GroupLink",
+    "GroupManage",
+    "GroupsPage",
+    "LeavePage",
     "InvalidButton",
     "LevelChange",
     "NudgePreview",
@@ -863,6 +955,7 @@ __all__ = [
     "PlanShow",
     "QuestionButton",
     "ReplyToCoach",
+    "ResultsPage",
     "SelftestAnswer",
     "SelftestStart",
     "SettingsButton",

@@ -28,6 +28,7 @@ from enum import StrEnum
 from sqlalchemy import ColumnElement, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from coaching import pain
 from coaching.coach_models import (
     GROUP_NAME_MAX,
     GROUP_NAME_STORED,
@@ -230,7 +231,11 @@ async def my_group(session: AsyncSession, role: Role, group_id: int) -> Training
 async def group_by_code(session: AsyncSession, code: str) -> TrainingGroup | None:
     if not valid_code(code):
         return None
-    found = await session.scalars(select(TrainingGroup).where(TrainingGroup.join_code == code))
+    found = await session.scalars(
+        select(TrainingGroup).where(
+            TrainingGroup.join_code == code, TrainingGroup.archived_at.is_(None)
+        )
+    )
     return found.first()
 
 
@@ -247,6 +252,10 @@ async def join_group(
     )
     await session.flush()
     return True
+
+
+async def is_member(session: AsyncSession, group_id: int, athlete_id: int) -> bool:
+    return await session.get(GroupMembership, (group_id, athlete_id)) is not None
 
 
 async def member_groups(session: AsyncSession, athlete_id: int) -> Sequence[TrainingGroup]:
@@ -329,6 +338,43 @@ async def unlink_chat(session: AsyncSession, chat_id: int) -> None:
         await session.delete(row)
 
 
+async def unlink_group_chats(session: AsyncSession, group: TrainingGroup) -> int:
+    """Stop posting this group's broadcasts in any group chat; how many chats were linked."""
+    chats = await linked_chats(session, [group.id])
+    for chat in chats.get(group.id, []):
+        await session.delete(chat)
+    await session.flush()
+    return len(chats.get(group.id, []))
+
+
+async def linked_chats(
+    session: AsyncSession, group_ids: Collection[int]
+) -> dict[int, list[GroupChat]]:
+    """The group chats linked to each of these groups (a group without any is absent)."""
+    found: dict[int, list[GroupChat]] = {}
+    if not group_ids:
+        return found
+    rows = await session.scalars(
+        select(GroupChat).where(GroupChat.group_id.in_(group_ids)).order_by(GroupChat.chat_id)
+    )
+    for chat in rows:
+        found.setdefault(chat.group_id, []).append(chat)
+    return found
+
+
+async def member_counts(session: AsyncSession, group_ids: Collection[int]) -> dict[int, int]:
+    """How many members each of these groups has (0 for none), in one query."""
+    counts = dict.fromkeys(group_ids, 0)
+    if group_ids:
+        rows = await session.execute(
+            select(GroupMembership.group_id, func.count())
+            .where(GroupMembership.group_id.in_(group_ids))
+            .group_by(GroupMembership.group_id)
+        )
+        counts.update({group_id: int(count) for group_id, count in rows.tuples()})
+    return counts
+
+
 # --------------------------------------------------------------------- overview
 
 
@@ -340,6 +386,8 @@ class MemberLine:
     findings: dict[str, str]
     good_weeks: int
     active: bool
+    pain: bool = False
+    """A red-flag pain report whose pause is still running (`coaching.pain.flagged`)."""
 
     @property
     def found(self) -> list[str]:
@@ -401,6 +449,7 @@ async def group_overview(
             .group_by(Checkin.athlete_id)
         )
         good = {athlete_id: int(n) for athlete_id, n in rows.tuples()}
+    flagged = await pain.flagged(session, ids, now)
     overview = GroupOverview(group)
     for athlete in members:
         overview.members.append(
@@ -411,6 +460,7 @@ async def group_overview(
                 findings=findings.get(athlete.id, {}),
                 good_weeks=good.get(athlete.id, 0),
                 active=athlete.active,
+                pain=athlete.id in flagged,
             )
         )
     return overview
@@ -418,7 +468,15 @@ async def group_overview(
 
 def overview_csv_rows(overview: GroupOverview) -> list[list[str]]:
     """The overview as CSV rows (header first); cells that look like formulas are defused."""
-    header = ["athlete_id", "name", "self_test_done", "findings", "adherence_4_weeks", "active"]
+    header = [
+        "athlete_id",
+        "name",
+        "self_test_done",
+        "findings",
+        "adherence_4_weeks",
+        "active",
+        "pain_flag",
+    ]
     rows = [header]
     for m in overview.members:
         findings = ";".join(f"{f}={m.findings[f]}" for f in sorted(m.findings))
@@ -430,6 +488,7 @@ def overview_csv_rows(overview: GroupOverview) -> list[list[str]]:
                 findings,
                 f"{m.good_weeks}/{ADHERENCE_WEEKS}",
                 "yes" if m.active else "no",
+                "yes" if m.pain else "no",
             ]
         )
     return rows

@@ -6,12 +6,18 @@ the draft is also the chat's pending question, so /cancel discards it and a
 restart or another instance takes the next step):
 
     /broadcast → type the text (or send a photo, caption optional) → pick the audience
-    → preview with recipient count
-    → "Send now" | "Schedule…" (type the time → confirm) | Back | Cancel
+    → preview with recipient count (and a warning when nobody would get it)
+    → "Send now" | "Schedule…" (type the time → confirm) | "Edit the text" (or caption:
+      typed again, the audience kept, previewed again) | Back | Cancel
+
+A schedule time is read by `coaching.when` in the coach's own zone ("tomorrow 7:00",
+"Mon 18:00", "30.11. 07:00", Finnish forms too); a refusal says exactly what is
+wrong (`bot.schedule_text.describe`), and times are shown with the zone
+(`bot.schedule_text.moment`).
 
 Buttons (`coaching.callbacks`): `bd:<draft>:<action>[:<arg>]` (refused unless
-the draft is the tapper's current one and at the right step), `bx:<broadcast>`
-(cancel a broadcast that is still sending; refused unless it is the tapper's),
+the draft is the tapper's current one and at the right step), `bx:<broadcast>[:y]`
+(cancel a broadcast that is still sending, once sure; refused unless it is the tapper's),
 `br:<broadcast>` (send it again to the recipients Telegram never confirmed);
 the reports that offer the last two are /broadcasts (`bot.handlers.console`).
 
@@ -23,23 +29,24 @@ group-chat posts never are.
 
 from __future__ import annotations
 
-import datetime as dt
 import logging
 
 from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import Update
 
 from bot.context import HipContext, Refused, coach_only, on_button
+from bot.counted import counted
 from bot.render import Button, keyboard
+from bot.schedule_text import describe, moment
 from coaching import broadcasts, coach_profile, coaches
 from coaching.broadcasts import Audience, Step
-from coaching.callbacks import BroadcastCancel, BroadcastResend, DraftStep
+from coaching.callbacks import BroadcastCancel, BroadcastList, BroadcastResend, DraftStep
 from coaching.coach_models import BroadcastDraft, TrainingGroup
 from coaching.coaches import Role
 from coaching.pending import Kind, PendingQuestion
 from coaching.timeparse import display_zone
+from coaching.when import WhenError
 from knowledge.schema import FAULT_IDS, text_for
-from scheduler.recurrence import zone
 
 log = logging.getLogger(__name__)
 
@@ -94,29 +101,35 @@ async def audience_label(
     return context.t("broadcast_to_all" if audience == Audience.ALL else "broadcast_to_mine")
 
 
-async def coach_zone(session: AsyncSession, user_id: int) -> tuple[dt.tzinfo, str]:
-    """The coach's own zone (`/timezone`), else their athlete profile's, else UTC."""
-    name = await coach_profile.zone_name(session, user_id)
-    return zone(name), display_zone(name)
+async def coach_zone(session: AsyncSession, user_id: int) -> str | None:
+    """The coach's own zone (`/timezone`), else their athlete profile's; None: UTC."""
+    return await coach_profile.zone_name(session, user_id)
 
 
-def local(instant: dt.datetime, tz: dt.tzinfo) -> str:
-    return instant.astimezone(tz).strftime("%Y-%m-%d %H:%M")
+def _recipients(context: HipContext, base: str, count: broadcasts.Preview, **params: object) -> str:
+    """A text naming how many athletes (its plural) and group chats a broadcast reaches."""
+    chats = counted(context, "count_chats", count.chats)
+    return counted(context, base, count.athletes, chats=chats, **params)
 
 
 async def preview_question(
     context: HipContext, session: AsyncSession, role: Role, draft: BroadcastDraft
 ) -> Question:
+    """What is about to go out and to whom; a warning first when it would reach nobody."""
     count = await broadcasts.preview(session, role, draft)
     label = await audience_label(context, session, draft.audience or "", draft.audience_ref)
-    text = context.t(
-        "broadcast_preview", audience=label, athletes=count.athletes, chats=count.chats
+    text = _recipients(context, "broadcast_preview", count, audience=label)
+    if not count.athletes and not count.chats:
+        text = context.t("broadcast_empty_warning") + "\n\n" + text
+    edit = context.t(
+        "broadcast_edit_caption_button" if draft.photo_file_id else "broadcast_edit_button"
     )
     rows: list[list[Button]] = [
         [
             (context.t("broadcast_send_now"), _data(draft, "now")),
             (context.t("broadcast_schedule"), _data(draft, "later")),
         ],
+        [(edit, _data(draft, "edit"))],
         [(context.t("back"), _data(draft, "back"))],
         _cancel_row(context, draft),
     ]
@@ -127,14 +140,12 @@ async def confirm_question(
     context: HipContext, session: AsyncSession, role: Role, draft: BroadcastDraft
 ) -> Question:
     count = await broadcasts.preview(session, role, draft)
-    tz, tz_name = await coach_zone(session, role.user_id)
+    zone_name = await coach_zone(session, role.user_id)
     assert draft.send_at is not None
-    text = context.t(
-        "broadcast_confirm_scheduled",
-        when=f"{local(draft.send_at, tz)} ({tz_name})",
-        athletes=count.athletes,
-        chats=count.chats,
-    )
+    when = moment(draft.send_at, zone_name, context.lang)
+    text = _recipients(context, "broadcast_confirm_scheduled", count, when=when)
+    if not count.athletes and not count.chats:
+        text = context.t("broadcast_empty_warning") + "\n\n" + text
     rows = [
         [(context.t("broadcast_confirm"), _data(draft, "ok"))],
         [(context.t("back"), _data(draft, "back"))],
@@ -185,23 +196,32 @@ async def answer_text(
         return
     role, draft = found
     session = await context.db()
-    if draft.step == Step.TEXT:
+    if draft.step in (Step.TEXT, Step.EDIT):
+        editing = draft.step == Step.EDIT
         entities_html = message.text_html if message.entities else None
         try:
             escaped = broadcasts.set_text(draft, text, context.now, entities_html)
+        except broadcasts.CaptionTooLong as exc:
+            raise Refused(
+                context.t(
+                    "broadcast_caption_too_long", length=exc.args[0], limit=broadcasts.MAX_CAPTION
+                )
+            ) from None
         except broadcasts.InvalidText:
             raise Refused(context.t("broadcast_text_invalid")) from None
         if escaped:
             context.say("broadcast_escaped")
-        await _ask(context, draft, await audience_question(context, session, role, draft))
+        if editing:
+            await _show_preview(context, session, role, draft)
+        else:
+            await _ask(context, draft, await audience_question(context, session, role, draft))
     elif draft.step == Step.TIME:
-        tz, tz_name = await coach_zone(session, role.user_id)
+        zone_name = await coach_zone(session, role.user_id)
         try:
-            broadcasts.set_time(
-                draft, broadcasts.parse_send_time(text, context.now, tz), context.now
-            )
-        except broadcasts.InvalidTime:
-            raise Refused(context.t("broadcast_time_invalid", tz=tz_name)) from None
+            send_at = broadcasts.parse_send_time(text, context.now, zone_name)
+        except WhenError as error:
+            raise Refused(describe(context.kb, context.lang, text, error)) from None
+        broadcasts.set_time(draft, send_at, context.now)
         await _ask(context, draft, await confirm_question(context, session, role, draft))
     else:
         context.say("broadcast_use_buttons")
@@ -248,14 +268,13 @@ async def draft_button(update: Update, context: HipContext, button: DraftStep) -
     draft, broadcast = tapped.draft, tapped.broadcast
     if broadcast is not None:
         await context.stop_waiting(Kind.BROADCAST)
-        tz, tz_name = await coach_zone(session, role.user_id)
         if broadcast.send_at > context.now:
-            when = f"{local(broadcast.send_at, tz)} ({tz_name})"
-            text = context.t(
-                "broadcast_scheduled", id=broadcast.id, count=broadcast.recipients, when=when
+            when = moment(broadcast.send_at, await coach_zone(session, role.user_id), context.lang)
+            text = counted(
+                context, "broadcast_scheduled", broadcast.recipients, id=broadcast.id, when=when
             )
         else:
-            text = context.t("broadcast_queued", id=broadcast.id, count=broadcast.recipients)
+            text = counted(context, "broadcast_queued", broadcast.recipients, id=broadcast.id)
         context.edit(text)
         return
     if draft is None:
@@ -269,16 +288,29 @@ async def draft_button(update: Update, context: HipContext, button: DraftStep) -
             context, draft, await audience_question(context, session, role, draft), on_tapped=True
         )
     elif draft.step == Step.TIME:
-        _, tz_name = await coach_zone(session, role.user_id)
+        tz_name = display_zone(await coach_zone(session, role.user_id))
         question = (context.t("broadcast_ask_time", tz=tz_name), [_cancel_row(context, draft)])
         await _ask(context, draft, question, on_tapped=True)
-    else:  # the preview: the message itself first, then what to do with it
+    elif draft.step == Step.EDIT:
+        key = "broadcast_ask_edit_caption" if draft.photo_file_id else "broadcast_ask_edit"
+        back = [(context.t("back"), _data(draft, "back"))]
+        await _ask(
+            context, draft, (context.t(key), [back, _cancel_row(context, draft)]), on_tapped=True
+        )
+    else:
         context.edit(context.t("broadcast_preview_below"))
-        if draft.photo_file_id is not None:
-            context.reply_photo(draft.photo_file_id, draft.text_html or None)
-        else:
-            context.reply_long(draft.text_html or "")
-        await _ask(context, draft, await preview_question(context, session, role, draft))
+        await _show_preview(context, session, role, draft)
+
+
+async def _show_preview(
+    context: HipContext, session: AsyncSession, role: Role, draft: BroadcastDraft
+) -> None:
+    """The message itself as athletes will see it, then what to do with it."""
+    if draft.photo_file_id is not None:
+        context.reply_photo(draft.photo_file_id, draft.text_html or None)
+    else:
+        context.reply_long(draft.text_html or "")
+    await _ask(context, draft, await preview_question(context, session, role, draft))
 
 
 # --------------------------------------------------------------------- reports
@@ -287,14 +319,29 @@ async def draft_button(update: Update, context: HipContext, button: DraftStep) -
 @on_button(BroadcastCancel)
 @coach_only
 async def cancel_button(update: Update, context: HipContext, button: BroadcastCancel) -> None:
-    """Cancel what has not been sent yet of one of the tapper's own broadcasts."""
+    """Cancel what has not been sent yet of one of the tapper's own broadcasts, once the
+    coach is sure: the first tap says how many messages would not go out."""
     session = await context.db()
     broadcast = await broadcasts.owned_broadcast(session, context.role, button.broadcast_id)
     if broadcast is None:
         context.toast("coach_not_allowed")
         return
+    if not button.sure:
+        waiting = (await broadcasts.report(session, broadcast)).pending
+        rows = [
+            [
+                (
+                    context.t("broadcast_cancel_yes", id=broadcast.id),
+                    BroadcastCancel(broadcast.id, sure=True).encode(),
+                )
+            ],
+            [(context.t("broadcast_cancel_keep"), BroadcastList(0).encode())],
+        ]
+        text = counted(context, "broadcast_cancel_confirm", waiting, id=broadcast.id)
+        context.edit(text, keyboard(rows))
+        return
     cancelled = await broadcasts.cancel(session, broadcast, context.now)
-    context.say("broadcast_cancelled", id=broadcast.id, count=cancelled)
+    context.edit(counted(context, "broadcast_cancelled", cancelled, id=broadcast.id))
 
 
 @on_button(BroadcastResend)
@@ -310,7 +357,7 @@ async def resend_button(update: Update, context: HipContext, button: BroadcastRe
     if not resent:
         context.say("broadcast_resend_nothing")
         return
-    context.say("broadcast_resent", id=broadcast.id, count=resent)
+    context.reply(counted(context, "broadcast_resent", resent, id=broadcast.id))
 
 
 __all__ = [

@@ -29,6 +29,7 @@ import datetime as dt
 from telegram import Update
 
 from bot.context import HipContext, coach_only, on_button
+from bot.counted import counted, plural_text
 from bot.handlers import video_card
 from bot.render import Button, keyboard
 from coaching import coach_profile, coaches, console, pain, relay
@@ -65,18 +66,6 @@ def _plain(text: str, limit: int = BUTTON_LABEL) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-async def _note_coach(update: Update, context: HipContext) -> None:
-    """Keep the name athletes see on this coach's broadcasts, and the coach's language."""
-    user = update.effective_user
-    await coach_profile.note_identity(
-        await context.db(),
-        context.role,
-        user.first_name if user else None,
-        context.lang,
-        context.now,
-    )
-
-
 # --------------------------------------------------------------------- the list
 
 
@@ -104,7 +93,7 @@ def _line(context: HipContext, number: int, entry: ListEntry) -> str:
         seen = context.kb.ui_text("console_seen_never", context.lang)
     else:
         days = max(0, (context.now - entry.last_seen).days)
-        seen = context.kb.ui_text("console_seen_days", context.lang, days=days)
+        seen = plural_text(context.kb, context.lang, "console_seen_days", days)
     line = context.t(
         "console_line",
         number=number,
@@ -197,7 +186,7 @@ async def athletes_page(
         rows.append(
             [
                 (
-                    context.kb.ui_text("console_nudge_button", context.lang, count=reachable),
+                    plural_text(context.kb, context.lang, "console_nudge_button", reachable),
                     NudgePreview(which.value, group_ref).encode(),
                 )
             ]
@@ -236,7 +225,6 @@ async def _group_rows(
 @coach_only
 async def athletes_command(update: Update, context: HipContext) -> None:
     """Every athlete of my groups, a page at a time; tap one for their card."""
-    await _note_coach(update, context)
     if not await coaches.my_groups(await context.db(), context.role):
         context.say("groups_none")
         return
@@ -286,9 +274,10 @@ def card_text(context: HipContext, card: AthleteCard, zone: dt.tzinfo) -> str:
     if card.blocked:
         parts.append(context.t("console_blocked"))
     tests = [
-        context.t(
+        counted(
+            context,
             "card_tests",
-            count=len(card.tests),
+            len(card.tests),
             latest=format_date(card.tests[-1].astimezone(zone).date(), lang),
         )
         if card.tests
@@ -384,14 +373,14 @@ async def nudge_preview_button(update: Update, context: HipContext, button: Nudg
     names = ", ".join(e.name or str(e.athlete_id) for e in recipients[:NAMES_IN_PREVIEW])
     if len(recipients) > NAMES_IN_PREVIEW:
         names += ", …"
-    head = context.t("nudge_preview", filter=label, count=len(recipients), names=names)
+    head = counted(context, "nudge_preview", len(recipients), filter=label, names=names)
     body = context.kb.ui_text(f"nudge_text_{which.value}", context.lang)
     asked = int(context.now.timestamp())
     send = NudgeSend(which.value, button.group_id, asked).encode()
     context.reply(
         f"{head}\n\n{body}",
         keyboard(
-            [[(context.kb.ui_text("nudge_send_button", context.lang, count=len(recipients)), send)]]
+            [[(plural_text(context.kb, context.lang, "nudge_send_button", len(recipients)), send)]]
         ),
     )
 
@@ -407,7 +396,6 @@ async def nudge_send_button(update: Update, context: HipContext, button: NudgeSe
     flagged = await pain.flagged(session, members, context.now)
     asked_at = dt.datetime.fromtimestamp(button.asked, dt.UTC)
     label = context.kb.ui_text(f"console_filter_{which.value}", context.lang)
-    await _note_coach(update, context)
     try:
         broadcast = await console.nudge(
             session,
@@ -425,7 +413,7 @@ async def nudge_send_button(update: Update, context: HipContext, button: NudgeSe
     except console.EmptyAudience:
         context.toast("nudge_empty", filter=label)
         return
-    context.edit(context.t("nudge_sent", id=broadcast.id, count=broadcast.recipients))
+    context.edit(counted(context, "nudge_sent", broadcast.recipients, id=broadcast.id))
 
 
 # --------------------------------------------------------------------- /broadcasts
@@ -498,7 +486,7 @@ async def broadcasts_page(context: HipContext, number: int) -> tuple[str, list[l
         if report.chats.total:
             lines.append(_counts(context, "console_broadcast_chats", report.chats))
         if replies.get(broadcast.id):
-            lines.append(context.t("console_broadcast_replies", count=replies[broadcast.id]))
+            lines.append(counted(context, "console_broadcast_replies", replies[broadcast.id]))
         blocks.append("\n".join(lines))
         row: list[Button] = []
         if report.problems:
@@ -519,11 +507,12 @@ async def broadcasts_page(context: HipContext, number: int) -> tuple[str, list[l
         if state == "done" and not_confirmed:
             row.append(
                 (
-                    context.kb.ui_text(
-                        "broadcast_resend_button",
+                    plural_text(
+                        context.kb,
                         context.lang,
+                        "broadcast_resend_button",
+                        not_confirmed,
                         id=broadcast.id,
-                        count=not_confirmed,
                     ),
                     BroadcastResend(broadcast.id).encode(),
                 )
@@ -552,7 +541,6 @@ async def broadcasts_page(context: HipContext, number: int) -> tuple[str, list[l
 @coach_only
 async def broadcasts_command(update: Update, context: HipContext) -> None:
     """My broadcasts: still to go out first, then the history, a page at a time."""
-    await _note_coach(update, context)
     text, rows = await broadcasts_page(context, 0)
     context.reply(text, keyboard(rows) if rows else None)
 
@@ -598,7 +586,6 @@ async def details_button(update: Update, context: HipContext, button: BroadcastD
 async def timezone_command(update: Update, context: HipContext) -> None:
     """Show my time zone as a coach, or set it: /timezone Europe/Helsinki (or +2)."""
     session = await context.db()
-    await _note_coach(update, context)
     typed = " ".join(context.args or [])
     if not typed:
         name = await coach_profile.zone_name(session, context.role.user_id)

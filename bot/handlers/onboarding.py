@@ -161,6 +161,8 @@ async def _after_answer(
     else:
         text, _ = question(context.kb, athlete, asked)
         context.edit(f"{text}\n\n{confirmation(context, athlete, asked)}")
+        if asked is Step.CONSENT and athlete.consent_at is None:
+            await coach_handlers.note_declined_consent(context, athlete.id)
         await ask_next(context, athlete, outcome.next_step)
 
 

@@ -45,9 +45,9 @@ def _and_coach(text: str, found: privacy.Held, coach_text: str) -> str:
     return f"{text}\n\n{coach_text}" if found.coach else text
 
 
-def _counts(found: privacy.Held) -> dict[str, int]:
-    """The numbers the coach's part of a privacy text names."""
-    return {"groups": found.groups, "members": found.members}
+def _coach_part(context: HipContext, base: str, found: privacy.Held) -> str:
+    """The coach's part of a privacy text, in the plural its number of groups needs."""
+    return plural(context.kb, context.lang, base, found.groups, members=found.members)
 
 
 @handler
@@ -68,7 +68,7 @@ async def export_command(update: Update, context: HipContext) -> None:
         context.say("privacy_nothing_stored")
         return
     caption = _and_coach(
-        context.t("export_caption"), found, context.t("export_caption_coach", **_counts(found))
+        context.t("export_caption"), found, _coach_part(context, "export_caption_coach", found)
     )
     body = json.dumps(data, ensure_ascii=False, indent=2, sort_keys=True).encode("utf-8")
     context.reply_document(body, f"hipcoach-export-{context.now:%Y%m%d}.json", caption)
@@ -83,7 +83,7 @@ async def delete_command(update: Update, context: HipContext) -> None:
         context.say("privacy_nothing_stored")
         return
     question = context.t("delete_confirm" if found.athlete else "delete_confirm_coach_only")
-    question = _and_coach(question, found, context.t("delete_confirm_coach", **_counts(found)))
+    question = _and_coach(question, found, _coach_part(context, "delete_confirm_coach", found))
     asked = int(context.now.timestamp())
     buttons = [
         [(context.t("delete_yes"), DeleteConfirm(asked).encode())],
@@ -117,7 +117,7 @@ async def delete_button(update: Update, context: HipContext, button: DeleteConfi
     await privacy.erase(session, context.user_id, context.now)
     log.info("a person erased their data (a coach: %s)", found.coach)
     done = context.t("delete_done")
-    context.edit(_and_coach(done, found, context.t("delete_done_coach", **_counts(found))))
+    context.edit(_and_coach(done, found, context.t("delete_done_coach")))
 
 
 def ask_withdrawal(context: HipContext, asked: consent.Asked) -> None:

@@ -4,7 +4,9 @@ who a broadcast did not reach and why, the coach's own time zone."""
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
+import io
 import re
 from collections.abc import Awaitable, Callable
 
@@ -17,6 +19,7 @@ from coaching.console_models import RelayedMessage
 from coaching.db import Database
 from coaching.models import Athlete
 from coaching.outbox import Delivery, Kind, Status
+from coaching.pain_models import PainReport
 from fakeapi import BotEvent, FakeBotApi, FakeUser
 from knowledge import KnowledgeBase
 from tests.coaches.conftest import ADMIN, bot_settings
@@ -112,11 +115,13 @@ async def test_a_nudge_a_reply_relayed_both_ways_and_who_it_did_not_reach(
         await coach.wait_callback_answered_async(coach.tap(untested, in_message=listing.message_id))
         filtered = await coach.wait_message_async(predicate=tapped_edit(listing.message_id))
         assert "not tested yet" in (filtered.text or "")
-        nudge = kb.ui_text("console_nudge_button", "en", count=3)
+        nudge = kb.ui_text("console_nudge_button_other", "en", count=3)
         await coach.wait_callback_answered_async(coach.tap(nudge, in_message=filtered.message_id))
         preview = await coach.wait_message_async(contains="3 athletes (Ann, Bob, Cy)")
         await coach.wait_callback_answered_async(
-            coach.tap(kb.ui_text("nudge_send_button", "en", count=3), in_message=preview.message_id)
+            coach.tap(
+                kb.ui_text("nudge_send_button_other", "en", count=3), in_message=preview.message_id
+            )
         )
         await coach.wait_message_async(contains="Nudge #1 is being sent to 3 athletes")
         got = await ann.wait_message_async(contains="self-test")
@@ -169,7 +174,7 @@ async def test_a_nudge_a_reply_relayed_both_ways_and_who_it_did_not_reach(
         text = report.text or ""
         assert "times in Europe/Helsinki" in text
         assert "athletes 3: sent 2" in text and "blocked 1" in text
-        assert "replies: 2" in text
+        assert "2 replies" in text
         await coach.wait_callback_answered_async(coach.tap("🔎 #1", in_message=report.message_id))
         details = await coach.wait_message_async(contains="did not reach")
         assert "Cy: blocked the bot (Forbidden: bot was blocked by the user)" in (
@@ -263,4 +268,60 @@ async def test_500_broadcasts_scheduled_first_then_history_each_once(
     assert seen[:5] == [1, 101, 201, 301, 401], "still to go out first, soonest first"
     history = seen[5:]
     assert history == sorted(history, reverse=True), "then the history, newest first"
+    await db.dispose()
+
+
+async def test_a_pain_flag_shows_in_the_list_the_filter_the_card_and_the_export(
+    api: FakeBotApi, url: str, kb: KnowledgeBase
+) -> None:
+    db = Database(url)
+    group_id = await seed_group(db, "Hills", {2001: "Ann", 2002: "Bob", 2003: "Cy"})
+    async with db.transaction() as session:
+        for athlete_id, until in ((2001, NOW + dt.timedelta(days=5)), (2003, NOW)):
+            session.add(  # Ann's pause still runs; Cy's is over, so Cy is not flagged
+                PainReport(
+                    athlete_id=athlete_id,
+                    created_at=NOW - dt.timedelta(days=1),
+                    area="hip",
+                    score=8,
+                    answers={},
+                    outcome="stop",
+                    red_flag=True,
+                    paused_until=until,
+                )
+            )
+    flag = kb.ui_text("console_pain", "en")
+    async with running_bot(api, url, **bot_settings()) as application:
+        install_console(application)
+        coach = FakeUser(api, ADMIN, first_name="Yan")
+        FakeUser(api, 2001, first_name="Ann", started=True)
+        FakeUser(api, 2002, first_name="Bob", started=True)
+        coach.send_command("/athletes")
+        listing = await coach.wait_message_async(contains="3 in the list")
+        lines = {
+            name: line
+            for _, name, line in re.findall(r"^(\d+)\. (\w+)(.*)$", listing.text or "", re.M)
+        }
+        assert flag in lines["Ann"] and flag not in lines["Bob"] and flag not in lines["Cy"]
+
+        pain_filter = kb.ui_text("console_filter_pain", "en")
+        await coach.wait_callback_answered_async(coach.tap(pain_filter, in_message=listing))
+        only = await coach.wait_message_async(predicate=tapped_edit(listing.message_id))
+        assert "1 in the list" in (only.text or "") and "Ann" in (only.text or "")
+
+        await coach.wait_callback_answered_async(coach.tap("1. Ann", in_message=only))
+        card = await coach.wait_message_async(predicate=tapped_edit(listing.message_id))
+        assert "flagged" in (card.text or "")
+
+        coach.send_command("/athletes")
+        listing = await coach.wait_message_async(contains="3 in the list")
+        await coach.wait_callback_answered_async(
+            coach.tap(kb.ui_text("athletes_export", "en"), in_message=listing)
+        )
+        document = await coach.wait_message_async(predicate=lambda e: e.message.kind == "document")
+        assert document.message.data is not None
+        rows = list(csv.reader(io.StringIO(document.message.data.decode())))
+        column = rows[0].index("pain_flag")
+        assert {row[1]: row[column] for row in rows[1:]} == {"Ann": "yes", "Bob": "no", "Cy": "no"}
+    assert group_id
     await db.dispose()

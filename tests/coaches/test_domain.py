@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
-from zoneinfo import ZoneInfo
 
 import pytest
 
-from coaching import broadcasts, coaches
+from coaching import broadcasts, coaches, when
 from coaching.coach_models import GROUP_NAME_MAX
 from coaching.coaches import InviteOutcome
 from coaching.db import Database
+from coaching.group_names import graphemes, name_key
 
 NOW = dt.datetime(2026, 3, 10, 12, 0, tzinfo=dt.UTC)
 
@@ -52,14 +52,35 @@ def test_coach_text_is_html_only_when_the_checker_accepts_it() -> None:
 
 
 def test_schedule_times_are_local_future_and_bounded() -> None:
-    helsinki = ZoneInfo("Europe/Helsinki")  # UTC+2 in March
+    """Read by `coaching.when` in the coach's zone (UTC+2 in March), at most 60 days ahead."""
+    helsinki = "Europe/Helsinki"
     assert broadcasts.parse_send_time("15:30", NOW, helsinki) == NOW.replace(hour=13, minute=30)
     assert broadcasts.parse_send_time("13:00", NOW, helsinki) == dt.datetime(
         2026, 3, 11, 11, 0, tzinfo=dt.UTC
     )
-    for bad in ("2026-03-01 10:00", "2027-01-01 10:00", "25:00", "soon", "2026-02-30 10:00"):
-        with pytest.raises(broadcasts.InvalidTime):
+    assert broadcasts.parse_send_time("tomorrow 7:00", NOW, helsinki) == dt.datetime(
+        2026, 3, 11, 5, 0, tzinfo=dt.UTC
+    )
+    errors = {
+        "2026-03-01 10:00": when.InThePast,
+        "2027-01-01 10:00": when.TooFarAhead,
+        "soon": when.Unreadable,
+        "30.2. 10:00": when.NoSuchDate,
+    }
+    for bad, error in errors.items():
+        with pytest.raises(error):
             broadcasts.parse_send_time(bad, NOW, helsinki)
+
+
+def test_group_names_count_what_a_coach_sees_and_clash_in_any_case() -> None:
+    runner = "🏃‍♀️"  # one grapheme cluster of four code points
+    assert graphemes(runner * GROUP_NAME_MAX) == GROUP_NAME_MAX
+    assert coaches.clean_group_name(runner * GROUP_NAME_MAX) == runner * GROUP_NAME_MAX
+    with pytest.raises(coaches.InvalidName):
+        coaches.clean_group_name(runner * (GROUP_NAME_MAX + 1))
+    assert graphemes("Tiistai 🇫🇮") == 9
+    assert name_key("TRACK") == name_key("track") == name_key("Track")
+    assert name_key("Straße") == name_key("STRASSE")
 
 
 def test_group_names_are_bounded() -> None:
@@ -87,3 +108,27 @@ def test_coach_text_keeps_real_tags_and_escapes_stray_characters(typed: str, sen
     body, escaped = broadcasts.coach_text_html(typed)
     assert body == sent
     assert escaped is (typed != sent)
+
+
+async def test_a_coachs_group_names_are_unique_renamed_and_archived(db: Database) -> None:
+    """Unique per coach in any case among groups not archived; another coach may share one."""
+    async with db.transaction() as session:
+        yan = await coaches.authorise(session, {1, 2}, 1)
+        eve = await coaches.authorise(session, {1, 2}, 2)
+        assert yan is not None and eve is not None
+        track = await coaches.create_group(session, yan, "Track", NOW)
+        hills = await coaches.create_group(session, yan, "Hills", NOW)
+        await coaches.create_group(session, eve, "TRACK", NOW)
+        with pytest.raises(coaches.NameTaken):
+            await coaches.create_group(session, yan, "  track ", NOW)
+        with pytest.raises(coaches.NameTaken):
+            await coaches.rename_group(session, yan, hills, "TRACK")
+        assert await coaches.rename_group(session, yan, track, "track") == "track"
+        assert await coaches.rename_group(session, yan, hills, "Hill repeats") == "Hill repeats"
+        await coaches.archive_group(track, NOW)
+        await session.flush()
+        assert [g.name for g in await coaches.my_groups(session, yan)] == ["Hill repeats"]
+        assert len(await coaches.my_groups(session, yan, archived=True)) == 2
+        assert await coaches.group_by_code(session, track.join_code) is None
+        again = await coaches.create_group(session, yan, "Track", NOW)
+        assert again.name_key == track.name_key == "track"

@@ -64,7 +64,7 @@ async def test_group_join_preview_confirm_and_report(
         await coach.wait_message_async(contains=text(kb, "broadcast_ask_text")[:20])
         coach.send_text("<b>Hills</b> moved to 19:00, bring <i>water</i>")
         await tap_when_shown(coach, "Tuesday <Hills> & co")
-        summary = await coach.wait_message_async(contains="Recipients: 1 athletes, 1 group chats")
+        summary = await coach.wait_message_async(contains="Recipients: 1 athlete, 1 group chat")
         assert any("<b>Hills</b>" in (m.raw_text or "") for m in coach.messages), (
             "the preview shows the message as it will be sent"
         )
@@ -74,12 +74,13 @@ async def test_group_join_preview_confirm_and_report(
             coach.tap(text(kb, "broadcast_send_now"), in_message=summary)
         )
         await coach.wait_message_async(contains="is being sent to 2 recipients")
+        assert not any("Nobody would get this" in (m.text or "") for m in coach.messages)
 
         got = await ann.wait_message_async(contains="Hills")
         assert got.message.raw_text == (
-            "📣 <b>Your coach</b> · Tuesday &lt;Hills&gt; &amp; co\n\n"
+            "📣 <b>Coach Coach</b> · Tuesday &lt;Hills&gt; &amp; co\n\n"
             "<b>Hills</b> moved to 19:00, bring <i>water</i>"
-        ), "under a header naming the coach (no name known yet) and the group"
+        ), "under a header naming the coach (noted by any coach command) and the group"
         await coach.wait_message_async(contains="Hills", chat_id=-1001)
         assert not [m for m in bob.messages if "moved to 19:00" in (m.text or "")]
 
@@ -158,17 +159,43 @@ async def test_scheduled_broadcast_waits_and_can_be_cancelled(
         await tap_when_shown(coach, text(kb, "broadcast_to_mine"))
         await tap_when_shown(coach, text(kb, "broadcast_schedule"))
         coach.send_text("yesterday")
-        await coach.wait_message_async(contains="not a time")
+        await coach.wait_message_async(contains="has a day but no time of day")
+        coach.send_text("31.2. 07:00")
+        await coach.wait_message_async(contains="31 February doesn't exist")
         coach.send_text("2099-01-01 08:00")
-        await coach.wait_message_async(contains="not a time")
+        await coach.wait_message_async(contains="at most 60 days ahead")
+        coach.send_text("sometime soonish")
+        await coach.wait_message_async(contains="I can't read 'sometime soonish' as a time")
         coach.send_text("23:59")
-        await tap_when_shown(coach, text(kb, "broadcast_confirm"))
-        await coach.wait_message_async(contains="will go to 1 recipients")
+        confirm = await coach.wait_message_async(contains="Send at ")
+        assert "(UTC)" in (confirm.text or ""), "the time carries the coach's zone"
+        assert "Recipients now: 1 athlete, 0 group chats" in (confirm.text or "")
+        await coach.wait_callback_answered_async(
+            coach.tap(text(kb, "broadcast_confirm"), in_message=confirm)
+        )
+        await coach.wait_message_async(contains="will go to 1 recipient at")
 
         coach.send_command("/broadcasts")
         listing = await coach.wait_message_async(contains="scheduled")
         await coach.wait_callback_answered_async(coach.tap("Cancel #1", in_message=listing))
-        await coach.wait_message_async(contains="#1 cancelled: 1 messages")
+        sure = await coach.wait_message_async(contains="Cancel broadcast #1? 1 message not sent")
+        await coach.wait_callback_answered_async(
+            coach.tap(text(kb, "broadcast_cancel_keep"), in_message=sure)
+        )
+        async with db.transaction() as session:
+            kept = await session.get(Broadcast, 1)
+            assert kept is not None and kept.cancelled_at is None, "asking cancels nothing"
+        listing = await coach.wait_message_async(
+            predicate=lambda e: e.message_id == sure.message_id and "scheduled" in (e.text or "")
+        )
+        await coach.wait_callback_answered_async(coach.tap("Cancel #1", in_message=listing))
+        sure = await coach.wait_message_async(
+            predicate=lambda e: (
+                e.message_id == listing.message_id and "Cancel broadcast" in (e.text or "")
+            )
+        )
+        await coach.wait_callback_answered_async(coach.tap("Yes, cancel #1", in_message=sure))
+        await coach.wait_message_async(contains="#1 cancelled: 1 message will not be sent")
         await ann.assert_no_message_async(0.5)
 
     async with db.transaction() as session:

@@ -73,13 +73,13 @@ async def test_thousand_recipients_blocked_429_and_restart(
         await coach.wait_message_async(contains=kb.ui_text("broadcast_ask_text", "en")[:20])
         coach.send_text(TEXT)
         await tap_when_shown(coach, kb.ui_text("broadcast_to_all", "en"))
-        summary = await coach.wait_message_async(contains=f"Recipients: {N} athletes")
+        summary = await coach.wait_message_async(contains=f"Recipients: {N:,} athletes")
         # Flood control: the next sends are refused with 429 (retry after 1 s).
         api.fail_next("sendMessage", 40, 429, retry_after=1)
         await coach.wait_callback_answered_async(
             coach.tap(kb.ui_text("broadcast_send_now", "en"), in_message=summary)
         )
-        await coach.wait_message_async(contains=f"is being sent to {N} recipients")
+        await coach.wait_message_async(contains=f"is being sent to {N:,} recipients")
         # Stop mid-way: a graceful stop lets the running dispatch pass record its sends.
         await api.wait_until_async(
             lambda: sum(copies(api, i) for i in ids[:400]) >= 150, 60, "a good part sent"

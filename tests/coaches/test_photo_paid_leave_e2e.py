@@ -67,7 +67,7 @@ async def test_a_photo_with_caption_is_previewed_and_delivered(
 
         coach.send_photo(JPEG, "Hill session <moved> to 19:00 & bring water")
         await tap_when_shown(coach, "Hills")
-        summary = await coach.wait_message_async(contains="Recipients: 1 athletes, 1 group chats")
+        summary = await coach.wait_message_async(contains="Recipients: 1 athlete, 1 group chat")
         preview = next(m for m in coach.messages if m.kind == "photo")
         assert preview.data == JPEG
         assert preview.text == "Hill session <moved> to 19:00 & bring water"
@@ -215,9 +215,27 @@ async def test_an_athlete_leaves_a_group_and_forged_taps_change_nothing(
             bob.tap_data(bob_listing_id, f"gq:{track_id}")
         )
         assert answered.answer_text == text(kb, "stale_button")
+        answered = await bob.wait_callback_answered_async(
+            bob.tap_data(bob_listing_id, f"gq:{track_id}:y")
+        )
+        assert answered.answer_text == text(kb, "stale_button")
         assert await memberships(db) == members_before
 
+        # Leaving asks first: Back keeps the membership, "Yes, leave" ends it.
         await ann.wait_callback_answered_async(ann.tap("Leave Hills <A>", in_message=listing))
+        sure = await ann.wait_message_async(contains="Leave Hills <A>?")
+        await ann.wait_callback_answered_async(ann.tap(text(kb, "back"), in_message=sure))
+        await ann.wait_message_async(
+            predicate=lambda e: (
+                e.message_id == sure.message_id and "Your training" in (e.text or "")
+            )
+        )
+        assert await memberships(db) == members_before
+        await ann.wait_callback_answered_async(ann.tap("Leave Hills <A>", in_message=listing))
+        sure = await ann.wait_message_async(contains="Leave Hills <A>?")
+        await ann.wait_callback_answered_async(
+            ann.tap(text(kb, "group_leave_yes"), in_message=sure)
+        )
         left = await ann.wait_message_async(contains="You left")
         assert "Hills <A>" in (left.text or "")
         assert await memberships(db) == members_before - {(ann.user_id, bob_group)}
@@ -235,7 +253,7 @@ async def test_an_athlete_leaves_a_group_and_forged_taps_change_nothing(
         await compose_to(coach, kb, "Hills <A>")
         coach.send_text("Only for Hills")
         await tap_when_shown(coach, "Hills <A>")
-        summary = await coach.wait_message_async(contains="Recipients: 1 athletes")
+        summary = await coach.wait_message_async(contains="Recipients: 1 athlete,")
         await coach.wait_callback_answered_async(
             coach.tap(text(kb, "broadcast_send_now"), in_message=summary)
         )

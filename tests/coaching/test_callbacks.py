@@ -29,7 +29,10 @@ from coaching.callbacks import (
     GroupJoin,
     GroupLeave,
     GroupLink,
+    GroupManage,
+    GroupsPage,
     InvalidButton,
+    LeavePage,
     LevelChange,
     NudgePreview,
     NudgeSend,
@@ -39,6 +42,7 @@ from coaching.callbacks import (
     PlanShow,
     QuestionButton,
     ReplyToCoach,
+    ResultsPage,
     SelftestAnswer,
     SelftestStart,
     SettingsButton,
@@ -85,10 +89,18 @@ EXAMPLES: list[tuple[Button, str]] = [
     (GroupLink(5), "gl:5"),
     (GroupExport(5), "gx:5"),
     (GroupLeave(5), "gq:5"),
+    (GroupLeave(5, sure=True), "gq:5:y"),
+    (GroupsPage(3), "gp:3"),
+    (LeavePage(2), "gv:2"),
+    (GroupManage(5, "ay"), "gm:5:ay"),
+    (GroupManage(5, "r"), "gm:5:r"),
+    (ResultsPage(4), "rp:4"),
     (DraftStep(4, "g", "17"), "bd:4:g:17"),
     (DraftStep(4, "fv", "hip_drop"), "bd:4:fv:hip_drop"),
     (DraftStep(4, "now"), "bd:4:now"),
+    (DraftStep(4, "edit"), "bd:4:edit"),
     (BroadcastCancel(9), "bx:9"),
+    (BroadcastCancel(9, sure=True), "bx:9:y"),
     (BroadcastResend(9), "br:9"),
     (PlanShow(), "cd:p"),
     (CardOpen("strength_a", "p"), "cd:i:strength_a:p"),
@@ -191,6 +203,7 @@ def test_encode_refuses_what_it_could_not_parse_back() -> None:
 BAD_NUMBERS = ["²", "١٢", "9" * 40, "9" * 12, str(INT32_MAX + 1), "-1", "+1", " 1", "1 ", "0x1", ""]
 NUMBERED = ["st:{}:0:a", "rm:{}:d", "ci:{}:s:1", "ci:{}:w:y", "gl:{}", "gx:{}", "gq:{}"]
 NUMBERED += ["bd:{}:now", "bd:1:g:{}", "bx:{}", "set:day:{}", "set:lead:{}", "ob:days:{}"]
+NUMBERED += ["gq:{}:y", "bx:{}:y", "gm:{}:r", "gp:{}", "gv:{}", "rp:{}"]
 
 
 @pytest.mark.parametrize("template", NUMBERED)

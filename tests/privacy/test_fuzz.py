@@ -135,14 +135,22 @@ SHAPES: dict[type[callbacks.Button], st.SearchStrategy[str]] = {
     ),
     callbacks.GroupLink: st.builds("gl:{}".format, number),
     callbacks.GroupExport: st.builds("gx:{}".format, number),
-    callbacks.GroupLeave: st.builds("gq:{}".format, number),
+    callbacks.GroupLeave: st.builds("gq:{}{}".format, number, st.sampled_from(["", ":y", ":n"])),
+    callbacks.GroupsPage: st.builds("gp:{}".format, number),
+    callbacks.LeavePage: st.builds("gv:{}".format, number),
+    callbacks.GroupManage: st.builds(
+        "gm:{}:{}".format, number, st.sampled_from([*callbacks.GROUP_ACTIONS, "zz"])
+    ),
+    callbacks.ResultsPage: st.builds("rp:{}".format, number),
     callbacks.DraftStep: st.builds(
         "bd:{}:{}{}".format,
         number,
         st.sampled_from([*callbacks.DRAFT_ACTIONS, "zz"]),
         st.one_of(st.just(""), number.map(":{}".format), st.sampled_from([":hip_drop", ":no"])),
     ),
-    callbacks.BroadcastCancel: st.builds("bx:{}".format, number),
+    callbacks.BroadcastCancel: st.builds(
+        "bx:{}{}".format, number, st.sampled_from(["", ":y", ":n"])
+    ),
     callbacks.BroadcastResend: st.builds("br:{}".format, number),
     callbacks.PlanShow: st.just("cd:p"),
     callbacks.CardOpen: st.builds(
@@ -224,6 +232,7 @@ NUMBERED = (
     "set:td:{}", "ob:days:{}",
     "al:all:{}:0", "ac:{}:all:0:0", "np:untested:{}", "ns:untested:0:{}", "bl:{}", "bi:{}",
     "rc:{}", "q:{}:y", "cd:x:bridge:{}:p",
+    "gq:{}:y", "bx:{}:y", "gm:{}:r", "gm:{}:ay", "gm:{}:u", "gp:{}", "gv:{}", "rp:{}",
 )  # fmt: skip
 EXPLICIT = [
     ("forged", COACH, template.format(number))

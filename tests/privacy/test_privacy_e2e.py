@@ -281,7 +281,7 @@ async def test_a_coach_without_a_profile_exports_and_deletes_their_records(
         carl.send_command("/delete")
         confirm = await carl.wait_message_async(contains="Delete everything?")
         assert "no athlete profile" in (confirm.text or "")
-        assert "athletes in your groups (1) leave them" in (confirm.text or "")
+        assert "athletes in your group (1) leave it" in (confirm.text or "")
         await carl.wait_callback_answered_async(
             carl.tap("Yes, delete everything", in_message=confirm)
         )
