@@ -49,7 +49,8 @@ def _clip(message: Message) -> tuple[str, int | None, str | None, str | None, in
     """(file_id, size, file name, mime type, played seconds) of the message's clip."""
     if message.video is not None:
         clip = message.video
-        return clip.file_id, clip.file_size, clip.file_name, clip.mime_type, _seconds(clip.duration)
+        mime = clip.mime_type or "video/mp4"  # Telegram's own videos are mp4
+        return clip.file_id, clip.file_size, clip.file_name, mime, _seconds(clip.duration)
     if message.video_note is not None:
         note = message.video_note
         return note.file_id, note.file_size, "video_note.mp4", "video/mp4", _seconds(note.duration)

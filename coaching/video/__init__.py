@@ -21,6 +21,7 @@ for the self-test's findings and the coach's card.
 
 from __future__ import annotations
 
+import logging
 import threading
 
 from coaching.video.errors import Reason, VideoError
@@ -48,6 +49,7 @@ MAX_FILE_BYTES = 20 * 1024 * 1024
 EXTENSIONS = (".mp4", ".mov")
 MIME_TYPES = ("video/mp4", "video/quicktime")
 
+log = logging.getLogger(__name__)
 _queue: VideoQueue | None = None
 _queue_lock = threading.Lock()
 
@@ -68,9 +70,18 @@ def video_queue() -> VideoQueue:
 
 
 async def start_video_worker() -> None:
-    """Start the worker and load the model now, if this server has the extra."""
-    if available():
+    """Start the worker and load the model now, if this server has the extra.
+
+    A failure is logged, not raised: the first clip then starts a worker again,
+    and says why if it cannot.
+    """
+    if not available():
+        log.info("video analysis is not installed (the video extra): /video will say so")
+        return
+    try:
         await video_queue().warm()
+    except Exception:
+        log.exception("the video worker did not start")
 
 
 def close_video_queue() -> None:

@@ -44,6 +44,9 @@ def model() -> Any:
     """The process' one pose model, built on first use (the worker builds it at start)."""
     global _model
     if _model is None:
+        # MediaPipe's C++ side logs every graph start to stderr; warnings and errors stay.
+        os.environ.setdefault("GLOG_minloglevel", "1")
+        os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "1")
         from mediapipe.python.solutions import pose as mp_pose
 
         _model = mp_pose.Pose(

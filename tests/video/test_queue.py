@@ -27,3 +27,12 @@ async def test_places_in_line_and_one_clip_per_athlete() -> None:
         assert queue.join(1) == 0, "a finished athlete may send the next clip"
     finally:
         queue.close()
+
+
+async def test_no_worker_is_started_without_the_extra(monkeypatch: pytest.MonkeyPatch) -> None:
+    import coaching.video as video
+
+    monkeypatch.setattr(video, "available", lambda: False)
+    video.close_video_queue()
+    await video.start_video_worker()
+    assert video._queue is None, "nothing to start: the first clip is told the extra is missing"
