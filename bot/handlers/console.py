@@ -31,6 +31,7 @@ from telegram import Update
 from bot.context import HipContext, coach_only, on_button
 from bot.counted import counted, plural_text
 from bot.handlers import video_card
+from bot.pager import with_nav
 from bot.render import Button, keyboard
 from coaching import coach_profile, coaches, console, pain, relay
 from coaching.broadcasts import Report
@@ -154,23 +155,7 @@ async def athletes_page(
         if not entry.departed
     ]
     rows: list[list[Button]] = [cards[i : i + 2] for i in range(0, len(cards), 2)]
-    nav: list[Button] = []
-    if page.previous is not None:
-        nav.append(
-            (
-                context.kb.ui_text("console_prev", context.lang),
-                AthleteList(which.value, group_ref, page.previous).encode(),
-            )
-        )
-    if page.next is not None:
-        nav.append(
-            (
-                context.kb.ui_text("console_next", context.lang),
-                AthleteList(which.value, group_ref, page.next).encode(),
-            )
-        )
-    if nav:
-        rows.append(nav)
+    rows = with_nav(rows, context, page, lambda n: AthleteList(which.value, group_ref, n).encode())
     filters: list[Button] = [
         (
             context.kb.ui_text(f"console_filter_{other.value}", context.lang),
@@ -521,21 +506,7 @@ async def broadcasts_page(context: HipContext, number: int) -> tuple[str, list[l
             rows.append(row)
     if not order:
         blocks.append(context.t("broadcasts_none"))
-    nav: list[Button] = []
-    if page.previous is not None:
-        nav.append(
-            (
-                context.kb.ui_text("console_prev", context.lang),
-                BroadcastList(page.previous).encode(),
-            )
-        )
-    if page.next is not None:
-        nav.append(
-            (context.kb.ui_text("console_next", context.lang), BroadcastList(page.next).encode())
-        )
-    if nav:
-        rows.append(nav)
-    return "\n\n".join(blocks), rows
+    return "\n\n".join(blocks), with_nav(rows, context, page, lambda n: BroadcastList(n).encode())
 
 
 @coach_only
