@@ -7,7 +7,8 @@ up behind a clip that takes half a minute. A run takes its place in the
 instance's video line (one clip per athlete), says "analysing…" at once,
 downloads the clip to a temporary folder, has the video worker analyse it,
 edits the message with the worker's progress, stores the figures in one
-transaction and, after the commit, edits the message into them and sends the
+transaction (only with the athlete's consent to storing health data) and,
+after the commit, edits the message into them and sends the
 annotated still. The folder is deleted whatever happens. Runs are PTB tasks
 (`Application.create_task`), so stopping the bot lets a running clip finish.
 """
@@ -60,6 +61,8 @@ class Clip:
     lang: str
     file_id: str
     played_seconds: int | None
+    store: bool = True
+    """Whether the athlete agreed to their health data being stored; else figures are only shown."""
 
 
 def start(application: Any, services: Services, clip: Clip) -> None:
@@ -87,9 +90,10 @@ async def run(bot: Bot, services: Services, clip: Clip) -> None:
         result = await _analyse(bot, kb, clip, status)
         if result is None:
             return
-        async with services.db.transaction() as session:
-            await video.save_video(session, clip.athlete_id, result.form, services.clock())
-        await status.show(result_text(kb, clip.lang, result.form))
+        if clip.store:
+            async with services.db.transaction() as session:
+                await video.save_video(session, clip.athlete_id, result.form, services.clock())
+        await status.show(result_text(kb, clip.lang, result.form, saved=clip.store))
         if result.still_jpeg is not None:
             caption = _t(kb, clip, _still_key(result.form))
             await bot.send_photo(
@@ -190,7 +194,7 @@ def _still_key(form: FormMeasure) -> str:
     }[form.view]
 
 
-def result_text(kb: KnowledgeBase, lang: str, form: FormMeasure) -> str:
+def result_text(kb: KnowledgeBase, lang: str, form: FormMeasure, *, saved: bool = True) -> str:
     """The figures of one clip with what they mean, as one HTML message."""
 
     def t(key: str, **params: object) -> str:
@@ -241,7 +245,7 @@ def result_text(kb: KnowledgeBase, lang: str, form: FormMeasure) -> str:
     if form.view is View.REAR:
         parts.append(t("video_knees"))
     parts.append(t("video_estimate"))
-    parts.append(t("video_saved"))
+    parts.append(t("video_saved" if saved else "video_not_saved"))
     return "\n\n".join(parts)
 
 

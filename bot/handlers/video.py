@@ -78,7 +78,15 @@ async def receive_video(update: Update, context: HipContext) -> None:
     if size is not None and size > video.MAX_FILE_BYTES:
         context.say("video_error_too_large", max_mb=video_runs.MAX_MB)
         return
-    clip = video_runs.Clip(context.chat_id, context.athlete.id, context.lang, file_id, played)
+    athlete = context.athlete
+    clip = video_runs.Clip(
+        context.chat_id,
+        athlete.id,
+        context.lang,
+        file_id,
+        played,
+        store=athlete.consent_at is not None,  # figures of the body are health data
+    )
     application, services = context.application, context.svc
 
     async def begin() -> None:

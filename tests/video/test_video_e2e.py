@@ -7,6 +7,7 @@ Clips refused before the worker (format, size) are real bytes.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -29,6 +30,7 @@ from tests.video.sources import clip_of, synthetic_clip
 pytest.importorskip("cv2", reason="the video extra is not installed")
 
 App = Application[Any, Any, Any, Any, Any, Any]
+NOW = dt.datetime(2026, 11, 29, 9, 0, tzinfo=dt.UTC)
 TOKEN = "123456:" + "A" * 35
 ATHLETE_ID = 5151
 
@@ -42,7 +44,11 @@ async def bot(
     db = Database(database_url)
     try:
         async with db.transaction() as session:
-            session.add(Athlete(id=ATHLETE_ID, first_name="Ann", language="en", timezone="UTC"))
+            session.add(
+                Athlete(
+                    id=ATHLETE_ID, first_name="Ann", language="en", timezone="UTC", consent_at=NOW
+                )
+            )
     finally:
         await db.dispose()
     settings = load_settings(
@@ -210,3 +216,19 @@ async def test_one_clip_per_athlete_and_a_place_in_line(
     release.touch()
     await ann.wait_message_async(contains="Cadence: 170 steps/min")
     await bo.wait_message_async(contains="Askeltiheys: 164 askelta/min")
+
+
+async def test_without_consent_to_health_data_the_figures_are_shown_not_stored(
+    api: FakeBotApi, bot: App, database_url: str
+) -> None:
+    db = Database(database_url)
+    try:
+        async with db.transaction() as session:
+            session.add(Athlete(id=ATHLETE_ID + 2, first_name="Cy", language="en", timezone="UTC"))
+    finally:
+        await db.dispose()
+    cy = FakeUser(api, ATHLETE_ID + 2, first_name="Cy")
+    cy.send_video(clip_of(cadence_spm=172.0), duration=10)
+    figures = await cy.wait_message_async(contains="Cadence: 172 steps/min")
+    assert "Not saved" in (figures.text or "")
+    assert await count(database_url) == 0
