@@ -151,6 +151,8 @@ class FormMeasure:
     """The angle drawn on it: the shin (side view) or the pelvis against standing (rear)."""
     still_side: str
     """The leg on the ground in the still: "left" or "right"."""
+    level_deg: float = 0.0
+    """The pelvis' tilt in the picture while standing (rear view): the still's level line."""
     cut_at_s: float | None = None
 
 
@@ -298,7 +300,7 @@ def measure(track: PoseTrack, played_seconds: float | None = None) -> FormMeasur
     overstride = _overstride(px, contacts) if view is View.SIDE else None
     middle = contacts[len(contacts) // 2]
     still, angle, side = middle.frame, 0.0, middle.side
-    pelvic, missing, typical = _pelvic(px, contacts, standing, view)
+    pelvic, missing, typical, level = _pelvic(px, contacts, standing, view)
     if typical is not None:
         still, angle, side = typical
     if overstride is not None:
@@ -314,6 +316,7 @@ def measure(track: PoseTrack, played_seconds: float | None = None) -> FormMeasur
         still_frame=still,
         still_angle=angle,
         still_side=side,
+        level_deg=level,
         cut_at_s=track.cut_at_s,
     )
 
@@ -460,12 +463,12 @@ def pelvic_tilt(px: Points) -> Floats:
 
 def _pelvic(
     px: Points, contacts: list[Contact], standing: list[tuple[int, int]], view: View
-) -> tuple[PelvicDrop | None, PelvicMissing | None, tuple[int, float, str] | None]:
+) -> tuple[PelvicDrop | None, PelvicMissing | None, tuple[int, float, str] | None, float]:
     """Peak drop of the swing side's hip in each stance, relative to standing."""
     if view is not View.REAR:
-        return None, PelvicMissing.NOT_REAR, None
+        return None, PelvicMissing.NOT_REAR, None, 0.0
     if not standing:
-        return None, PelvicMissing.NO_BASELINE, None
+        return None, PelvicMissing.NO_BASELINE, None, 0.0
     tilt = pelvic_tilt(px)
     a, b = standing[0]
     level = float(np.nanmedian(tilt[a:b]))
@@ -480,7 +483,7 @@ def _pelvic(
         peak = int(np.nanargmax(stance))
         drops[contact.side].append((float(stance[peak]), contact.frame + peak))
     if min(len(drops["left"]), len(drops["right"])) < MIN_STANCES_PER_SIDE:
-        return None, PelvicMissing.TOO_FEW, None
+        return None, PelvicMissing.TOO_FEW, None, level
     left = Spread.of([d for d, _ in drops["left"]])
     right = Spread.of([d for d, _ in drops["right"]])
     difference = left.mean - right.mean
@@ -492,4 +495,4 @@ def _pelvic(
     side = more_on or ("left" if left.mean >= right.mean else "right")
     mean = left.mean if side == "left" else right.mean
     drop, frame = min(drops[side], key=lambda d: abs(d[0] - mean))
-    return PelvicDrop(left, right, more_on), None, (frame, drop, side)
+    return PelvicDrop(left, right, more_on), None, (frame, drop, side), level

@@ -55,8 +55,10 @@ def annotate(track: PoseTrack, form: FormMeasure) -> bytes | None:
     if form.view is View.REAR:
         left, right = at(LEFT_HIP), at(RIGHT_HIP)
         cv2.line(image, left, right, ANGLE, thick + 1, cv2.LINE_AA)
+        # The level is the pelvis as it stood: camera tilt included, like the measurement.
         reach = right[0] - left[0]
-        cv2.line(image, left, (left[0] + reach, left[1]), REFERENCE, 1, cv2.LINE_AA)
+        sink = round(abs(reach) * math.tan(math.radians(form.level_deg)))
+        cv2.line(image, left, (left[0] + reach, left[1] + sink), REFERENCE, 1, cv2.LINE_AA)
         anchor = (min(left[0], right[0]), min(left[1], right[1]) - 4 * thick)
     else:
         on_right = form.still_side == "right"

@@ -186,3 +186,9 @@ def test_pelvic_tilt_sign_follows_the_labels() -> None:
     points[0, LEFT_HIP, 0], points[0, LEFT_HIP + 1, 0] = 0.6, 0.4
     front = pelvic_tilt(points)
     assert behind[0] > 0 and front[0] == pytest.approx(behind[0])
+
+
+def test_the_standing_level_is_kept_for_the_still() -> None:
+    tilted = measure(Runner(view="rear", standing_s=2.0, seconds=12.0, tilt=5.0).track())
+    assert tilted.level_deg == pytest.approx(5.0, abs=0.5)
+    assert measure(Runner().track()).level_deg == 0.0
