@@ -12,7 +12,7 @@ compared against it later (`compare`).
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from knowledge.schema import (
     FAULT_IDS,
@@ -119,6 +119,9 @@ class Comparison:
     changes: dict[str, int]
     since: int | None
     """Index (in the history given) of the latest earlier test with enough answers."""
+    against: dict[str, int] = field(default_factory=dict)
+    """Per fault in `changes`, the index of the test it was compared with: `since`,
+    or an older one where the fault was untested at `since`."""
 
 
 def compare(earlier: Sequence[Assessment], latest: Assessment) -> Comparison:
@@ -129,10 +132,17 @@ def compare(earlier: Sequence[Assessment], latest: Assessment) -> Comparison:
     """
     usable = [i for i, a in enumerate(earlier) if a.enough]
     changes: dict[str, int] = {}
+    against: dict[str, int] = {}
     for fault, level in latest.tested().items():
         for index in reversed(usable):
             before = earlier[index].tested().get(fault)
             if before is not None:
                 changes[fault] = trend(before, level)
+                against[fault] = index
                 break
-    return Comparison(changes, usable[-1] if usable else None)
+    return Comparison(changes, usable[-1] if usable else None, against)
+
+
+def latest_judged(history: Sequence[Assessment]) -> Assessment | None:
+    """The newest test with enough answers (what a plan is built on), if any."""
+    return next((found for found in reversed(history) if found.enough), None)

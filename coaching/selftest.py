@@ -20,7 +20,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from coaching.models import Athlete, SelftestResult, SelftestSession
-from coaching.scoring import SKIPPED, findings, score
+from coaching.scoring import SKIPPED, assess, score
 from knowledge.schema import KnowledgeBase, SelfTestStep
 
 RETEST_AFTER = dt.timedelta(weeks=4)
@@ -143,18 +143,21 @@ def cancel(sel: SelftestSession, now: dt.datetime) -> None:
 def complete(
     session: AsyncSession, kb: KnowledgeBase, sel: SelftestSession, now: dt.datetime
 ) -> SelftestResult:
-    """Score a session whose last step is answered and store the result."""
+    """Score a session whose last step is answered and store the result.
+
+    The findings stored are `assess`'s levels: a fault the answers could not judge
+    (skipped, "not sure") is stored as untested, never as fine.
+    """
     if sel.status != Status.ACTIVE or current_step(kb, sel) is not None:
         raise StaleStep
-    scores = score(kb.selftest, sel.answers)
     result = SelftestResult(
         athlete_id=sel.athlete_id,
         session_id=sel.id,
         created_at=now,
         content_version=kb.version,
         answers=dict(sel.answers),
-        scores=dict(scores),
-        findings=dict(findings(kb, scores)),
+        scores=dict(score(kb.selftest, sel.answers)),
+        findings=dict(assess(kb, sel.answers).levels),
         retest_due_at=now + RETEST_AFTER,
     )
     sel.status = Status.COMPLETED

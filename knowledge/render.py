@@ -206,16 +206,17 @@ def render_summary(
     levels: Mapping[str, str],
     missing: Mapping[str, Sequence[str]],
     changes: Mapping[str, int],
-    since: str | None,
+    since: Mapping[str, str],
     lang: str = "en",
 ) -> str:
     """The self-test summary: each finding, "not tested" with the tests to do where the
-    answers could not tell, and per finding what changed since `since` (a formatted date).
+    answers could not tell, and per finding what changed since when.
 
     `levels` maps a fault to none/mild/marked or "untested"; `missing` a fault to
     the steps left unanswered for it; `changes` a fault to -1 better, 0 same, +1
-    worse (only findings tested both times). When nothing was tested the summary
-    says so and lists the tests, instead of calling anyone fine.
+    worse (only findings tested both times), and `since` the same faults to the
+    formatted date of the test each was compared with. When nothing was tested
+    the summary says so and lists the tests, instead of calling anyone fine.
     """
     untested = [f for f in kb.faults if levels.get(f, UNTESTED) == UNTESTED]
     parts: list[str] = []
@@ -233,9 +234,10 @@ def render_summary(
             parts.append(f"<b>{name}</b> ({kb.ui_text('level_untested', lang)})\n{todo}")
             continue
         text = render_finding(kb, fault, level, lang)
-        if fault_id in changes and since is not None:
+        if fault_id in changes and fault_id in since:
             trend = kb.ui_text(TREND_KEYS[changes[fault_id]], lang)
-            text += "\n<i>" + kb.ui_text("summary_since", lang, date=since, trend=trend) + "</i>"
+            date = since[fault_id]
+            text += "\n<i>" + kb.ui_text("summary_since", lang, date=date, trend=trend) + "</i>"
         parts.append(text)
     parts.append(f"<i>{kb.ui_text('summary_not_diagnosis', lang)}</i>")
     return "\n\n".join(parts)

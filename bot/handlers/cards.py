@@ -27,7 +27,7 @@ from coaching import progression, selftest
 from coaching.callbacks import CardOpen, CardOrigin, CardStep, PainStart, PlanShow
 from coaching.models import Athlete
 from coaching.plan import build_plan
-from coaching.scoring import assess
+from coaching.scoring import Assessment, assess, latest_judged
 from knowledge.render import render_card, render_plan
 from knowledge.schema import KnowledgeBase, ProgressionLevel, text_for
 
@@ -47,17 +47,26 @@ def _card_rows(kb: KnowledgeBase, lang: str, ids: Sequence[str]) -> list[list[Bu
     return chunk(buttons, 2)
 
 
-async def plan_reply(context: HipContext, athlete: Athlete) -> tuple[str, InlineKeyboardMarkup]:
-    """The plan: priorities first, then a button per routine, session and exercise."""
-    kb, lang = context.kb, athlete.language
-    result = await selftest.latest_result(await context.db(), athlete.id)
-    if result is None:
+def plan_view(
+    kb: KnowledgeBase, lang: str, found: Assessment | None, triathlete: bool | None
+) -> tuple[str, InlineKeyboardMarkup]:
+    """The plan for a test with enough answers: priorities first, then a button per
+    routine, session and exercise. Without one, "no plan yet" and the method's basics."""
+    if found is None:
         ids = [r for r in (PRERUN_ROUTINE,) if r in kb.routines] + list(kb.strength_sessions)
         return ui(kb, lang, "plan_none"), keyboard(_card_rows(kb, lang, ids))
-    found = assess(kb, result.answers)
-    plan = build_plan(kb, found.tested(), athlete.triathlete)
+    plan = build_plan(kb, found.tested(), triathlete)
     text = render_plan(kb, plan.priorities, lang)
     return text, keyboard(_card_rows(kb, lang, plan.cards()))
+
+
+async def plan_reply(context: HipContext, athlete: Athlete) -> tuple[str, InlineKeyboardMarkup]:
+    """The athlete's plan, from their newest test with enough answers (an all-skipped
+    retest does not take away the plan an earlier test gave)."""
+    kb = context.kb
+    results = await selftest.results(await context.db(), athlete.id)
+    found = latest_judged([assess(kb, result.answers) for result in results])
+    return plan_view(kb, athlete.language, found, athlete.triathlete)
 
 
 @athlete_only
@@ -150,4 +159,12 @@ async def step_button(update: Update, context: HipContext, button: CardStep) -> 
     await _show(context, exercise, button.origin, button.parent)
 
 
-__all__ = ["card_view", "open_button", "plan_button", "plan_command", "plan_reply", "step_button"]
+__all__ = [
+    "card_view",
+    "open_button",
+    "plan_button",
+    "plan_command",
+    "plan_reply",
+    "plan_view",
+    "step_button",
+]

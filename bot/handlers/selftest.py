@@ -18,16 +18,18 @@ from telegram import InlineKeyboardMarkup, Update
 
 from bot import charts
 from bot.context import HipContext, Refused, athlete_only, on_button
+from bot.handlers.cards import plan_view
 from bot.render import Button, keyboard
 from coaching import selftest
 from coaching.callbacks import SelftestAnswer, SelftestStart
-from coaching.models import Athlete, SelftestResult, SelftestSession
+from coaching.models import SelftestResult, SelftestSession
 from coaching.pending import Kind, PendingQuestion
-from coaching.plan import build_plan
-from coaching.scoring import trend
+from coaching.scoring import assess, compare, latest_judged, trend
 from coaching.selftest import Action, NoConsent, StaleStep
-from knowledge.render import option_labels, render_finding, render_routine, render_step_message
+from knowledge.i18n import format_local_date
+from knowledge.render import option_labels, render_step_message, render_summary
 from knowledge.schema import FAULT_IDS, LEVELS, Level, text_for
+from scheduler.recurrence import zone
 
 
 def step_text(context: HipContext, step_index: int) -> str:
@@ -70,32 +72,28 @@ def chosen_label(context: HipContext, step_index: int, choice: str) -> str:
     return ""
 
 
-def findings_text(context: HipContext, result: SelftestResult) -> str:
-    kb, lang = context.kb, context.lang
-    parts = [context.t("selftest_done")]
-    for fault in FAULT_IDS:
-        level = result.findings.get(fault, "none")
-        if level in LEVELS:
-            parts.append(render_finding(kb, kb.faults[fault], level, lang))
-    return "\n\n".join(parts)
+async def show_result(context: HipContext, result: SelftestResult) -> None:
+    """The finished test's summary, then the plan.
 
-
-def plan_text(context: HipContext, athlete: Athlete, result: SelftestResult) -> str:
-    kb, lang = context.kb, context.lang
-    plan = build_plan(kb, result.findings, athlete.triathlete)  # type: ignore[arg-type]
-    parts = [f"<b>{context.t('plan_title')}</b>"]
-    parts.extend(text_for(advice, lang) for advice in plan.advice)
-    parts.extend(render_routine(kb, kb.routines[r], lang) for r in plan.routines)
-    if plan.strength_sessions:
-        names = "\n".join(
-            f"• {text_for(kb.strength_sessions[s].name, lang)}" for s in plan.strength_sessions
-        )
-        parts.append(f"<b>{context.t('plan_strength')}</b>\n{names}")
-    if plan.exercises:
-        names = "\n".join(f"• {text_for(kb.exercises[e].name, lang)}" for e in plan.exercises)
-        parts.append(f"<b>{context.t('plan_exercises')}</b>\n{names}")
-    parts.append(context.t("plan_footer"))
-    return "\n\n".join(parts)
+    Each finding is compared with the same fault's level in the athlete's most
+    recent earlier test that judged it (better / same / worse, and since when);
+    a test with not enough answers is never compared against, nor planned from.
+    Earlier tests are judged from their answers, as `assess` judges this one.
+    """
+    kb, lang, athlete = context.kb, context.lang, context.athlete
+    history = await selftest.results(await context.db(), athlete.id)
+    earlier = [r for r in history if r is not result]
+    judged = [assess(kb, r.answers) for r in earlier]
+    found = assess(kb, result.answers)
+    comparison = compare(judged, found)
+    local = zone(athlete.timezone)
+    since = {
+        fault: format_local_date(earlier[index].created_at, local, lang)
+        for fault, index in comparison.against.items()
+    }
+    summary = render_summary(kb, found.levels, found.missing, comparison.changes, since, lang)
+    context.reply_long(f"{context.t('selftest_done')}\n\n{summary}")
+    context.reply(*plan_view(kb, lang, latest_judged([*judged, found]), athlete.triathlete))
 
 
 async def ask_step(context: HipContext, sel: SelftestSession, *, on_tapped: bool = False) -> None:
@@ -197,8 +195,7 @@ async def show_answer(context: HipContext, answered: selftest.Answered, *, on_ta
             context.edit(f"{asked}\n\n{confirmed}")
         else:
             context.reply(confirmed)
-        context.reply_long(findings_text(context, answered.result))
-        context.reply_long(plan_text(context, context.athlete, answered.result))
+        await show_result(context, answered.result)
         return
     if on_tapped:
         await context.wait_for(Kind.SELFTEST, ref_id=answered.session.id, on_tapped=True)
@@ -298,7 +295,6 @@ __all__ = [
     "answer_button",
     "answer_text",
     "ask_step",
-    "plan_text",
     "results_command",
     "start_button",
     "start_command",

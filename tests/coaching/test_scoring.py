@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from coaching.plan import MAX_PRIORITIES, build_plan
-from coaching.scoring import SKIPPED, UNTESTED, assess, compare
+from coaching.scoring import SKIPPED, UNTESTED, assess, compare, latest_judged
 from knowledge import KnowledgeBase
 from knowledge.render import CARD_LIMIT, render_plan, render_summary
 from knowledge.schema import SelfTestStep
@@ -96,9 +96,32 @@ def test_an_untested_fault_has_no_change(kb: KnowledgeBase) -> None:
     assert "overstriding" not in compare([before], after).changes
 
 
+def test_each_finding_says_which_test_it_was_compared_with(kb: KnowledgeBase) -> None:
+    """A fault untested last time is compared with the test before, and says so."""
+    first = assess(kb, good(kb, cadence="under_160", foot_strike="bit_ahead"))
+    second = assess(kb, good(kb, cadence=SKIPPED, foot_strike=SKIPPED))
+    latest = assess(kb, good(kb))
+    result = compare([first, second], latest)
+    assert result.since == 1
+    assert result.against["overstriding"] == 0 and result.changes["overstriding"] == -1
+    assert result.against["hip_drop"] == 1 and result.changes["hip_drop"] == 0
+    since = {fault: ("Feb 2, 2026", "Mar 2, 2026")[i] for fault, i in result.against.items()}
+    text = render_summary(kb, latest.levels, latest.missing, result.changes, since, "en")
+    assert "Since Feb 2, 2026: better" in text
+    assert "Since Mar 2, 2026: unchanged" in text
+
+
+def test_a_plan_comes_from_the_newest_test_with_enough_answers(kb: KnowledgeBase) -> None:
+    judged = assess(kb, good(kb, pelvis_dip="clearly"))
+    skipped = assess(kb, {step.id: SKIPPED for step in kb.selftest.steps})
+    assert latest_judged([judged, skipped]) is judged
+    assert latest_judged([skipped]) is None
+    assert latest_judged([]) is None
+
+
 def summary(kb: KnowledgeBase, answers: Mapping[str, str], lang: str = "en") -> str:
     found = assess(kb, answers)
-    return render_summary(kb, found.levels, found.missing, {}, None, lang)
+    return render_summary(kb, found.levels, found.missing, {}, {}, lang)
 
 
 def test_the_summary_says_not_enough_answers_and_which_tests(kb: KnowledgeBase) -> None:
@@ -121,7 +144,8 @@ def test_the_summary_tells_the_change_since_last_time(kb: KnowledgeBase) -> None
     before = assess(kb, good(kb, pelvis_dip="clearly", knees_inward="clearly"))
     after = assess(kb, good(kb))
     changes = compare([before], after).changes
-    text = render_summary(kb, after.levels, after.missing, changes, "Mar 8, 2026", "en")
+    since = dict.fromkeys(changes, "Mar 8, 2026")
+    text = render_summary(kb, after.levels, after.missing, changes, since, "en")
     assert "Since Mar 8, 2026: better" in text
 
 
