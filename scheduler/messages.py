@@ -205,12 +205,12 @@ class Composer:
         raw = (delivery.payload or {}).get("run_at")
         run_at = dt.datetime.fromisoformat(raw) if isinstance(raw, str) else delivery.due_at
         minutes = max(0, round((run_at - now).total_seconds() / 60))
-        head = ui(
+        head = plural(
             kb,
             lang,
             "warmup_reminder",
-            run_time=local_clock(run_at, athlete.timezone),
-            minutes=minutes,
+            minutes,
+            run_time=html.escape(local_clock(run_at, athlete.timezone)),
         )
         parts = [head]
         routine = kb.routines.get(PRERUN_ROUTINE)

@@ -115,7 +115,7 @@ def result_text(context: HipContext, athlete: Athlete, analysis: CadenceAnalysis
         parts.append(ui(kb, lang, "cadence_unit_steps"))
     if analysis.walking_s >= 60:
         parts.append(
-            ui(kb, lang, "cadence_walking_left_out", minutes=round(analysis.walking_s / 60))
+            i18n.plural(kb, lang, "cadence_walking_left_out", round(analysis.walking_s / 60))
         )
     bands = analysis.pace_bands
     if len(bands) in BAND_KEYS:
@@ -247,11 +247,11 @@ def trend_text(context: HipContext, athlete: Athlete, runs: list[CadenceRun]) ->
             lines.append("\n" + ui(kb, lang, key, change=abs(change)))
     if len(runs) >= 3:
         lines.append(
-            ui(
+            i18n.plural(
                 kb,
                 lang,
                 "cadence_trend_overall",
-                n=len(runs),
+                len(runs),
                 first=shown_spm(runs[0].avg_cadence_spm),
                 last=shown_spm(runs[-1].avg_cadence_spm),
             )

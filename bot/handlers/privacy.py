@@ -54,7 +54,13 @@ def _coach_part(context: HipContext, base: str, found: privacy.Held) -> str:
 async def privacy_command(update: Update, context: HipContext) -> None:
     """Say what is stored, why, for how long, who sees it, and how to export or erase it."""
     await context.find_athlete()
-    context.say("privacy_text", months=context.svc.settings.retention_months)
+    kb, lang, months = context.kb, context.lang, context.svc.settings.retention_months
+    how_long = (  # RETENTION_MONTHS=0 keeps health data until the person deletes it
+        plural(kb, lang, "privacy_how_long", months)
+        if months
+        else kb.ui_text("privacy_how_long_kept", lang)
+    )
+    context.reply(kb.ui_text("privacy_text", lang, how_long=how_long))
 
 
 @handler

@@ -24,6 +24,7 @@ from coaching.callbacks import CheckinAnswer, InvalidButton, SwimAnswer, WarmupA
 from coaching.outbox import Delivery
 from coaching.reminders import NotAllowed, TooLate
 from coaching.timeparse import InvalidInput
+from knowledge.i18n import plural
 from scheduler.messages import swim_buttons
 from scheduler.recurrence import week_start, zone
 
@@ -115,7 +116,8 @@ async def _checkin(context: HipContext, delivery_id: int) -> Delivery | None:
 async def _feedback(context: HipContext, week: dt.date, sessions: int, extra: str = "") -> None:
     streak = await reminders.current_streak(await context.db(), context.athlete.id, week)
     key = reminders.checkin_feedback_key(sessions, streak)
-    context.reply(context.t(key, streak=streak) + extra)
+    weeks = plural(context.kb, context.lang, "count_weeks", streak)
+    context.reply(context.t(key, weeks=weeks) + extra)
 
 
 @on_button(CheckinAnswer)

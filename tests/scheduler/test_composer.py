@@ -7,6 +7,8 @@ import datetime as dt
 from sqlalchemy import select
 
 from coaching.db import Database
+from coaching.models import Athlete
+from coaching.outbox import Delivery
 from coaching.reminders.models import TipSent
 from knowledge import load_knowledge
 from scheduler import dispatcher, planner
@@ -36,3 +38,26 @@ async def test_weekly_tips_do_not_repeat(db: Database) -> None:
         assert len(list(await session.scalars(select(TipSent)))) == 4
     warmups = [m for m in sender.sent if m.buttons]
     assert warmups == []  # the Monday run reminders were long expired at these times
+
+
+async def test_the_warmup_reminder_counts_its_minutes_in_the_plural(db: Database) -> None:
+    """A reminder sent a minute before the run says "1 minute", in English and Finnish."""
+    kb = load_knowledge()
+    composer = Composer(kb)
+    run = dt.datetime(2026, 3, 20, 5, 30, tzinfo=UTC)  # 07:30 in Helsinki
+    said: dict[tuple[str, int], str] = {}
+    async with db.transaction() as session:
+        for lang in ("en", "fi"):
+            athlete = Athlete(id=1, first_name="Ann", language=lang, timezone="Europe/Helsinki")
+            for minutes in (1, 30):
+                reminder = Delivery(
+                    id=1, kind="warmup", due_at=run, payload={"run_at": run.isoformat()}
+                )
+                now = run - dt.timedelta(minutes=minutes)
+                message = await composer.compose(session, reminder, athlete, now)
+                assert message is not None
+                said[lang, minutes] = message.text
+    assert "<b>07:30</b>, in about 1 minute. Time" in said["en", 1]
+    assert "<b>07:30</b>, in about 30 minutes. Time" in said["en", 30]
+    assert "noin 1 minuutin päästä" in said["fi", 1]
+    assert "noin 30 minuutin päästä" in said["fi", 30]
