@@ -85,6 +85,8 @@ most SIDE_RATIO from the side; in between the view is unclear."""
 GROUND_WINDOW_S = 1.0
 GROUND_DEPTH = 0.1
 """A foot is on the ground within this share of its up-and-down range of the lowest."""
+MERGE_GAP_S = 0.1
+"""A foot off the ground for no longer than this mid-stance is landmark jitter."""
 GROUND_FLOOR = 0.02
 """…or within this share of the body's height, whichever is larger (a still foot)."""
 
@@ -339,15 +341,29 @@ def _contacts(
             )
         }
         both = grounds["left"] & grounds["right"]
-        still = [(a, b) for a, b in segments(both) if b - a >= round(STANDING_MIN_S * fps)]
+        gap = round(MERGE_GAP_S * fps)
+        shortest = round(STANDING_MIN_S * fps)
+        still = [(a, b) for a, b in _merged(segments(both), gap) if b - a >= shortest]
         standing.extend((start + a, start + b) for a, b in still)
         for side, ground in grounds.items():
-            for a, b in segments(ground):
+            for a, b in _merged(segments(ground), gap):
                 if a == 0 or any(s <= a < e for s, e in still):
                     continue  # began before the clip or the stretch did, or is standing
                 contacts.append(Contact(start + a, side, start + b))
     contacts.sort(key=lambda c: c.frame)
     return contacts, standing
+
+
+def _merged(runs: list[tuple[int, int]], gap: int) -> list[tuple[int, int]]:
+    """Runs closer than `gap` frames joined: a jittery foot leaving the ground for a frame
+    mid-stance is one stance, not two (a real swing lasts far longer)."""
+    joined: list[tuple[int, int]] = []
+    for start, end in runs:
+        if joined and start - joined[-1][1] <= gap:
+            joined[-1] = (joined[-1][0], end)
+        else:
+            joined.append((start, end))
+    return joined
 
 
 def _cadence(contacts: list[Contact], found: Bools, fps: float) -> tuple[float, int]:
@@ -471,7 +487,8 @@ def _pelvic(
         return None, PelvicMissing.NO_BASELINE, None, 0.0
     tilt = pelvic_tilt(px)
     a, b = standing[0]
-    level = float(np.nanmedian(tilt[a:b]))
+    trim = (b - a) // 8  # the settling in and the first push-off are not standing still
+    level = float(np.nanmedian(tilt[a + trim : b - trim]))
     smooth = _smooth(tilt - level)
     drops: dict[str, list[tuple[float, int]]] = {"left": [], "right": []}
     for contact in contacts:
