@@ -85,21 +85,40 @@ def warmup_buttons(
         rows.append(
             [(ui(kb, lang, "warmup_snooze_button"), WarmupAnswer(delivery.id, "z").encode())]
         )
+    return rows + warmup_extras(kb, lang)
+
+
+def warmup_extras(kb: KnowledgeBase, lang: str) -> ButtonRows:
+    """What the warm-up reminder keeps once answered: the routine's card, "Something hurts"."""
     extra = [pain_button(kb, lang)]
     if PRERUN_ROUTINE in kb.routines:
         extra.insert(0, card_button(kb, lang, PRERUN_ROUTINE))
-    rows.append(extra)
-    return rows
+    return [extra]
+
+
+def checkin_text(kb: KnowledgeBase, lang: str, offer_next_level: bool = False) -> str:
+    """The check-in's question, with the next level offered when earned."""
+    text = ui(kb, lang, "checkin_question")
+    if offer_next_level:
+        weeks = plural(kb, lang, "count_weeks", progression.WEEKS_TO_PROGRESS)
+        text += "\n\n" + ui(kb, lang, "checkin_level_offer", weeks=weeks)
+    return text
 
 
 def checkin_buttons(
     kb: KnowledgeBase, lang: str, delivery_id: int, offer_next_level: bool = False
 ) -> ButtonRows:
-    """Sessions done (0 / 1 / 2+), the session cards, "too hard", the next level when
-    earned, and "Something hurts"."""
+    """Sessions done (0 / 1 / 2+), then `checkin_extras`."""
     rows: ButtonRows = [
         [(ui(kb, lang, f"checkin_{n}"), CheckinAnswer(delivery_id, n).encode()) for n in (0, 1, 2)]
     ]
+    return rows + checkin_extras(kb, lang, offer_next_level)
+
+
+def checkin_extras(kb: KnowledgeBase, lang: str, offer_next_level: bool = False) -> ButtonRows:
+    """What the check-in keeps once answered: the session cards, "too hard", the next
+    level when earned, and "Something hurts"."""
+    rows: ButtonRows = []
     sessions = [card_button(kb, lang, s) for s in kb.strength_sessions]
     if sessions:
         rows.append(sessions)
@@ -160,10 +179,7 @@ class Composer:
             else week_start(delivery.due_at, athlete.timezone)
         )
         ready = await progression.ready_for_next(session, kb, athlete.id, week, now)
-        text = ui(kb, lang, "checkin_question")
-        if ready:
-            weeks = plural(kb, lang, "count_weeks", progression.WEEKS_TO_PROGRESS)
-            text += "\n\n" + ui(kb, lang, "checkin_level_offer", weeks=weeks)
+        text = checkin_text(kb, lang, ready)
         return OutgoingMessage(athlete.id, text, checkin_buttons(kb, lang, delivery.id, ready))
 
     async def _tip(

@@ -13,19 +13,24 @@ late, not wished a good run.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
 
 from telegram import Update
 
 from bot.context import HipContext, athlete_only, on_button
-from bot.render import Button, keyboard
-from coaching import callbacks, reminders
-from coaching.callbacks import CheckinAnswer, InvalidButton, SwimAnswer, WarmupAnswer
+from bot.render import keyboard
+from coaching import progression, reminders
+from coaching.callbacks import CheckinAnswer, SwimAnswer, WarmupAnswer
 from coaching.outbox import Delivery
 from coaching.reminders import NotAllowed, TooLate
 from coaching.timeparse import InvalidInput
 from knowledge.i18n import plural
-from scheduler.messages import swim_buttons
+from scheduler.messages import (
+    checkin_extras,
+    checkin_text,
+    swim_buttons,
+    warmup_buttons,
+    warmup_extras,
+)
 from scheduler.recurrence import week_start, zone
 
 
@@ -41,38 +46,16 @@ def _local(context: HipContext, instant: dt.datetime) -> str:
     return f"{instant.astimezone(zone(context.athlete.timezone)):%a %d.%m. %H:%M}"
 
 
-def _without_snooze(context: HipContext) -> list[list[Button]]:
-    """The tapped reminder's buttons minus Snooze (its run starts too soon for one)."""
-    query = context.turn.update.callback_query
-    message = query.message if query is not None else None
-    markup = getattr(message, "reply_markup", None)
-    rows: list[list[Button]] = []
-    for row in markup.inline_keyboard if markup is not None else ():
-        kept: list[Button] = []
-        for shown in row:
-            data = shown.callback_data
-            if not isinstance(data, str):
-                continue
-            try:
-                tapped: Any = callbacks.parse(data)
-            except InvalidButton:
-                continue
-            if not (isinstance(tapped, WarmupAnswer) and tapped.action == "z"):
-                kept.append((shown.text, data))
-        if kept:
-            rows.append(kept)
-    return rows
-
-
 @on_button(WarmupAnswer)
 @athlete_only
 async def warmup_button(update: Update, context: HipContext, button: WarmupAnswer) -> None:
     """Done / Skip today / Snooze on a warm-up reminder."""
     session, athlete = await context.db(), context.athlete
     delivery = await session.get(Delivery, button.delivery_id)
+    if delivery is None:
+        context.toast("stale_button")
+        return
     try:
-        if delivery is None:
-            raise NotAllowed
         if button.action == "z":
             await reminders.snooze(session, delivery, athlete.id, context.now)
             context.toast("snoozed")
@@ -88,13 +71,16 @@ async def warmup_button(update: Update, context: HipContext, button: WarmupAnswe
         return
     except TooLate:
         context.toast("snooze_too_late")
-        context.edit(context.tapped_text, keyboard(_without_snooze(context)))
+        # The same buttons, but Snooze: its run starts too soon for one.
+        buttons = warmup_buttons(context.kb, context.lang, delivery, context.now)
+        context.edit(context.tapped_text, keyboard(buttons))
         return
     if not stored:
         context.toast("warmup_already_answered")
         return
     label = context.t("warmup_done_button" if answer == "done" else "warmup_skip_button")
-    context.edit(f"{context.tapped_text}\n\n✅ <b>{label}</b>")
+    answered = f"{context.tapped_text}\n\n✅ <b>{label}</b>"
+    context.edit(answered, keyboard(warmup_extras(context.kb, context.lang)))
     if reminders.is_late(delivery, context.now):
         run = reminders.run_at(delivery) or delivery.due_at
         context.say("warmup_late_reply", run=_local(context, run))
@@ -123,18 +109,24 @@ async def _feedback(context: HipContext, week: dt.date, sessions: int, extra: st
 @on_button(CheckinAnswer)
 @athlete_only
 async def checkin_button(update: Update, context: HipContext, button: CheckinAnswer) -> None:
-    """Strength sessions this week (0 / 1 / 2+); triathletes are asked about swimming next."""
+    """Strength sessions this week (0 / 1 / 2+); triathletes are asked about swimming next.
+
+    The check-in keeps its cards, "too hard", "Something hurts" and (now that this
+    week counts) the next level when earned: only the answer buttons go.
+    """
     delivery = await _checkin(context, button.delivery_id)
     if delivery is None:
         context.toast("stale_button")
         return
-    athlete = context.athlete
+    session, athlete, kb, lang = await context.db(), context.athlete, context.kb, context.lang
     week = _week(delivery, athlete.timezone)
     await reminders.record_checkin(
-        await context.db(), athlete.id, week, button.sessions, delivery.id, context.now
+        session, athlete.id, week, button.sessions, delivery.id, context.now
     )
+    ready = await progression.ready_for_next(session, kb, athlete.id, week, context.now)
     chosen = context.t(f"checkin_{button.sessions}")
-    context.edit(f"{context.t('checkin_question')}\n\n✅ <b>{chosen}</b>")
+    answered = f"{checkin_text(kb, lang, ready)}\n\n✅ <b>{chosen}</b>"
+    context.edit(answered, keyboard(checkin_extras(kb, lang, ready)))
     if athlete.triathlete:
         swim = keyboard(swim_buttons(context.kb, context.lang, delivery.id))
         context.say("checkin_swim_question", swim)

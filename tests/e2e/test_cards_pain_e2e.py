@@ -9,7 +9,9 @@ handlers of `bot.handlers.cards`, `.pain` and `.levels` in the routes table.
   check-ins paused for 7 days (the next one is not sent) and the flag visible
   for the coach's overview;
 - the check-in's "too hard" → the easier level; three weeks of two sessions →
-  the next check-in offers the next level, and taking it moves up.
+  the next check-in offers the next level, and taking it moves up;
+- an answered check-in or warm-up reminder keeps its cards, "too hard" and
+  "Something hurts": only the answer buttons go, and what stays still works.
 """
 
 from __future__ import annotations
@@ -27,7 +29,7 @@ from coaching.pain_models import PainReport
 from coaching.progression_models import ExerciseLevel
 from fakeapi import BotEvent, FakeBotApi, FakeUser
 from knowledge import KnowledgeBase
-from tests.athletes import FRI
+from tests.athletes import FRI, SUN
 from tests.e2e.clocked import (
     UTC,
     Clock,
@@ -42,6 +44,9 @@ from tests.waits import eventually
 ANN = 6101
 BEN = 6102
 CAL = 6103
+DEE = 6104
+EVA = 6105
+CHECKIN_ANSWERS = ("0", "1", "2 or more")
 
 
 async def add_result(db: Database, athlete_id: int, answers: dict[str, str], now: Any) -> None:
@@ -206,3 +211,80 @@ async def test_checkin_too_hard_and_next_level(
         assert "3 weeks in a row" in (offer.text or "")
         harder = await press(ann, "Ready: next level", offer, "Next level from now on")
         assert "Squat (goblet squat): Dumbbell or kettlebell" in (harder.text or "")
+
+
+def labels(event: BotEvent) -> set[str]:
+    return {text for row in event.buttons for text, _ in row}
+
+
+async def test_an_answered_checkin_keeps_its_other_buttons(
+    api: FakeBotApi, database_url: str, kb: KnowledgeBase
+) -> None:
+    """Answering edits the check-in: the answer is shown, the answer buttons go, and the
+    session cards, "too hard" and "Something hurts" stay and still work. The third week
+    of two sessions brings the next level into the answered check-in at once."""
+    clock = Clock(dt.datetime(2026, 3, 8, 15, 59, 30, tzinfo=UTC))
+    db = Database(database_url)
+    await add_athlete(db, DEE, clock.now, checkins=True, tips=False)
+    dee = athlete(api, DEE, "Dee")
+    kept = {"📋 Strength session A", "📋 Strength session B", "Too hard: easier level"}
+    kept.add("🩹 Something hurts")
+    async with clocked_bot(api, db, clock):
+        for day in (8, 15, 22):  # Sundays, 18:00 in Helsinki: three weeks of two sessions
+            clock.now = dt.datetime(2026, 3, day, 16, 0, 5, tzinfo=UTC)
+            checkin = await dee.wait_message_async(
+                contains="Strength check-in", predicate=shows("2 or more")
+            )
+            answered = await press(dee, "2 or more", checkin, "✅ 2 or more")
+            assert answered.kind == "edit" and answered.message_id == checkin.message_id
+            assert "How many free-weight strength sessions" in (answered.text or "")
+            assert kept <= labels(answered)
+            assert not labels(answered) & set(CHECKIN_ANSWERS)
+            await dee.wait_message_async(contains="oal met")
+        assert "ready for the next level?" in (answered.text or "")
+        assert has_button("Ready: next level")(answered)
+
+        # What the answered check-in kept still works, in it.
+        card = await press(dee, "📋 Strength session A", answered, "Strength session A")
+        assert card.kind == "message" and has_button("Single-leg deadlift")(card)
+        hurts = await press(dee, "🩹 Something hurts", answered, "Where does it hurt?")
+        assert hurts.kind == "message"
+        easier = await press(dee, "Too hard: easier level", answered, "Easier level from now on")
+        assert "Squat (goblet squat): Bodyweight" in (easier.text or "")
+        assert dee.buttons(answered.message_id) == answered.buttons  # not edited by those
+
+
+async def test_a_triathletes_checkin_and_a_done_warmup_keep_their_other_buttons(
+    api: FakeBotApi, database_url: str, kb: KnowledgeBase
+) -> None:
+    # Sunday 8 March 2026 in Helsinki: the warm-up at 06:45 before a 07:30 run, the
+    # check-in at 18:00. Eva is a triathlete: the swim question comes after the answer.
+    clock = Clock(dt.datetime(2026, 3, 8, 4, 40, 30, tzinfo=UTC))
+    db = Database(database_url)
+    await add_athlete(
+        db, EVA, clock.now, run_days=(SUN,), run_time=dt.time(7, 30), triathlete=True, tips=False
+    )
+    eva = athlete(api, EVA, "Eva")
+    async with clocked_bot(api, db, clock):
+        clock.now = dt.datetime(2026, 3, 8, 4, 45, 5, tzinfo=UTC)
+        reminder = await eva.wait_message_async(
+            contains="Time for your activation", predicate=shows("Done")
+        )
+        done = await press(eva, "Done", reminder, "✅ Done")
+        assert done.kind == "edit" and done.message_id == reminder.message_id
+        assert labels(done) == {"📋 Pre-run activation", "🩹 Something hurts"}
+        routine = await press(eva, "📋 Pre-run activation", done, "Before you head out")
+        assert routine.kind == "message"
+
+        clock.now = dt.datetime(2026, 3, 8, 16, 0, 5, tzinfo=UTC)
+        checkin = await eva.wait_message_async(
+            contains="Strength check-in", predicate=shows("2 or more")
+        )
+        answered = await press(eva, "1", checkin, "✅ 1")
+        assert answered.message_id == checkin.message_id
+        assert "Too hard: easier level" in labels(answered)
+        assert "🩹 Something hurts" in labels(answered)
+        assert not labels(answered) & set(CHECKIN_ANSWERS)
+        swim = await eva.wait_message_async(contains="And did you swim this week?")
+        await press(eva, "Yes", swim, "One session is a real start")
+        assert eva.buttons(checkin.message_id) == answered.buttons  # the swim answer kept them
