@@ -163,7 +163,8 @@ def main() -> None:
 frame (no footage of someone running was at hand; MediaPipe found her in {found} of {frames}
 frames). Frames are shrunk to {MAX_SIDE} pixels on the longer side before pose estimation.
 Medians of {args.rounds} runs; the load average was {load:.1f} on {os.cpu_count()} cores as it
-began.
+began and {os.getloadavg()[0]:.1f} as it ended: wall time above the CPU time is waiting for
+a core.
 
 {table}
 
