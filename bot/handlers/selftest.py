@@ -1,4 +1,4 @@
-"""/selftest and /results: the hip self-test conversation.
+"""/selftest: the hip self-test conversation (/results is `bot.handlers.results`).
 
 Buttons carry `st:<session>:<step>:<choice>` (`coaching.callbacks`);
 `coaching.selftest` refuses any that do not match the athlete's current session
@@ -10,13 +10,11 @@ cadence, picks the option the number falls in).
 
 from __future__ import annotations
 
-import asyncio
 import html
 
 from sqlalchemy.orm.exc import StaleDataError
 from telegram import InlineKeyboardMarkup, Update
 
-from bot import charts
 from bot.context import HipContext, Refused, athlete_only, on_button
 from bot.handlers.cards import plan_view
 from bot.render import Button, keyboard
@@ -24,11 +22,11 @@ from coaching import selftest
 from coaching.callbacks import SelftestAnswer, SelftestStart
 from coaching.models import SelftestResult, SelftestSession
 from coaching.pending import Kind, PendingQuestion
-from coaching.scoring import assess, compare, latest_judged, trend
+from coaching.scoring import assess, compare, latest_judged
 from coaching.selftest import Action, NoConsent, StaleStep
 from knowledge.i18n import format_local_date
 from knowledge.render import option_labels, render_step_message, render_summary
-from knowledge.schema import FAULT_IDS, LEVELS, Level, text_for
+from knowledge.schema import text_for
 from scheduler.recurrence import zone
 
 
@@ -239,63 +237,10 @@ async def answer_text(
     await show_answer(context, answered, on_tapped=False)
 
 
-def _level(result: SelftestResult, fault: str) -> Level:
-    """The stored level of one fault; "none" for anything a newer version would not know."""
-    level = result.findings.get(fault, "none")
-    return level if level in LEVELS else "none"
-
-
-def _results_text(context: HipContext, results: list[SelftestResult]) -> str:
-    kb, lang = context.kb, context.lang
-    lines = [f"<b>{context.t('results_title')}</b>"]
-    for result in results[-10:]:
-        levels = ", ".join(
-            f"{text_for(kb.faults[f].name, lang)}: {context.t(f'level_{_level(result, f)}')}"
-            for f in FAULT_IDS
-        )
-        lines.append(f"{result.created_at:%Y-%m-%d} — {levels}")
-    if len(results) >= 2:
-        previous, latest = results[-2], results[-1]
-        trend_lines = []
-        for fault in FAULT_IDS:
-            direction = trend(_level(previous, fault), _level(latest, fault))
-            key = {-1: "trend_better", 0: "trend_same", 1: "trend_worse"}[direction]
-            trend_lines.append(f"• {text_for(kb.faults[fault].name, lang)}: {context.t(key)}")
-        lines.append(f"\n<b>{context.t('trend_title')}</b>\n" + "\n".join(trend_lines))
-    return "\n".join(lines)
-
-
-@athlete_only
-async def results_command(update: Update, context: HipContext) -> None:
-    """The history of results with the trend per fault, and a chart from two results on."""
-    results = await selftest.results(await context.db(), context.athlete.id)
-    if not results:
-        context.say("results_none")
-        return
-    context.reply_long(_results_text(context, results))
-    if len(results) < 2:
-        return
-    kb, lang = context.kb, context.lang
-    names: dict[str, str] = {f: text_for(kb.faults[f].name, lang) for f in FAULT_IDS}
-    levels = [context.t(f"level_{level}") for level in LEVELS]
-    title, caption = context.t("results_title"), context.t("results_chart_caption")
-    dates = [r.created_at for r in results]
-    findings = [r.findings for r in results]
-
-    async def send_chart() -> object:
-        png = await asyncio.to_thread(charts.findings_chart, dates, findings, names, levels, title)
-        return await context.bot.send_photo(
-            context.chat_id, png, caption=caption, parse_mode="HTML"
-        )
-
-    context.after_commit(send_chart)  # drawn after the commit: the transaction is not held
-
-
 __all__ = [
     "answer_button",
     "answer_text",
     "ask_step",
-    "results_command",
     "start_button",
     "start_command",
 ]
