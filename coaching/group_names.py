@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import unicodedata
 
-import regex  # type: ignore[import-untyped]  # no stubs; a dependency of dateparser
+import regex  # type: ignore[import-untyped]  # ships no stubs
 
 _CLUSTER = regex.compile(r"\X")
 
