@@ -154,9 +154,12 @@ class FakeUser:
         file_name: str | None = None,
         caption: str | None = None,
         chat_id: int | None = None,
+        sized: bool = True,
     ) -> int:
         """Send a video (folder "videos", as Telegram keeps them) the bot can getFile;
-        ``duration`` is what the client says it plays for, in whole seconds."""
+        ``duration`` is what the client says it plays for, in whole seconds.
+        ``sized=False`` leaves the size out of the update (Telegram may), so only
+        getFile's own 20 MB limit stops a bot from downloading a larger one."""
         stored = self.api.store_file(
             data, filename=file_name or "video.mp4", mime_type=mime_type, folder="videos"
         )
@@ -168,7 +171,7 @@ class FakeUser:
             duration,
             file_name=file_name,
             mime_type=mime_type,
-            file_size=len(data),
+            file_size=len(data) if sized else None,
         )
         return self._send_message(chat_id, video=video, caption=caption)
 

@@ -179,6 +179,11 @@ async def test_wrong_format_and_over_20_mb_are_refused_before_download(
     big = b"\x00" * (20 * 1024 * 1024 + 1)
     ann.send_video(big, duration=25)
     await ann.wait_message_async(contains="over 20 MB")
+    # Without a size in the update, Telegram's getFile refuses it ("file is too big").
+    ann.send_video(big, duration=25, sized=False)
+    await ann.wait_message_async(contains="Analysing your video")
+    refused = await ann.wait_message_async(contains="over 20 MB")
+    assert refused.kind == "edit"
     assert await count(database_url) == 0
 
 
