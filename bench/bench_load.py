@@ -132,7 +132,9 @@ def _settle(future: asyncio.Future[float], at: float) -> None:
 
 
 def answered(event: BotEvent) -> bool:
-    return is_question(event) or "/plan" in (event.text or "")
+    """The answer to a tap: the next question (the tapped message, edited), or after the
+    last one the summary, the first new message."""
+    return is_question(event) or event.kind == "message"
 
 
 async def athlete(
@@ -148,7 +150,7 @@ async def athlete(
     unanswered = 0
     await asyncio.sleep(rng.uniform(0, every))
     while time.perf_counter() < deadline:
-        answer = answers.expect(user.user_id, answered)
+        answer = answers.expect(user.user_id, answered if question else is_question)
         started = time.perf_counter()
         if question is None:
             user.send_command("/selftest")

@@ -91,11 +91,14 @@ def selftest_step(user: FakeUser) -> None:
     question = getattr(user, "question", None)
     if question is None:
         user.send_command("/selftest")
+        event = user.wait_message(predicate=is_question, timeout=30)
     else:
         user.tap_data(question.message_id, question.buttons[0][0][1] or "")
-    event = user.wait_message(
-        predicate=lambda e: is_question(e) or "/plan" in (e.text or ""), timeout=30
-    )
+        # The next question (the tapped message, edited), or after the last one the
+        # summary: the first new message.
+        event = user.wait_message(
+            predicate=lambda e: is_question(e) or e.kind == "message", timeout=30
+        )
     user.question = event if is_question(event) else None  # type: ignore[attr-defined]
 
 

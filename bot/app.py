@@ -18,6 +18,7 @@ from bot import routes
 from bot.context import HipApplication, HipContext
 from bot.handlers import privacy
 from bot.jobs import close_dispatcher
+from bot.sender import AiohttpRequest
 from bot.services import SERVICES_KEY, Services
 from bot.settings import Settings
 from bot.update_processor import PerUserUpdateProcessor, slow_down_notice
@@ -115,6 +116,7 @@ def build_application(
         .token(settings.token())
         .base_url(f"{api}/bot")
         .base_file_url(f"{api}/file/bot")
+        .request(AiohttpRequest())  # replies to people: cheaper per request than httpx
         .context_types(ContextTypes(context=HipContext))
         .rate_limiter(rate_limiter(settings))
         .concurrent_updates(PerUserUpdateProcessor(on_flood=slow_down_notice(kb)))

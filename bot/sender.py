@@ -22,6 +22,10 @@ reached Telegram:
 A message with a `photo` (a file_id Telegram already has) goes out with
 sendPhoto, its text as the caption; a `paid` one with `allow_paid_broadcast`.
 The token is in every URL: no error text recorded here ever contains it.
+
+`AiohttpRequest` gives the Application's own bot (replies to people) the same
+kind of client: python-telegram-bot's default, httpx, costs several times
+aiohttp's CPU a request, and a self-test tap makes two requests.
 """
 
 from __future__ import annotations
@@ -30,6 +34,10 @@ import json
 from typing import Any
 
 import aiohttp
+from telegram._utils.defaultvalue import DefaultValue
+from telegram._utils.types import ODVInput
+from telegram.error import NetworkError, TimedOut
+from telegram.request import BaseRequest, RequestData
 
 from scheduler.sender import Outcome, OutgoingMessage, SendResult
 
@@ -175,3 +183,90 @@ class BotApiSender:
                 Outcome.UNKNOWN, error=self._error("may have been sent", exc), failing=True
             )
         return outcome_of(response.status, answer)
+
+
+def client_session(connections: int, timeout: aiohttp.ClientTimeout) -> aiohttp.ClientSession:
+    """One keep-alive pool of `connections` to the Bot API (make it inside the event loop)."""
+    return aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=connections), timeout=timeout)
+
+
+class AiohttpRequest(BaseRequest):
+    """python-telegram-bot's HTTP layer on one aiohttp session, for the Application's bot.
+
+    Plain calls go as one JSON body (what `BotApiSender` sends), uploads as multipart.
+    As `HTTPXRequest`: a timeout raises `TimedOut`, anything else of the transport
+    `NetworkError`; the answer's status and bytes go back to PTB, which reads them as
+    it always does. There is no separate write timeout: the read timeout counts from
+    when the request has been written, and a connection (free in the pool, or a new
+    one) must come within the connect timeout.
+    """
+
+    def __init__(
+        self,
+        *,
+        connections: int = 256,
+        read_timeout: float | None = 5.0,
+        connect_timeout: float | None = 5.0,
+    ) -> None:
+        self._connections = connections
+        self._read_timeout = read_timeout
+        self._connect_timeout = connect_timeout
+        self._session: aiohttp.ClientSession | None = None
+
+    @property
+    def read_timeout(self) -> float | None:
+        return self._read_timeout
+
+    async def initialize(self) -> None:
+        if self._session is None or self._session.closed:
+            timeout = aiohttp.ClientTimeout(
+                total=None, connect=self._connect_timeout, sock_read=self._read_timeout
+            )
+            self._session = client_session(self._connections, timeout)
+
+    async def shutdown(self) -> None:
+        if self._session is not None:
+            await self._session.close()
+            self._session = None
+
+    async def do_request(
+        self,
+        url: str,
+        method: str,
+        request_data: RequestData | None = None,
+        read_timeout: ODVInput[float] = BaseRequest.DEFAULT_NONE,
+        write_timeout: ODVInput[float] = BaseRequest.DEFAULT_NONE,
+        connect_timeout: ODVInput[float] = BaseRequest.DEFAULT_NONE,
+        pool_timeout: ODVInput[float] = BaseRequest.DEFAULT_NONE,
+    ) -> tuple[int, bytes]:
+        if self._session is None or self._session.closed:
+            raise RuntimeError("This AiohttpRequest is not initialized!")
+        timeout = aiohttp.ClientTimeout(
+            total=None,
+            connect=self._connect_timeout
+            if isinstance(connect_timeout, DefaultValue)
+            else connect_timeout,
+            sock_read=self._read_timeout
+            if isinstance(read_timeout, DefaultValue)
+            else read_timeout,
+        )
+        headers = {"User-Agent": self.USER_AGENT}
+        data: aiohttp.FormData | bytes | None = None
+        if request_data is not None and request_data.contains_files:
+            data = aiohttp.FormData(quote_fields=False)
+            for name, value in request_data.json_parameters.items():
+                data.add_field(name, value)
+            for name, (filename, content, mime) in request_data.multipart_data.items():
+                data.add_field(name, content, filename=filename, content_type=mime)
+        elif request_data is not None:
+            data = request_data.json_payload
+            headers["Content-Type"] = "application/json"
+        try:
+            async with self._session.request(
+                method, url, data=data, headers=headers, timeout=timeout
+            ) as response:
+                return response.status, await response.read()
+        except TimeoutError as exc:
+            raise TimedOut from exc
+        except aiohttp.ClientError as exc:
+            raise NetworkError(f"aiohttp.{type(exc).__name__}: {exc}") from exc

@@ -91,6 +91,11 @@ class SharedPace:
         self.lane = lane
         self.rate = rate
         self._next_turn = dt.datetime.min.replace(tzinfo=dt.UTC)
+        self._late: list[asyncio.Future[dt.datetime | None]] = []
+        """Late sends waiting for the one reservation that gives them fresh instants."""
+        self._late_task: asyncio.Task[None] | None = None
+        self.late_reservations = 0
+        """Reservations made for late sends (each a transaction), for benchmarks."""
 
     async def _row(self, session: AsyncSession) -> SendPace:
         query = select(SendPace).where(SendPace.lane == self.lane)
@@ -152,13 +157,46 @@ class SharedPace:
         if now - instant > LATE:
             # Other instances have sends planned after that instant, so this send takes
             # a fresh instant rather than squeezing in between them.
-            fresh = await self.reserve(1)
-            if fresh:
-                await wait_until(fresh[0])
+            fresh = await self._fresh_instant()
+            if fresh is not None:
+                await wait_until(fresh)
                 now = utcnow()
         turn = max(now, self._next_turn)
         self._next_turn = turn + dt.timedelta(seconds=1 / (self.rate * HEADROOM))
         await wait_until(turn)
+
+    async def _fresh_instant(self) -> dt.datetime | None:
+        """A fresh instant for a late send; None while the lane is paused.
+
+        A stall wakes many sends late at once (a chunk's instants are a millisecond
+        apart at 1000/s): they share one reservation, made once the loop has woken
+        them all, rather than a transaction each, in the order they asked.
+        """
+        waiter: asyncio.Future[dt.datetime | None] = asyncio.get_running_loop().create_future()
+        self._late.append(waiter)
+        if len(self._late) == 1:
+            self._late_task = asyncio.create_task(self._reserve_for_late())
+        return await waiter
+
+    async def _reserve_for_late(self) -> None:
+        await asyncio.sleep(0)  # the other sends woken with the first join it
+        waiting, self._late = self._late, []
+        try:
+            self.late_reservations += 1
+            instants: list[dt.datetime | None] = [*await self.reserve(len(waiting))]
+        except Exception as exc:  # each send that waited sees the failure as its own
+            for waiter in waiting:
+                if not waiter.done():
+                    waiter.set_exception(exc)
+            return
+        except BaseException:
+            for waiter in waiting:
+                waiter.cancel()
+            raise
+        instants += [None] * (len(waiting) - len(instants))  # paused: none were given
+        for waiter, instant in zip(waiting, instants, strict=True):
+            if not waiter.done():
+                waiter.set_result(instant)
 
 
 async def wait_until(instant: dt.datetime) -> None:

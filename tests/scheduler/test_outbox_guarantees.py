@@ -16,6 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from coaching import broadcasts, outbox
+from coaching.base import utcnow
 from coaching.coach_models import Broadcast, BroadcastDraft, Coach, GroupChat, TrainingGroup
 from coaching.coaches import Role
 from coaching.db import Database
@@ -164,6 +165,18 @@ async def test_instances_share_one_pace(db: Database) -> None:
     instants = sorted(at for reserved in slots for at in reserved)
     gaps = {round((b - a).total_seconds(), 3) for a, b in zip(instants, instants[1:], strict=False)}
     assert gaps == {0.1}  # 20 sends, one every 1/10 s, whoever reserved them
+
+
+async def test_sends_woken_late_together_share_one_fresh_reservation(db: Database) -> None:
+    pace, other = SharedPace(db, PAID, 1000), SharedPace(db, PAID, 1000)
+    stale = utcnow() - dt.timedelta(seconds=1)  # a stall: every instant long past
+    before = await other.reserve(1)
+    await asyncio.gather(*(pace.wait_turn(stale) for _ in range(30)))
+    after = await other.reserve(1)
+    assert pace.late_reservations == 1  # one transaction, not one per late send
+    # The 30 fresh instants came from the shared pace: the other instance's next
+    # reservation starts after them.
+    assert (after[0] - before[0]).total_seconds() >= 30 / 1000
 
 
 async def test_resend_goes_to_exactly_those_not_confirmed(db: Database) -> None:
