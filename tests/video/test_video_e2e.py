@@ -16,12 +16,14 @@ import pytest
 from sqlalchemy import func, select
 from telegram.ext import Application
 
+import coaching.video
 from bot import video_runs
 from bot.app import ALLOWED_UPDATES, build_application
 from bot.handlers import video as video_handler
 from bot.settings import load_settings
 from coaching.db import Database
 from coaching.models import Athlete
+from coaching.video import VideoQueue, close_video_queue
 from coaching.video.models import VideoAnalysis
 from fakeapi import FakeBotApi, FakeUser
 from knowledge import load_knowledge
@@ -40,6 +42,9 @@ async def bot(
     api: FakeBotApi, database_url: str, monkeypatch: pytest.MonkeyPatch
 ) -> AsyncIterator[App]:
     monkeypatch.setattr(video_runs, "ANALYSE", synthetic_clip)
+    # The landmark source needs no pose model: a worker that does not load one starts faster.
+    close_video_queue()
+    monkeypatch.setattr(coaching.video, "_queue", VideoQueue())
     monkeypatch.setattr(video_handler, "AVAILABLE", lambda: True)
     db = Database(database_url)
     try:
@@ -66,6 +71,7 @@ async def bot(
             await app.updater.stop()
         await app.stop()
         await app.shutdown()
+        close_video_queue()  # what post_shutdown does when the bot runs for real
 
 
 async def stored(database_url: str) -> list[VideoAnalysis]:
@@ -237,3 +243,27 @@ async def test_without_consent_to_health_data_the_figures_are_shown_not_stored(
     figures = await cy.wait_message_async(contains="Cadence: 172 steps/min")
     assert "Not saved" in (figures.text or "")
     assert await count(database_url) == 0
+
+
+async def test_hipcoach_run_starts_the_video_worker_with_the_bot(
+    api: FakeBotApi, database_url: str
+) -> None:
+    pytest.importorskip("mediapipe", reason="the video extra is not installed")
+    from bot.app import WARM_VIDEO_KEY
+    from coaching import video
+
+    settings = load_settings(
+        telegram_bot_token=TOKEN, telegram_api_url=api.root_url, database_url=database_url
+    )
+    close_video_queue()
+    app = build_application(settings, Database(database_url), load_knowledge(), warm_video=True)
+    await app.initialize()
+    try:
+        assert app.post_init is not None
+        await app.post_init(app)  # what run_polling and run_webhook do after initialize
+        await app.bot_data[WARM_VIDEO_KEY]
+        assert video.video_queue().pool.started == 1, "the worker is up before any clip"
+    finally:
+        await app.shutdown()
+        assert app.post_shutdown is not None
+        await app.post_shutdown(app)
