@@ -23,7 +23,7 @@ from collections.abc import Mapping
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from coaching import pain, progression, reminders
+from coaching import pain, progression, reminders, selftest
 from coaching.callbacks import (
     CardOpen,
     CheckinAnswer,
@@ -34,10 +34,10 @@ from coaching.callbacks import (
     WarmupAnswer,
 )
 from coaching.coach_models import Broadcast
-from coaching.models import Athlete, SelftestResult
+from coaching.models import Athlete
 from coaching.outbox import Delivery, Kind
 from coaching.reminders.models import TipSent
-from coaching.scoring import assess
+from coaching.scoring import Assessment, assess, latest_judged
 from knowledge.i18n import plural
 from knowledge.render import render_routine, render_tip
 from knowledge.schema import KnowledgeBase, text_for
@@ -138,6 +138,20 @@ def swim_buttons(kb: KnowledgeBase, lang: str, delivery_id: int) -> ButtonRows:
     ]
 
 
+async def latest_judged_test(
+    session: AsyncSession, kb: KnowledgeBase, athlete_id: int
+) -> tuple[dict[str, str], Assessment] | None:
+    """The answers and findings of the athlete's newest test with enough answers, the
+    test /plan is built on: an all-skipped retest says nothing, so tips keep following
+    the test before it. Each test is judged from its answers, as `assess` judges it."""
+    results = await selftest.results(session, athlete_id)
+    history = [(result.answers, assess(kb, result.answers)) for result in results]
+    found = latest_judged([judged for _, judged in history])
+    if found is None:
+        return None
+    return next((answers, judged) for answers, judged in history if judged is found)
+
+
 class Composer:
     """Builds the message for a claimed delivery; None means there is nothing to send."""
 
@@ -189,21 +203,16 @@ class Composer:
         tip_id = (delivery.payload or {}).get("tip_id")
         tip = next((t for t in kb.tips if t.id == tip_id), None)
         if tip is None:
-            latest = await session.scalar(
-                select(SelftestResult.answers)
-                .where(SelftestResult.athlete_id == athlete.id)
-                .order_by(SelftestResult.created_at.desc(), SelftestResult.id.desc())
-                .limit(1)
-            )
+            judged = await latest_judged_test(session, kb, athlete.id)
+            latest, found = judged if judged is not None else (None, None)
             sent_rows = await session.execute(
                 select(TipSent.tip_id, TipSent.sent_at).where(TipSent.athlete_id == athlete.id)
             )
             sent: Mapping[str, dt.datetime] = dict(sent_rows.tuples().all())
             paused = await pain.strength_paused_until(session, athlete.id, delivery.due_at)
-            found = assess(kb, latest).levels if latest is not None else None
             tip = select_tip(
                 kb.tips,
-                found,
+                found.levels if found is not None else None,
                 athlete.triathlete,
                 sent,
                 answers=latest,
