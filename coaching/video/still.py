@@ -52,7 +52,9 @@ def annotate(track: PoseTrack, form: FormMeasure) -> bytes | None:
     thick = max(2, round(max(width, height) / 200))
     for start, end in SKELETON:
         cv2.line(image, at(start), at(end), LINE, thick, cv2.LINE_AA)
-    if form.view is View.REAR:
+    if form.view is View.UNCLEAR:
+        anchor = None  # no angle was measured: the skeleton alone
+    elif form.view is View.REAR:
         left, right = at(LEFT_HIP), at(RIGHT_HIP)
         cv2.line(image, left, right, ANGLE, thick + 1, cv2.LINE_AA)
         # The level is the pelvis as it stood: camera tilt included, like the measurement.
@@ -69,9 +71,11 @@ def annotate(track: PoseTrack, form: FormMeasure) -> bytes | None:
         upright = (ankle_at[0], round(ankle_at[1] - length))
         cv2.line(image, ankle_at, upright, REFERENCE, 1, cv2.LINE_AA)
         anchor = (knee_at[0] + 3 * thick, knee_at[1])
-    text = f"{form.still_angle:.0f} deg"
-    scale = max(0.5, max(width, height) / 900)
-    cv2.putText(image, text, anchor, cv2.FONT_HERSHEY_SIMPLEX, scale, (0, 0, 0), thick + 2)
-    cv2.putText(image, text, anchor, cv2.FONT_HERSHEY_SIMPLEX, scale, ANGLE, thick)
+    if anchor is not None:
+        text = f"{form.still_angle:.0f} deg"
+        scale = max(0.5, max(width, height) / 900)
+        font = cv2.FONT_HERSHEY_SIMPLEX
+        cv2.putText(image, text, anchor, font, scale, (0, 0, 0), thick + 2)
+        cv2.putText(image, text, anchor, font, scale, ANGLE, thick)
     ok, encoded = cv2.imencode(".jpg", image, [cv2.IMWRITE_JPEG_QUALITY, 85])
     return bytes(encoded) if ok else None
