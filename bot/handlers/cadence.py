@@ -137,7 +137,7 @@ def result_text(context: HipContext, athlete: Athlete, analysis: CadenceAnalysis
             lines.append(ui(kb, lang, "cadence_pace_same"))
         else:
             key = "cadence_pace_up" if change > 0 else "cadence_pace_down"
-            lines.append(ui(kb, lang, key, change=abs(change)))
+            lines.append(i18n.plural(kb, lang, key, abs(change)))
         parts.append("\n".join(lines))
     parts.extend(text_for(tip.text, lang) for tip in cadence.cadence_tips(kb, analysis.zone))
     return "\n\n".join(parts)
@@ -244,7 +244,7 @@ def trend_text(context: HipContext, athlete: Athlete, runs: list[CadenceRun]) ->
             lines.append("\n" + ui(kb, lang, "cadence_trend_same"))
         else:
             key = "cadence_trend_up" if change > 0 else "cadence_trend_down"
-            lines.append("\n" + ui(kb, lang, key, change=abs(change)))
+            lines.append("\n" + i18n.plural(kb, lang, key, abs(change)))
     if len(runs) >= 3:
         lines.append(
             i18n.plural(
