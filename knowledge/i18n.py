@@ -15,6 +15,7 @@ import functools
 
 from babel import Locale, UnknownLocaleError
 from babel.dates import format_date as babel_format_date
+from babel.dates import format_skeleton
 from babel.numbers import format_decimal
 
 from knowledge.schema import FALLBACK_LANGUAGE, KnowledgeBase
@@ -60,3 +61,18 @@ def format_date(day: dt.date, lang: str) -> str:
 def format_local_date(instant: dt.datetime, zone: dt.tzinfo | None, lang: str) -> str:
     """The date of an instant in the athlete's time zone (UTC when it is unknown)."""
     return format_date(instant.astimezone(zone or dt.UTC).date(), lang)
+
+
+def format_local_datetime(
+    instant: dt.datetime, zone: dt.tzinfo | None, lang: str, *, weekday: bool = False
+) -> str:
+    """A date and 24-hour time in the athlete's zone (UTC when it is unknown), as the
+    language writes them: "Mar 20, 2026, 07:30", "20.3.2026 7.30". With `weekday`,
+    the day of the week instead of the year, for a moment of the last few days:
+    "Fri, Mar 20, 07:30", "pe 20.3. 7.30"."""
+    local = instant.astimezone(zone or dt.UTC)
+    where = locale(lang)
+    day = format_skeleton("MMMEd" if weekday else "yMMMd", local, locale=where)
+    clock = format_skeleton("Hm", local, locale=where)
+    pattern = str(where.datetime_formats["medium"])
+    return pattern.replace("{1}", str(day)).replace("{0}", str(clock))

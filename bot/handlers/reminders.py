@@ -23,7 +23,7 @@ from coaching.callbacks import CheckinAnswer, SwimAnswer, WarmupAnswer
 from coaching.outbox import Delivery
 from coaching.reminders import NotAllowed, TooLate
 from coaching.timeparse import InvalidInput
-from knowledge.i18n import plural
+from knowledge.i18n import format_local_datetime, plural
 from scheduler.messages import (
     checkin_extras,
     checkin_text,
@@ -42,8 +42,11 @@ def _week(delivery: Delivery, tz_name: str | None) -> dt.date:
     return week_start(delivery.due_at, tz_name)
 
 
-def _local(context: HipContext, instant: dt.datetime) -> str:
-    return f"{instant.astimezone(zone(context.athlete.timezone)):%a %d.%m. %H:%M}"
+def _local(context: HipContext, instant: dt.datetime, *, weekday: bool = False) -> str:
+    """A moment as the athlete reads it: their language, their time zone."""
+    return format_local_datetime(
+        instant, zone(context.athlete.timezone), context.lang, weekday=weekday
+    )
 
 
 @on_button(WarmupAnswer)
@@ -83,7 +86,7 @@ async def warmup_button(update: Update, context: HipContext, button: WarmupAnswe
     context.edit(answered, keyboard(warmup_extras(context.kb, context.lang)))
     if reminders.is_late(delivery, context.now):
         run = reminders.run_at(delivery) or delivery.due_at
-        context.say("warmup_late_reply", run=_local(context, run))
+        context.say("warmup_late_reply", run=_local(context, run, weekday=True))
     else:
         context.say("warmup_done_reply" if answer == "done" else "warmup_skip_reply")
 
@@ -170,8 +173,7 @@ async def pause_command(update: Update, context: HipContext) -> None:
     if settings.paused_until is None:
         context.say("paused_indefinitely")
         return
-    local = settings.paused_until.astimezone(zone(context.athlete.timezone))
-    context.say("paused_until", until=f"{local:%Y-%m-%d %H:%M}")
+    context.say("paused_until", until=_local(context, settings.paused_until))
 
 
 @athlete_only

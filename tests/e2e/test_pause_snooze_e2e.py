@@ -11,6 +11,7 @@ import datetime as dt
 from typing import TYPE_CHECKING
 
 from coaching.db import Database
+from coaching.models import Athlete
 from fakeapi import FakeBotApi, FakeUser
 from scheduler.recurrence import tip_offset
 from tests.e2e.clocked import (
@@ -53,6 +54,23 @@ async def next_tip_reaches(db: Database, athlete_id: int, when: dt.datetime) -> 
     await eventually(moved, f"next_tip_at to reach {when.isoformat()}")
 
 
+async def test_pause_says_until_when_in_the_athletes_language(
+    api: FakeBotApi, database_url: str
+) -> None:
+    """A Finnish athlete reads the date and time of the end of the pause as Finnish writes it."""
+    clock = Clock(utc(9, 5, 55))  # Monday 9 March 2026, 07:55 in Helsinki
+    db = Database(database_url)
+    await add_athlete(db, CARA, clock.now, checkins=False)
+    async with db.transaction() as session:
+        athlete = await session.get(Athlete, CARA)
+        assert athlete is not None
+        athlete.language = "fi"
+    cara = FakeUser(api, CARA, first_name="Cara")
+    async with clocked_bot(api, db, clock):
+        cara.send_command("/pause", "7")
+        await cara.wait_message_async(contains="keskeytetty 16.3.2026 7.55 asti")
+
+
 async def test_pause_holds_tips_until_resume(api: FakeBotApi, database_url: str) -> None:
     # Monday 9 March 2026, 07:55 in Helsinki; Ben's weekly tip is due at 08:28 (08:00 + 28 min).
     clock = Clock(utc(9, 5, 55))
@@ -73,7 +91,7 @@ async def test_pause_holds_tips_until_resume(api: FakeBotApi, database_url: str)
 
         # /pause 7: this morning's tip is not planned, so nothing is sent.
         ben.send_command("/pause", "7")
-        await ben.wait_message_async(contains="paused until 2026-03-16 07:55")
+        await ben.wait_message_async(contains="paused until Mar 16, 2026, 07:55.")
         paused = await stored_settings(db, BEN)
         assert paused.paused is False and paused.paused_until == utc(16, 5, 55)
         ben.send_command("/settings")

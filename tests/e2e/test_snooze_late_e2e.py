@@ -8,7 +8,10 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pytest
+
 from coaching.db import Database
+from coaching.models import Athlete
 from fakeapi import FakeBotApi, FakeUser
 from knowledge import KnowledgeBase
 from tests.e2e.clocked import (
@@ -56,22 +59,29 @@ async def test_no_snooze_within_fifteen_minutes_of_the_run(
         assert [d.kind for d in await deliveries(db, DAN)] == ["warmup"]  # nothing snoozed
 
 
+@pytest.mark.parametrize(("lang", "run"), [("en", "Fri, Mar 20, 07:30"), ("fi", "pe 20.3. 7.30")])
 async def test_a_reminder_answered_days_later_is_thanked_as_late(
-    api: FakeBotApi, database_url: str, kb: KnowledgeBase
+    api: FakeBotApi, database_url: str, kb: KnowledgeBase, lang: str, run: str
 ) -> None:
+    """The late reply names the run's day and time in the athlete's language and zone."""
     clock = Clock(utc(20, 4, 40))
     db = Database(database_url)
     await add_athlete(db, EVE, clock.now, run_days=(FRI,), run_time=dt.time(7, 30), tips=False)
+    async with db.transaction() as session:
+        athlete = await session.get(Athlete, EVE)
+        assert athlete is not None
+        athlete.language = lang
     eve = FakeUser(api, EVE, first_name="Eve", started=True)
+    snooze = kb.ui_text("warmup_snooze_button", lang)
     async with clocked_bot(api, db, clock):
         clock.now = utc(20, 4, 45, 5)  # 06:45:05 local, 45 minutes before the run
-        reminder = await eve.wait_message_async(contains="activation", predicate=has_button(SNOOZE))
+        reminder = await eve.wait_message_async(predicate=has_button(snooze))
         clock.now = utc(22, 10, 0)  # Sunday
         await eve.wait_callback_answered_async(
-            eve.tap(kb.ui_text("warmup_done_button", "en"), in_message=reminder)
+            eve.tap(kb.ui_text("warmup_done_button", lang), in_message=reminder)
         )
-        late = await eve.wait_message_async(contains="noted for your run of")
-        assert "Fri 20.03. 07:30" in (late.text or "")
-        assert "Have a good one" not in (late.text or "")
+        said = kb.ui_text("warmup_late_reply", lang, run=run)
+        late = await eve.wait_message_async(contains=said)
+        assert kb.ui_text("warmup_done_reply", lang) not in (late.text or "")
         acks = await warmup_acks(db, EVE)
     assert [a.answer for a in acks] == ["done"]  # stored all the same

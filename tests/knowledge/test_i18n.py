@@ -5,7 +5,14 @@ from __future__ import annotations
 import datetime as dt
 
 from knowledge import KnowledgeBase
-from knowledge.i18n import format_date, format_local_date, number, plural, plural_category
+from knowledge.i18n import (
+    format_date,
+    format_local_date,
+    format_local_datetime,
+    number,
+    plural,
+    plural_category,
+)
 
 
 def test_plural_categories_follow_cldr() -> None:
@@ -32,6 +39,19 @@ def test_numbers_and_dates_are_written_as_each_language_writes_them() -> None:
     late = dt.datetime(2026, 3, 8, 23, 30, tzinfo=dt.UTC)
     assert format_local_date(late, dt.timezone(dt.timedelta(hours=2)), "fi") == "9.3.2026"
     assert format_date(day, "xx") == "Mar 8, 2026"  # a language Babel lacks reads as English
+
+
+def test_a_moment_is_written_in_the_language_and_the_zone() -> None:
+    """Weekday, day and time as each language writes them, in the athlete's zone."""
+    helsinki = dt.timezone(dt.timedelta(hours=2))
+    run = dt.datetime(2026, 3, 20, 5, 30, tzinfo=dt.UTC)  # Friday, 07:30 in Helsinki
+    assert format_local_datetime(run, helsinki, "en", weekday=True) == "Fri, Mar 20, 07:30"
+    assert format_local_datetime(run, helsinki, "fi", weekday=True) == "pe 20.3. 7.30"
+    assert format_local_datetime(run, helsinki, "en") == "Mar 20, 2026, 07:30"
+    assert format_local_datetime(run, helsinki, "fi") == "20.3.2026 7.30"
+    late = dt.datetime(2026, 3, 8, 23, 30, tzinfo=dt.UTC)
+    assert format_local_datetime(late, helsinki, "en") == "Mar 9, 2026, 01:30"
+    assert format_local_datetime(late, None, "en") == "Mar 8, 2026, 23:30"  # UTC when unknown
 
 
 ATHLETE_COUNTS: dict[tuple[str, str, int], str] = {
