@@ -19,7 +19,7 @@ Nothing here imports Telegram; `bot.handlers.console` renders it.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 
@@ -34,9 +34,9 @@ from coaching.coaches import ADHERENCE_WEEKS, FOUND_LEVELS, STRENGTH_GOAL, Role,
 from coaching.models import Athlete, SelftestResult
 from coaching.outbox import Delivery, Kind, Status
 from coaching.reminders.models import Checkin, WarmupAck
-from coaching.scoring import LEVEL_RANK
+from coaching.scoring import Assessment, assess, compare, latest_judged
 from coaching.video.store import MeasuredForm, measured_form
-from knowledge.schema import FAULT_IDS, Level
+from knowledge.schema import FAULT_IDS, KnowledgeBase
 
 SILENT_AFTER = dt.timedelta(days=14)
 WARMUP_WINDOW = dt.timedelta(weeks=ADHERENCE_WEEKS)
@@ -52,7 +52,7 @@ class Filter(StrEnum):
     """Which athletes of the list to show (and nudge)."""
 
     ALL = "all"
-    UNTESTED = "untested"  # no self-test yet
+    UNTESTED = "untested"  # no self-test with enough answers yet
     STRENGTH = "strength"  # behind on strength sessions
     SILENT = "silent"  # nothing from them for 14+ days
     PAIN = "pain"  # reported pain (when the pain log exists)
@@ -136,17 +136,23 @@ async def _departed_ids(
     return sorted({a for a in found.all() if a is not None} - set(members))
 
 
-async def _latest_findings(session: AsyncSession, ids: Sequence[int]) -> dict[int, dict[str, str]]:
-    latest: dict[int, dict[str, str]] = {}
+async def _latest_findings(
+    session: AsyncSession, kb: KnowledgeBase, ids: Sequence[int]
+) -> dict[int, dict[str, str]]:
+    """Per athlete, the findings of their newest test with enough answers (the test their
+    plan is built on), judged from its answers by `assess`: an all-skipped test is no
+    test, and results saved before "not tested" hold findings where a skip was fine."""
+    history: dict[int, list[Assessment]] = {}
     for start in range(0, len(ids), 500):
         rows = await session.execute(
-            select(SelftestResult.athlete_id, SelftestResult.findings)
+            select(SelftestResult.athlete_id, SelftestResult.answers)
             .where(SelftestResult.athlete_id.in_(ids[start : start + 500]))
             .order_by(SelftestResult.athlete_id, SelftestResult.created_at, SelftestResult.id)
         )
-        for athlete_id, found in rows.tuples():
-            latest[athlete_id] = dict(found or {})
-    return latest
+        for athlete_id, answers in rows.tuples():
+            history.setdefault(athlete_id, []).append(assess(kb, answers or {}))
+    latest = {athlete_id: latest_judged(judged) for athlete_id, judged in history.items()}
+    return {athlete_id: found.levels for athlete_id, found in latest.items() if found is not None}
 
 
 async def _good_weeks(
@@ -180,6 +186,7 @@ async def _athletes(session: AsyncSession, ids: Sequence[int]) -> dict[int, Athl
 
 async def roster(
     session: AsyncSession,
+    kb: KnowledgeBase,
     role: Role,
     now: dt.datetime,
     group_id: int | None = None,
@@ -187,12 +194,13 @@ async def roster(
 ) -> list[ListEntry]:
     """Every athlete of the coach's groups (or one group), by name; those who left last.
 
-    `pain` holds the ids of athletes with a pain flag, when the pain log exists.
+    `pain` holds the ids of athletes with a pain flag, when the pain log exists. An
+    athlete whose tests all had not enough answers is not tested.
     """
     members = await member_ids(session, role, group_id)
     departed = await _departed_ids(session, role, group_id, members)
     people = await _athletes(session, [*members, *departed])
-    findings = await _latest_findings(session, members)
+    findings = await _latest_findings(session, kb, members)
     good = await _good_weeks(session, members, now)
     entries = [
         ListEntry(
@@ -249,18 +257,34 @@ def filtered(entries: Sequence[ListEntry], which: Filter, now: dt.datetime) -> l
 
 @dataclass(frozen=True)
 class FindingTrend:
-    """One fault over the athlete's self-tests, oldest first."""
+    """One fault over the athlete's self-tests with enough answers, oldest first."""
 
     fault: str
-    levels: tuple[Level, ...]
+    levels: tuple[str, ...]
+    """none / mild / marked, or "untested" where a test could not judge the fault."""
+    change: int | None = None
+    """-1 better, 0 same, +1 worse at the latest test, against the latest earlier test
+    that judged the fault (`coaching.scoring.compare`); None when the latest test did
+    not judge it, or no earlier test did."""
 
-    @property
-    def change(self) -> int | None:
-        """-1 better, 0 same, +1 worse since the test before; None after one test."""
-        if len(self.levels) < 2:
-            return None
-        delta = LEVEL_RANK[self.levels[-1]] - LEVEL_RANK[self.levels[-2]]
-        return (delta > 0) - (delta < 0)
+
+def finding_trends(kb: KnowledgeBase, history: Sequence[Mapping[str, str]]) -> list[FindingTrend]:
+    """The trend of each fault ever found, from each test's answers (oldest first).
+
+    Tests are judged as the self-test summary judges them (`assess`, then `compare`):
+    a test with not enough answers is left out, and a fault a test could not judge is
+    "untested" there, never fine.
+    """
+    judged = [found for found in (assess(kb, answers) for answers in history) if found.enough]
+    if not judged:
+        return []
+    changes = compare(judged[:-1], judged[-1]).changes
+    trends: list[FindingTrend] = []
+    for fault in FAULT_IDS:
+        levels = tuple(found.levels[fault] for found in judged)
+        if any(level in FOUND_LEVELS for level in levels):
+            trends.append(FindingTrend(fault, levels, changes.get(fault)))
+    return trends
 
 
 @dataclass(frozen=True)
@@ -301,7 +325,8 @@ class AthleteCard:
     blocked: bool
     last_seen: dt.datetime | None
     tests: list[dt.datetime] = field(default_factory=list)
-    trends: list[FindingTrend] = field(default_factory=list)
+    answers: list[dict[str, str]] = field(default_factory=list)
+    """Each test's answers, oldest first: `trends` judges them."""
     warmups: WarmupTally = field(default_factory=WarmupTally)
     strength_weeks: list[tuple[dt.date, int | None]] = field(default_factory=list)
     """(Monday, sessions answered or None), the current week first."""
@@ -314,6 +339,10 @@ class AthleteCard:
     @property
     def good_weeks(self) -> int:
         return sum(1 for _, n in self.strength_weeks if n is not None and n >= STRENGTH_GOAL)
+
+    def trends(self, kb: KnowledgeBase) -> list[FindingTrend]:
+        """Each fault ever found, over the tests with enough answers (`finding_trends`)."""
+        return finding_trends(kb, self.answers)
 
 
 async def card(
@@ -348,28 +377,19 @@ async def card(
     )
     results = (
         await session.execute(
-            select(SelftestResult.created_at, SelftestResult.findings)
+            select(SelftestResult.created_at, SelftestResult.answers)
             .where(SelftestResult.athlete_id == athlete_id)
             .order_by(SelftestResult.created_at, SelftestResult.id)
         )
     ).tuples()
     history = list(results)
     found.tests = [created for created, _ in history]
-    for fault in FAULT_IDS:
-        levels = tuple(
-            _level((findings or {}).get(fault)) for _, findings in history if findings is not None
-        )
-        if levels and any(level != "none" for level in levels):
-            found.trends.append(FindingTrend(fault, levels))
+    found.answers = [dict(answers or {}) for _, answers in history]
     found.warmups = await _warmups(session, athlete_id, now)
     found.strength_weeks = await _strength(session, athlete_id, now)
     found.cadence = await _cadence(session, athlete_id)
     found.video = await measured_form(session, athlete_id)
     return found
-
-
-def _level(value: str | None) -> Level:
-    return value if value in ("mild", "marked") else "none"  # type: ignore[return-value]
 
 
 async def _warmups(session: AsyncSession, athlete_id: int, now: dt.datetime) -> WarmupTally:
@@ -433,6 +453,7 @@ def parse_nudge_ref(ref: str | None) -> tuple[Filter, int | None] | None:
 
 async def nudge_recipients(
     session: AsyncSession,
+    kb: KnowledgeBase,
     role: Role,
     which: Filter,
     group_id: int | None,
@@ -440,12 +461,13 @@ async def nudge_recipients(
     pain: Collection[int] = frozenset(),
 ) -> list[ListEntry]:
     """Who a nudge would reach now: the filter's members that a message can reach."""
-    entries = await roster(session, role, now, group_id, pain)
+    entries = await roster(session, kb, role, now, group_id, pain)
     return [e for e in filtered(entries, which, now) if e.reachable]
 
 
 async def nudge(
     session: AsyncSession,
+    kb: KnowledgeBase,
     role: Role,
     which: Filter,
     group_id: int | None,
@@ -473,7 +495,7 @@ async def nudge(
     )
     if earlier is not None:
         raise AlreadySent(earlier)
-    recipients = await nudge_recipients(session, role, which, group_id, now, pain)
+    recipients = await nudge_recipients(session, kb, role, which, group_id, now, pain)
     if not recipients:
         raise EmptyAudience(which)
     broadcast = Broadcast(

@@ -19,6 +19,7 @@ from coaching.coach_models import GroupMembership
 from coaching.coaches import STRENGTH_GOAL, Role, my_groups
 from coaching.models import SelftestResult
 from coaching.reminders.models import Checkin
+from knowledge.schema import KnowledgeBase
 
 WEEK = dt.timedelta(days=7)
 
@@ -45,7 +46,7 @@ class Digest:
 
 
 async def week_of(
-    session: AsyncSession, role: Role, week_start: dt.date, now: dt.datetime
+    session: AsyncSession, kb: KnowledgeBase, role: Role, week_start: dt.date, now: dt.datetime
 ) -> Digest:
     """The week that began on `week_start` (the Monday before the digest's), per group."""
     since = now - WEEK
@@ -53,7 +54,7 @@ async def week_of(
     for group in await my_groups(session, role):
         members = await console.member_ids(session, role, group.id)
         flagged = await pain.flagged(session, members, now)
-        entries = await console.roster(session, role, now, group.id, flagged)
+        entries = await console.roster(session, kb, role, now, group.id, flagged)
         current = [e for e in entries if not e.departed]
         joined = await session.scalar(
             select(func.count())

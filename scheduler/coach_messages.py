@@ -180,7 +180,7 @@ class DigestComposer:
         if not isinstance(raw, str):
             return None
         week = await digest.week_of(
-            session, Role(coach_id, admin=False), dt.date.fromisoformat(raw), now
+            session, self.kb, Role(coach_id, admin=False), dt.date.fromisoformat(raw), now
         )
         if not week.groups:
             return None

@@ -50,6 +50,7 @@ from coaching.coach_models import Broadcast, TrainingGroup
 from coaching.coaches import ADHERENCE_WEEKS
 from coaching.console import AthleteCard, Filter, ListEntry
 from coaching.paging import Page, paged
+from coaching.scoring import UNTESTED
 from coaching.timeparse import InvalidInput
 from coaching.when import zone_of
 from knowledge.i18n import format_date
@@ -78,7 +79,9 @@ async def _entries(context: HipContext, which: Filter, group_id: int | None) -> 
     session = await context.db()
     members = await console.member_ids(session, context.role, group_id)
     flagged = await pain.flagged(session, members, context.now)
-    entries = await console.roster(session, context.role, context.now, group_id, flagged)
+    entries = await console.roster(
+        session, context.kb, context.role, context.now, group_id, flagged
+    )
     return console.filtered(entries, which, context.now)
 
 
@@ -268,9 +271,11 @@ def card_text(context: HipContext, card: AthleteCard, zone: dt.tzinfo) -> str:
         if card.tests
         else context.t("card_tests_none")
     ]
-    for trend in card.trends:
+    for trend in card.trends(context.kb):
         change = trend.change
         word = {None: "first", -1: "better", 0: "same", 1: "worse"}[change]
+        if trend.levels[-1] == UNTESTED:
+            word = "untested"  # the latest test could not judge it: nothing to compare
         fault = next((f for i, f in context.kb.faults.items() if i == trend.fault), None)
         tests.append(
             context.t(
@@ -347,7 +352,9 @@ async def nudge_preview_button(update: Update, context: HipContext, button: Nudg
     members = await console.member_ids(session, context.role, group_id)
     flagged = await pain.flagged(session, members, context.now)
     recipients = (
-        await console.nudge_recipients(session, context.role, which, group_id, context.now, flagged)
+        await console.nudge_recipients(
+            session, context.kb, context.role, which, group_id, context.now, flagged
+        )
         if which is not Filter.ALL
         else []
     )
@@ -384,6 +391,7 @@ async def nudge_send_button(update: Update, context: HipContext, button: NudgeSe
     try:
         broadcast = await console.nudge(
             session,
+            context.kb,
             context.role,
             which,
             group_id,

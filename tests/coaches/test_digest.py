@@ -56,7 +56,7 @@ async def test_the_digest_comes_on_monday_morning_in_the_coach_zone_once(
                 athlete_id=2001,
                 created_at=SUNDAY,
                 content_version="1",
-                answers={},
+                answers={step.id: step.options[0].id for step in kb.selftest.steps},
                 scores={},
                 findings={},
                 retest_due_at=SUNDAY + dt.timedelta(days=28),

@@ -19,10 +19,16 @@ from coaching.models import Athlete, SelftestResult
 from coaching.outbox import Delivery, Kind, Status
 from coaching.paging import paged
 from coaching.reminders.models import Checkin, WarmupAck
+from coaching.scoring import SKIPPED, UNTESTED, findings, score
+from knowledge import load_knowledge
 
 NOW = dt.datetime(2026, 11, 24, 9, 0, tzinfo=dt.UTC)  # a Tuesday
 COACH = 1
 OTHER_COACH = 2
+KB = load_knowledge()
+HIP_DROP_MARKED = {"pelvis_dip": "clearly", "knees_inward": "clearly"}
+HIP_DROP_MILD = {"pelvis_dip": "slightly", "knees_inward": "sometimes"}
+TILT_MARKED = {"back_arch": "clearly", "hands_on_hips": "clearly", "sitting": "half"}
 
 
 def athlete(athlete_id: int, name: str, **values: object) -> Athlete:
@@ -94,7 +100,7 @@ async def test_a_roster_of_500_is_complete_across_pages_and_marks_blocked_and_de
         await group_broadcast(session, role, group_id, [10_000, 20_000])
 
     async with db.transaction() as session:
-        entries = await console.roster(session, role, NOW)
+        entries = await console.roster(session, KB, role, NOW)
     assert len(entries) == 501
     ids: list[int] = []
     number = 0
@@ -127,9 +133,9 @@ async def test_filters_pick_untested_behind_and_silent_members(db: Database) -> 
         )
         await session.flush()
         session.add_all([member(group_id, a) for a in (101, 102, 103, 104)])
-        session.add(result(101, {"hip_drop": "mild"}))
-        session.add(result(103, {}))
-        session.add(result(104, {}))
+        session.add(result(101, answers(pelvis_dip="slightly", knees_inward="sometimes")))
+        session.add(result(103, answers()))
+        session.add(result(104, answers()))
         session.add_all(
             [Checkin(athlete_id=101, week_start=w, strength_sessions=2) for w in week[:2]]
         )
@@ -137,7 +143,7 @@ async def test_filters_pick_untested_behind_and_silent_members(db: Database) -> 
         await group_broadcast(session, role, group_id, [105])
 
     async with db.transaction() as session:
-        entries = await console.roster(session, role, NOW)
+        entries = await console.roster(session, KB, role, NOW)
 
     def names(which: Filter) -> list[str]:
         return [e.name for e in console.filtered(entries, which, NOW)]
@@ -151,14 +157,31 @@ async def test_filters_pick_untested_behind_and_silent_members(db: Database) -> 
     assert (strong.tested, strong.found, strong.good_weeks) == (True, ("hip_drop",), 2)
 
 
-def result(athlete_id: int, findings: dict[str, str], days_ago: int = 5) -> SelftestResult:
+def answers(**picks: str) -> dict[str, str]:
+    """An answer per step: the one that scores least, except `picks` (step id → option id)."""
+    best = {
+        step.id: min(
+            (o for o in step.options if not o.unsure), key=lambda o: sum(o.scores.values())
+        ).id
+        for step in KB.selftest.steps
+    }
+    return {**best, **picks}
+
+
+ALL_SKIPPED = {step.id: SKIPPED for step in KB.selftest.steps}
+
+
+def result(athlete_id: int, given: dict[str, str], days_ago: int = 5) -> SelftestResult:
+    """A result as saved before "not tested" existed: findings from the scores alone,
+    where a skip counted as fine; the console judges it from its answers."""
+    scores = score(KB.selftest, given)
     return SelftestResult(
         athlete_id=athlete_id,
         created_at=NOW - dt.timedelta(days=days_ago),
         content_version="1",
-        answers={},
-        scores={},
-        findings=findings,
+        answers=given,
+        scores=dict(scores),
+        findings=dict(findings(KB, scores)),
         retest_due_at=NOW + dt.timedelta(days=20),
     )
 
@@ -170,8 +193,8 @@ async def test_the_card_shows_trends_warmups_strength_cadence_and_consent(db: Da
         session.add(athlete(7, "Ann", active=False))
         await session.flush()
         session.add(member(group_id, 7, NOW - dt.timedelta(days=40)))
-        session.add(result(7, {"hip_drop": "marked", "anterior_tilt": "mild"}, days_ago=35))
-        session.add(result(7, {"hip_drop": "mild", "anterior_tilt": "marked"}, days_ago=3))
+        session.add(result(7, answers(**HIP_DROP_MARKED, back_arch="clearly"), days_ago=35))
+        session.add(result(7, answers(**HIP_DROP_MILD, **TILT_MARKED), days_ago=3))
         session.add(Checkin(athlete_id=7, week_start=weeks[1], strength_sessions=2))
         session.add(Checkin(athlete_id=7, week_start=weeks[2], strength_sessions=1))
         for days, answer in ((2, "done"), (4, "skip"), (6, None), (40, "done")):
@@ -204,7 +227,7 @@ async def test_the_card_shows_trends_warmups_strength_cadence_and_consent(db: Da
         True,
     )
     assert len(found.tests) == 2
-    trends = {t.fault: (t.levels, t.change) for t in found.trends}
+    trends = {t.fault: (t.levels, t.change) for t in found.trends(KB)}
     assert trends["hip_drop"] == (("marked", "mild"), -1)
     assert trends["anterior_tilt"] == (("mild", "marked"), 1)
     assert (found.warmups.done, found.warmups.skipped, found.warmups.unanswered) == (1, 1, 1)
@@ -218,6 +241,53 @@ async def test_the_card_shows_trends_warmups_strength_cadence_and_consent(db: Da
     assert [spm for _, spm in found.cadence.runs] == [162.0, 166.5, 171.0]
     assert found.cadence.change == 9.0
     assert found.pain is None, "no pain log: the card says nothing about pain"
+
+
+async def test_an_athlete_whose_tests_were_all_skipped_is_not_tested(db: Database) -> None:
+    """A test with not enough answers is no test: "not tested yet" lists (and nudges) an
+    athlete whose only test was all skipped; one whose retest was all skipped keeps the
+    findings of the test before, as their plan does."""
+    async with db.transaction() as session:
+        role, group_id = await coach_with_group(session)
+        session.add_all([athlete(401, "Skipped all"), athlete(402, "Skipped the retest")])
+        await session.flush()
+        session.add_all([member(group_id, a) for a in (401, 402)])
+        session.add(result(401, ALL_SKIPPED))
+        session.add(result(402, answers(**HIP_DROP_MILD), days_ago=30))
+        session.add(result(402, ALL_SKIPPED, days_ago=2))
+    async with db.transaction() as session:
+        entries = await console.roster(session, KB, role, NOW)
+        preview = await console.nudge_recipients(session, KB, role, Filter.UNTESTED, group_id, NOW)
+    by_name = {e.name: (e.tested, e.found) for e in entries}
+    assert by_name == {"Skipped all": (False, ()), "Skipped the retest": (True, ("hip_drop",))}
+    assert [e.name for e in console.filtered(entries, Filter.UNTESTED, NOW)] == ["Skipped all"]
+    assert [e.name for e in preview] == ["Skipped all"]
+
+
+async def test_the_card_trend_leaves_out_all_skipped_tests_and_never_calls_untested_fine(
+    db: Database,
+) -> None:
+    """Each finding over the tests with enough answers, "untested" where a test could not
+    judge it, and the change the self-test summary gives: against the latest earlier
+    test that judged the fault, never an all-skipped one."""
+    async with db.transaction() as session:
+        role, group_id = await coach_with_group(session)
+        session.add(athlete(8, "Bea"))
+        await session.flush()
+        session.add(member(group_id, 8, NOW - dt.timedelta(days=40)))
+        session.add(result(8, answers(**HIP_DROP_MARKED, back_arch="clearly"), days_ago=30))
+        session.add(result(8, ALL_SKIPPED, days_ago=20))
+        hip_drop_skipped = answers(pelvis_dip=SKIPPED, knees_inward=SKIPPED)
+        session.add(result(8, hip_drop_skipped, days_ago=3))
+    async with db.transaction() as session:
+        found = await console.card(session, role, 8, NOW)
+    assert found is not None
+    assert len(found.tests) == 3, "every test taken is counted"
+    trends = {t.fault: (t.levels, t.change) for t in found.trends(KB)}
+    assert trends == {
+        "hip_drop": (("marked", UNTESTED), None),
+        "anterior_tilt": (("mild", "none"), -1),
+    }
 
 
 def cadence_run(athlete_id: int, started: dt.datetime, spm: float) -> CadenceRun:
@@ -245,19 +315,21 @@ async def test_a_nudge_is_an_ordinary_broadcast_to_the_reachable_filtered_athlet
         )
         await session.flush()
         session.add_all([member(group_id, a) for a in (201, 202, 203)])
-        session.add(result(203, {}))
+        session.add(result(203, answers()))
     async with db.transaction() as session:
-        preview = await console.nudge_recipients(session, role, Filter.UNTESTED, group_id, NOW)
+        preview = await console.nudge_recipients(session, KB, role, Filter.UNTESTED, group_id, NOW)
         assert [e.name for e in preview] == ["Untested"]
         sent = await console.nudge(
-            session, role, Filter.UNTESTED, group_id, "Do the test", NOW, asked
+            session, KB, role, Filter.UNTESTED, group_id, "Do the test", NOW, asked
         )
     async with db.transaction() as session:
         with pytest.raises(console.AlreadySent):
-            await console.nudge(session, role, Filter.UNTESTED, group_id, "Do the test", NOW, asked)
+            await console.nudge(
+                session, KB, role, Filter.UNTESTED, group_id, "Do the test", NOW, asked
+            )
     async with db.transaction() as session:
         with pytest.raises(console.EmptyAudience):
-            await console.nudge(session, role, Filter.SILENT, group_id, "Hello?", NOW, asked)
+            await console.nudge(session, KB, role, Filter.SILENT, group_id, "Hello?", NOW, asked)
         rows = (await session.execute(select(Delivery.athlete_id, Delivery.kind))).tuples().all()
         assert list(rows) == [(201, Kind.BROADCAST)]
         stored = await session.get(Broadcast, sent.id)
