@@ -21,7 +21,7 @@ from coaching.console_models import CoachSettings
 from coaching.db import Database
 from coaching.models import Athlete, SelftestResult
 from fakeapi import BotEvent, FakeBotApi, FakeUser
-from knowledge import KnowledgeBase
+from knowledge import KnowledgeBase, load_knowledge
 from tests.coaches.conftest import ADMIN, bot_settings
 from tests.coaches.test_flow_e2e import new_group, tap_when_shown_in
 from tests.e2e.harness import running_bot, tap_when_shown
@@ -57,13 +57,14 @@ async def seed(db: Database) -> None:
             session.add(GroupMembership(group_id=group.id, athlete_id=2001, consent_at=NOW))
             if i == 7:
                 session.add(GroupMembership(group_id=group.id, athlete_id=2002, consent_at=NOW))
+        answered = {step.id: step.options[0].id for step in load_knowledge().selftest.steps}
         for i in range(MANY):
             session.add(
                 SelftestResult(
                     athlete_id=2001,
                     created_at=NOW - dt.timedelta(days=i),
                     content_version="v",
-                    answers={},
+                    answers=answered,
                     scores={},
                     findings={},
                     retest_due_at=NOW,
@@ -121,7 +122,8 @@ async def test_500_groups_leave_choices_and_results_each_arrive_once(
         ann.send_command("/results")
         first = await ann.wait_message_async(contains=text(kb, "results_title"))
         pages = await every_page(ann, first, kb)
-        dates = [m for page in pages for m in re.findall(r"^(\d{4}-\d{2}-\d{2}) — ", page, re.M)]
+        days = [m for page in pages for m in re.findall(r"^(\w{3} \d+, \d{4}) — ", page, re.M)]
+        dates = [dt.datetime.strptime(day, "%b %d, %Y").date() for day in days]
         assert len(dates) == MANY and len(set(dates)) == MANY
         assert dates == sorted(dates, reverse=True), "newest first"
         assert all(text(kb, "trend_title") in page for page in pages)
