@@ -11,7 +11,11 @@ COPY coaching ./coaching
 COPY knowledge ./knowledge
 COPY scheduler ./scheduler
 COPY fakeapi ./fakeapi
-RUN pip install --no-cache-dir . \
+# Hip Coach with the `video` extra, then MediaPipe without its declared dependencies
+# (jax, jaxlib, the GUI OpenCV build, sounddevice: pose estimation imports none of them),
+# as scripts/setup-venv does; docs/video.md says why.
+RUN pip install --no-cache-dir ".[video]" \
+    && pip install --no-cache-dir --no-deps "mediapipe==0.10.14" \
     && useradd --create-home --uid 10001 hipcoach \
     && mkdir -p /data && chown hipcoach /data
 

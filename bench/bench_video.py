@@ -37,7 +37,7 @@ from bench.common import median, stamp, write_section  # noqa: E402
 from coaching.video import VideoError, VideoQueue, analyse_video, result_of  # noqa: E402
 from coaching.video.pose import MAX_SIDE, extract  # noqa: E402
 from tests.video.clips import framed, portrait, write_clip  # noqa: E402
-from tests.video.synthetic import Runner  # noqa: E402
+from tests.video.synthetic import GUIDANCE, Runner  # noqa: E402
 
 WIDTH, HEIGHT, FPS, SECONDS = 1080, 1920, 30.0, 10
 
@@ -91,7 +91,7 @@ async def through_worker(path: Path, rounds: int) -> tuple[float, list[float]]:
             queue.join("bench")
             start = time.perf_counter()
             try:
-                await queue.run("bench", analyse_video, str(path), float(SECONDS), None)
+                await queue.run("bench", analyse_video, str(path), GUIDANCE, float(SECONDS), None)
             except VideoError:
                 pass  # not a runner: refused after the pose, as expected
             times.append(time.perf_counter() - start)
@@ -123,7 +123,7 @@ def main() -> None:
     synthetic = Runner(seconds=SECONDS).track()
     start = time.perf_counter()
     for _ in range(args.rounds):
-        result_of(synthetic)
+        result_of(synthetic, GUIDANCE)
     measure_s = (time.perf_counter() - start) / args.rounds
 
     end_to_end = median(worker)

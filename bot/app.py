@@ -38,6 +38,7 @@ COMMANDS = (
     "resume",
     "snooze",
     "cadence",
+    "video",
     "cancel",
     "help",
     "privacy",

@@ -40,10 +40,11 @@ from coaching.video import (
     View,
 )
 from knowledge import KnowledgeBase, i18n
+from knowledge.schema import VideoGuidance
 
 log = logging.getLogger(__name__)
 
-ANALYSE: Callable[[str, float | None, str | None], VideoResult] = video.analyse_video
+ANALYSE: Callable[[str, VideoGuidance, float | None, str | None], VideoResult] = video.analyse_video
 """What the worker runs on a saved clip (picklable); a test may put a landmark source here."""
 PROGRESS_SECONDS = 2.0
 """How often the "analysing…" message may change while the worker runs."""
@@ -129,7 +130,9 @@ async def _analyse(bot: Bot, kb: KnowledgeBase, clip: Clip, status: _Status) -> 
         progress = Path(folder) / "progress"
         await telegram_file.download_to_drive(path)
         job = asyncio.ensure_future(
-            video.video_queue().pool.run(ANALYSE, str(path), played_seconds, str(progress))
+            video.video_queue().pool.run(
+                ANALYSE, str(path), kb.video, played_seconds, str(progress)
+            )
         )
         try:
             while not job.done():
@@ -141,7 +144,8 @@ async def _analyse(bot: Bot, kb: KnowledgeBase, clip: Clip, status: _Status) -> 
         except VideoError as exc:
             log.info("video from %s refused: %s", clip.athlete_id, exc)
             key = f"video_error_{exc.reason.value}"
-            await status.show(_t(kb, clip, key, max_mb=MAX_MB, min_steps=video.MIN_STEPS))
+            min_steps = kb.video.running.min_steps
+            await status.show(_t(kb, clip, key, max_mb=MAX_MB, min_steps=min_steps))
         except WorkerFailure as exc:
             log.warning("video from %s: %s: %s", clip.athlete_id, type(exc).__name__, exc)
             await status.show(_t(kb, clip, f"video_error_{Reason.TOO_COMPLEX.value}"))
@@ -236,12 +240,14 @@ def result_text(kb: KnowledgeBase, lang: str, form: FormMeasure, *, saved: bool 
                 t(f"video_pelvic_side_{drop.more_on}", difference=_number(difference, lang))
             )
         else:
-            parts.append(t("video_pelvic_even", threshold=_number(video.LR_FLAG_DEG, lang, 0)))
+            flag = kb.video.pelvic_difference.degrees
+            parts.append(t("video_pelvic_even", threshold=_number(flag, lang, 0)))
         parts.append(t("video_pelvic_meaning"))
     elif form.view is View.REAR and form.pelvic_missing is PelvicMissing.NO_BASELINE:
         parts.append(t("video_pelvic_missing_no_baseline"))
     elif form.view is View.REAR and form.pelvic_missing is PelvicMissing.TOO_FEW:
-        parts.append(t("video_pelvic_missing_too_few", strides=video.MIN_STANCES_PER_SIDE))
+        strides = kb.video.pelvic_strides.per_leg
+        parts.append(t("video_pelvic_missing_too_few", strides=strides))
     if form.view is View.REAR:
         parts.append(t("video_knees"))
     parts.append(t("video_estimate"))

@@ -37,6 +37,7 @@ from knowledge.schema import (
     StrengthSession,
     TextKind,
     Tip,
+    VideoGuidance,
 )
 from knowledge.telegram_text import (
     BUTTON_LIMIT,
@@ -232,6 +233,11 @@ def _check_marks(out: Collected) -> Iterator[ContentError]:
             yield loc.error(
                 ("general_guidance",), "the pain triage is general guidance: mark it so"
             )
+        elif isinstance(item, VideoGuidance) and not item.general_guidance:
+            yield loc.error(
+                ("general_guidance",),
+                "the video thresholds are general guidance, not validated cut-offs: mark them so",
+            )
         elif not item.method and not item.general_guidance:
             yield loc.error(
                 ("method",),
@@ -374,6 +380,10 @@ def check_all(out: Collected, version: str) -> KnowledgeBase | None:
     pains = out.items.get("pain", [])
     if not pains and "pain" not in out.invalid_sections:
         errors.append(ContentError(ANY_FILE, 0, "pain", "no pain triage (section 'pain') found"))
+    if not out.items.get("video") and "video" not in out.invalid_sections:
+        errors.append(
+            ContentError(ANY_FILE, 0, "video", "no video thresholds (section 'video') found")
+        )
     for key in REQUIRED_UI_KEYS:
         if key not in out.ui:
             errors.append(ContentError(ANY_FILE, 0, f"ui.{key}", "required UI text is missing"))
@@ -397,6 +407,7 @@ def check_all(out: Collected, version: str) -> KnowledgeBase | None:
         selftest=SelfTest(steps=[s.value for s in out.steps]),
         rules=cast(list[Rule], values("rules")),
         pain=cast(PainTriage, pains[0].value),
+        video=cast(VideoGuidance, out.items["video"][0].value),
         ui={key: loc.value for key, loc in out.ui.items()},
     )
 

@@ -7,7 +7,7 @@ so a coach can fix a whole batch of edits in one go.
 Files: every `*.yaml` under the content directory. A file named `ui.yaml`
 is a flat map of interface texts (`key: {en: ..., fi: ...}`); every other
 file is a mapping of sections (`meta`, `tips`, `exercises`, `routines`,
-`strength_sessions`, `faults`, `selftest`, `rules`, `pain`), so content can be
+`strength_sessions`, `faults`, `selftest`, `rules`, `pain`, `video`), so content can be
 split across files freely.
 """
 
@@ -37,6 +37,7 @@ from knowledge.schema import (
     SelfTestStep,
     StrengthSession,
     Tip,
+    VideoGuidance,
 )
 from knowledge.yaml_lines import LineDict, LineList, line_of, load_yaml
 
@@ -149,8 +150,8 @@ def _read_sections(data: LineDict, file: str, out: Collected) -> None:
                 out,
                 out.steps.append,
             )
-        elif section == "pain":
-            _read_pain(raw, file, line, out)
+        elif section in SINGLE_SECTIONS:
+            _read_single(section, raw, file, line, out)
         elif section == "meta":
             if out.meta_seen:
                 first_file = out.meta.file if out.meta is not None else "another file"
@@ -162,23 +163,27 @@ def _read_sections(data: LineDict, file: str, out: Collected) -> None:
             if meta is not None:
                 out.meta = Located(meta, file, raw, "meta", "meta")
         else:
-            known = ", ".join(["meta", "selftest", "pain", *ITEM_SECTIONS])
+            known = ", ".join(["meta", "selftest", *SINGLE_SECTIONS, *ITEM_SECTIONS])
             reason = f"unknown section (known: {known})"
             out.errors.append(ContentError(file, line, str(section), reason))
 
 
-def _read_pain(raw: object, file: str, line: int, out: Collected) -> None:
-    """The pain triage: one mapping, defined once, checked like any other item."""
-    earlier = out.items.get("pain")
-    if earlier or "pain" in out.invalid_sections:
+SINGLE_SECTIONS: dict[str, type[ContentItem]] = {"pain": PainTriage, "video": VideoGuidance}
+"""Sections that are one item, defined once: the pain triage, the video thresholds."""
+
+
+def _read_single(section: str, raw: object, file: str, line: int, out: Collected) -> None:
+    """One mapping, defined once in all the files, checked like any other item."""
+    earlier = out.items.get(section)
+    if earlier or section in out.invalid_sections:
         where = earlier[0].file if earlier else "another file"
-        out.errors.append(ContentError(file, line, "pain", f"already defined in {where}"))
+        out.errors.append(ContentError(file, line, section, f"already defined in {where}"))
         return
-    triage = _validate(PainTriage, raw, file, "pain", out.errors)
-    if triage is None:
-        out.invalid_sections.add("pain")
+    item = _validate(SINGLE_SECTIONS[section], raw, file, section, out.errors)
+    if item is None:
+        out.invalid_sections.add(section)
         return
-    out.items.setdefault("pain", []).append(Located(triage, file, raw, "pain", "pain"))
+    out.items.setdefault(section, []).append(Located(item, file, raw, section, section))
 
 
 def _read_ui(data: LineDict, file: str, out: Collected) -> None:

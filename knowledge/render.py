@@ -32,6 +32,7 @@ from knowledge.schema import (
     Rule,
     SelfTestStep,
     Tip,
+    VideoGuidance,
     text_for,
 )
 
@@ -70,6 +71,8 @@ RENDER_UI_KEYS = (
     "plan_title",
     "plan_priorities",
     "plan_more",
+    "kb_video_thresholds",
+    "kb_sources",
 )
 """UI keys the renderer needs; the loader insists they exist."""
 
@@ -208,6 +211,7 @@ def render_summary(
     changes: Mapping[str, int],
     since: Mapping[str, str],
     lang: str = "en",
+    notes: Mapping[str, Sequence[str]] | None = None,
 ) -> str:
     """The self-test summary: each finding, "not tested" with the tests to do where the
     answers could not tell, and per finding what changed since when.
@@ -215,9 +219,12 @@ def render_summary(
     `levels` maps a fault to none/mild/marked or "untested"; `missing` a fault to
     the steps left unanswered for it; `changes` a fault to -1 better, 0 same, +1
     worse (only findings tested both times), and `since` the same faults to the
-    formatted date of the test each was compared with. When nothing was tested
-    the summary says so and lists the tests, instead of calling anyone fine.
+    formatted date of the test each was compared with. `notes` are lines shown
+    under a finding, rendered already (what a video measured, and when). When
+    nothing was tested the summary says so and lists the tests, instead of
+    calling anyone fine.
     """
+    notes = notes or {}
     untested = [f for f in kb.faults if levels.get(f, UNTESTED) == UNTESTED]
     parts: list[str] = []
     if len(untested) == len(kb.faults):
@@ -231,24 +238,30 @@ def render_summary(
             name = text_for(fault.name, lang)
             tests = _tests_to_do(kb, missing.get(fault_id, []), lang)
             todo = kb.ui_text("summary_do_tests", lang, tests=tests)
-            parts.append(f"<b>{name}</b> ({kb.ui_text('level_untested', lang)})\n{todo}")
+            text = f"<b>{name}</b> ({kb.ui_text('level_untested', lang)})\n{todo}"
+            parts.append(text + "".join(f"\n<i>{note}</i>" for note in notes.get(fault_id, ())))
             continue
         text = render_finding(kb, fault, level, lang)
         if fault_id in changes and fault_id in since:
             trend = kb.ui_text(TREND_KEYS[changes[fault_id]], lang)
             date = since[fault_id]
             text += "\n<i>" + kb.ui_text("summary_since", lang, date=date, trend=trend) + "</i>"
-        parts.append(text)
+        parts.append(text + "".join(f"\n<i>{note}</i>" for note in notes.get(fault_id, ())))
     parts.append(f"<i>{kb.ui_text('summary_not_diagnosis', lang)}</i>")
     return "\n\n".join(parts)
 
 
-def render_plan(kb: KnowledgeBase, priorities: Sequence[Localized], lang: str = "en") -> str:
-    """/plan: the title, at most three priorities, and a pointer to the cards below."""
+def render_plan(
+    kb: KnowledgeBase, priorities: Sequence[Localized], lang: str = "en", note: str = ""
+) -> str:
+    """/plan: the title, at most three priorities, `note` (what video measured, or that
+    it can), and a pointer to the cards below."""
     parts = [f"<b>{kb.ui_text('plan_title', lang)}</b>"]
     if priorities:
         listed = "\n\n".join(f"{n}. {text_for(p, lang)}" for n, p in enumerate(priorities, 1))
         parts.append(f"<i>{kb.ui_text('plan_priorities', lang)}</i>\n{listed}")
+    if note:
+        parts.append(note)
     parts.append(kb.ui_text("plan_more", lang))
     return "\n\n".join(parts)
 
@@ -278,6 +291,36 @@ def render_pain(kb: KnowledgeBase, triage: PainTriage, lang: str = "en") -> str:
     return "\n\n".join(parts) + _guidance_note(kb, triage, lang)
 
 
+def percent(share: float) -> str:
+    """A share as a whole percentage ("75")."""
+    return f"{share * 100:.0f}"
+
+
+def render_video(kb: KnowledgeBase, guidance: VideoGuidance, lang: str = "en") -> str:
+    """The video thresholds for previews: each value, then where each comes from."""
+    difference, levels = guidance.pelvic_difference, guidance.pelvic_levels
+    running = guidance.running
+    values = kb.ui_text(
+        "kb_video_thresholds",
+        lang,
+        difference=f"{difference.degrees:g}",
+        share=percent(difference.consistent_share),
+        mild=f"{levels.mild_deg:g}",
+        marked=f"{levels.marked_deg:g}",
+        strides=guidance.pelvic_strides.per_leg,
+        min_steps=running.min_steps,
+        min_spm=f"{running.min_spm:g}",
+        max_spm=f"{running.max_spm:g}",
+        height=percent(guidance.runner_size.min_height_share),
+    )
+    cited = "\n".join(
+        f"• {name} ({threshold.source}): {guidance.sources[threshold.source]}"
+        for name, threshold in guidance.thresholds().items()
+    )
+    sources = f"<b>{kb.ui_text('kb_sources', lang)}</b>\n{cited}"
+    return values + "\n\n" + sources + _guidance_note(kb, guidance, lang)
+
+
 def render_item(kb: KnowledgeBase, item_id: str, lang: str = "en") -> str:
     """Any item by id as Telegram HTML; KeyError if the id is unknown."""
     item = kb.item(item_id)
@@ -295,4 +338,6 @@ def render_item(kb: KnowledgeBase, item_id: str, lang: str = "en") -> str:
         return render_rule(kb, item, lang)
     if isinstance(item, PainTriage):
         return render_pain(kb, item, lang)
+    if isinstance(item, VideoGuidance):
+        return render_video(kb, item, lang)
     raise KeyError(item_id)  # pragma: no cover - every item kind is handled above

@@ -398,6 +398,110 @@ class PainTriage(ContentItem):
         yield ("not_stored",), self.not_stored, "text"
 
 
+SourceId = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*$", max_length=40)]
+
+
+class Sourced(_Strict):
+    """A threshold's source: one of its item's `sources`, cited in full in docs/video.md."""
+
+    source: SourceId
+
+
+class PelvicDifference(Sourced):
+    """When a left/right difference in pelvic drop is pointed out to the athlete."""
+
+    degrees: float = Field(gt=0, le=20)
+    """The two legs' mean drops differ by more than this…"""
+    consistent_share: float = Field(gt=0.5, le=1)
+    """…and the same side drops more in at least this share of the strides."""
+
+
+class PelvicLevels(Sourced):
+    """The self-test's hip-drop level from a measured drop (the more-dropping leg's mean)."""
+
+    mild_deg: float = Field(gt=0, le=30)
+    marked_deg: float = Field(gt=0, le=30)
+
+    @model_validator(mode="after")
+    def _ordered(self) -> PelvicLevels:
+        if self.marked_deg <= self.mild_deg:
+            raise ValueError("marked_deg must be greater than mild_deg")
+        return self
+
+    def level(self, degrees: float) -> Level:
+        """The level of one measured drop: under mild_deg none, under marked_deg mild."""
+        if degrees >= self.marked_deg:
+            return "marked"
+        if degrees >= self.mild_deg:
+            return "mild"
+        return "none"
+
+
+class StridesNeeded(Sourced):
+    """Stances on each leg a pelvic drop is averaged over before it is reported."""
+
+    per_leg: int = Field(ge=3, le=100)
+
+
+class RunningSteps(Sourced):
+    """What a clip must show to count as running and be worth measuring."""
+
+    min_steps: int = Field(ge=4, le=200)
+    """Fewer foot contacts: too short."""
+    min_spm: float = Field(ge=60, le=200)
+    """Slower steps: slow motion (or walking), not running."""
+    max_spm: float = Field(ge=150, le=400)
+    """Faster steps: the feet were not followed."""
+
+    @model_validator(mode="after")
+    def _ordered(self) -> RunningSteps:
+        if self.max_spm <= self.min_spm:
+            raise ValueError("max_spm must be greater than min_spm")
+        return self
+
+
+class RunnerSize(Sourced):
+    """How much of the picture's height the runner must fill to be measured."""
+
+    min_height_share: float = Field(gt=0, lt=1)
+
+
+class VideoGuidance(ContentItem):
+    """The coaching thresholds of running-form videos (/video): when a figure is
+    reported, flagged or turned into a self-test level. General guidance, not
+    validated cut-offs: each threshold names its source, cited in docs/video.md.
+    Technical bounds (frame rates, file sizes, landmark tracking) stay in code."""
+
+    sources: dict[SourceId, str] = Field(min_length=1)
+    """Source id -> a short citation; the full reference is in docs/video.md."""
+    pelvic_difference: PelvicDifference
+    pelvic_levels: PelvicLevels
+    pelvic_strides: StridesNeeded
+    running: RunningSteps
+    runner_size: RunnerSize
+
+    def thresholds(self) -> dict[str, Sourced]:
+        """Each threshold by its field name, for checks and previews."""
+        return {
+            "pelvic_difference": self.pelvic_difference,
+            "pelvic_levels": self.pelvic_levels,
+            "pelvic_strides": self.pelvic_strides,
+            "running": self.running,
+            "runner_size": self.runner_size,
+        }
+
+    @model_validator(mode="after")
+    def _sources_known(self) -> VideoGuidance:
+        unknown = sorted(
+            f"{name}: {t.source}"
+            for name, t in self.thresholds().items()
+            if t.source not in self.sources
+        )
+        if unknown:
+            raise ValueError(f"unknown source(s), add them to sources: {', '.join(unknown)}")
+        return self
+
+
 class RetiredPhrase(_Strict):
     """Wording that drifted from the coach's method, and what to write instead."""
 
@@ -448,6 +552,7 @@ class KnowledgeBase(_Strict):
     selftest: SelfTest
     rules: list[Rule]
     pain: PainTriage
+    video: VideoGuidance
     ui: dict[str, Localized]
 
     def ui_text(self, key: str, lang: str, **params: object) -> str:
@@ -467,6 +572,7 @@ class KnowledgeBase(_Strict):
         yield from self.selftest.steps
         yield from self.rules
         yield self.pain
+        yield self.video
 
     def item(self, item_id: str) -> ContentItem:
         """Any item by id (tip, exercise, routine, session, fault, step, rule)."""

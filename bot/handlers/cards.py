@@ -17,19 +17,23 @@ marks the athlete's own level. Nothing here writes to the database.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
 
 from telegram import InlineKeyboardMarkup, Update
 
 from bot.context import HipContext, athlete_only, on_button
+from bot.handlers import video_card
 from bot.render import Button, chunk, keyboard, ui
 from coaching import progression, selftest
 from coaching.callbacks import CardOpen, CardOrigin, CardStep, PainStart, PlanShow
 from coaching.models import Athlete
 from coaching.plan import build_plan
-from coaching.scoring import Assessment, assess, latest_judged
+from coaching.scoring import assess, latest_judged
+from coaching.video import Findings, measured_form, with_measured
 from knowledge.render import render_card, render_plan
 from knowledge.schema import KnowledgeBase, ProgressionLevel, text_for
+from scheduler.recurrence import zone
 
 PRERUN_ROUTINE = "prerun_activation"
 
@@ -48,25 +52,36 @@ def _card_rows(kb: KnowledgeBase, lang: str, ids: Sequence[str]) -> list[list[Bu
 
 
 def plan_view(
-    kb: KnowledgeBase, lang: str, found: Assessment | None, triathlete: bool | None
+    kb: KnowledgeBase,
+    lang: str,
+    findings: Findings,
+    triathlete: bool | None,
+    zone: dt.tzinfo | None = None,
 ) -> tuple[str, InlineKeyboardMarkup]:
-    """The plan for a test with enough answers: priorities first, then a button per
-    routine, session and exercise. Without one, "no plan yet" and the method's basics."""
+    """The plan for the findings (a test with enough answers, measured values over it):
+    priorities first, what video measured or can measure, then a button per routine,
+    session and exercise. Without findings, "no plan yet" and the method's basics."""
+    note = video_card.plan_note(kb, lang, findings, zone)
+    found = findings.found
     if found is None:
         ids = [r for r in (PRERUN_ROUTINE,) if r in kb.routines] + list(kb.strength_sessions)
-        return ui(kb, lang, "plan_none"), keyboard(_card_rows(kb, lang, ids))
+        text = f"{ui(kb, lang, 'plan_none')}\n\n{note}"
+        return text, keyboard(_card_rows(kb, lang, ids))
     plan = build_plan(kb, found.tested(), triathlete)
-    text = render_plan(kb, plan.priorities, lang)
+    text = render_plan(kb, plan.priorities, lang, note)
     return text, keyboard(_card_rows(kb, lang, plan.cards()))
 
 
 async def plan_reply(context: HipContext, athlete: Athlete) -> tuple[str, InlineKeyboardMarkup]:
     """The athlete's plan, from their newest test with enough answers (an all-skipped
-    retest does not take away the plan an earlier test gave)."""
+    retest does not take away the plan an earlier test gave), a measured hip drop over
+    its by-eye answer."""
     kb = context.kb
-    results = await selftest.results(await context.db(), athlete.id)
+    session = await context.db()
+    results = await selftest.results(session, athlete.id)
     found = latest_judged([assess(kb, result.answers) for result in results])
-    return plan_view(kb, athlete.language, found, athlete.triathlete)
+    findings = with_measured(kb, found, await measured_form(session, athlete.id))
+    return plan_view(kb, athlete.language, findings, athlete.triathlete, zone(athlete.timezone))
 
 
 @athlete_only

@@ -16,6 +16,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from telegram import InlineKeyboardMarkup, Update
 
 from bot.context import HipContext, Refused, athlete_only, on_button
+from bot.handlers import video_card
 from bot.handlers.cards import plan_view
 from bot.render import Button, keyboard
 from coaching import selftest
@@ -24,6 +25,7 @@ from coaching.models import SelftestResult, SelftestSession
 from coaching.pending import Kind, PendingQuestion
 from coaching.scoring import assess, compare, latest_judged
 from coaching.selftest import Action, NoConsent, StaleStep
+from coaching.video import measured_form, with_measured
 from knowledge.i18n import format_local_date
 from knowledge.render import option_labels, render_step_message, render_summary
 from knowledge.schema import text_for
@@ -77,9 +79,12 @@ async def show_result(context: HipContext, result: SelftestResult) -> None:
     recent earlier test that judged it (better / same / worse, and since when);
     a test with not enough answers is never compared against, nor planned from.
     Earlier tests are judged from their answers, as `assess` judges this one.
+    A hip drop measured from video replaces the by-eye answer (`with_measured`),
+    says so with its date, and is not compared with an eye's judgement.
     """
     kb, lang, athlete = context.kb, context.lang, context.athlete
-    history = await selftest.results(await context.db(), athlete.id)
+    session = await context.db()
+    history = await selftest.results(session, athlete.id)
     earlier = [r for r in history if r is not result]
     judged = [assess(kb, r.answers) for r in earlier]
     found = assess(kb, result.answers)
@@ -89,9 +94,15 @@ async def show_result(context: HipContext, result: SelftestResult) -> None:
         fault: format_local_date(earlier[index].created_at, local, lang)
         for fault, index in comparison.against.items()
     }
-    summary = render_summary(kb, found.levels, found.missing, comparison.changes, since, lang)
+    form = await measured_form(session, athlete.id)
+    shown = with_measured(kb, found, form)
+    now = shown.found or found
+    changes = shown.unmeasured(comparison.changes)
+    notes = video_card.finding_notes(kb, lang, shown, local)
+    summary = render_summary(kb, now.levels, now.missing, changes, since, lang, notes)
     context.reply_long(f"{context.t('selftest_done')}\n\n{summary}")
-    context.reply(*plan_view(kb, lang, latest_judged([*judged, found]), athlete.triathlete))
+    planned = with_measured(kb, latest_judged([*judged, found]), form)
+    context.reply(*plan_view(kb, lang, planned, athlete.triathlete, local))
 
 
 async def ask_step(context: HipContext, sel: SelftestSession, *, on_tapped: bool = False) -> None:

@@ -10,13 +10,14 @@ one annotated still (`still`). Only the figures are stored (`store`); the clip
 is deleted once analysed.
 
     place = queue.join(athlete_id)          # Busy if they already have one in line
-    result = await queue.run(athlete_id, analyse_video, path, played_seconds, progress)
+    result = await queue.run(athlete_id, analyse_video, path, kb.video, played_seconds, progress)
     await save_video(session, athlete_id, result.form, now)
 
 MediaPipe and OpenCV are the optional `video` extra: without them
 `available()` is False and the bot says so; everything else here imports
-without them. `measured_form` is the latest measured figures of an athlete,
-for the self-test's findings and the coach's card.
+without them. `measured_form` is the latest measured figures of an athlete;
+`with_measured` puts them over the self-test's findings wherever findings are
+shown or planned from (a measured value outranks a by-eye answer).
 """
 
 from __future__ import annotations
@@ -25,12 +26,16 @@ import logging
 import threading
 
 from coaching.video.errors import Reason, VideoError
-from coaching.video.findings import measured_levels, overstride_note, pelvic_level
+from coaching.video.findings import (
+    Findings,
+    MeasuredFinding,
+    StrideFigures,
+    measured_levels,
+    stride_figures,
+    with_measured,
+)
 from coaching.video.job import VideoResult, analyse_video, result_of
 from coaching.video.measure import (
-    LR_FLAG_DEG,
-    MIN_STANCES_PER_SIDE,
-    MIN_STEPS,
     FormMeasure,
     Overstride,
     PelvicDrop,
@@ -95,15 +100,14 @@ def close_video_queue() -> None:
 
 __all__ = [
     "EXTENSIONS",
-    "LR_FLAG_DEG",
     "MAX_FILE_BYTES",
     "MAX_SECONDS",
     "MIME_TYPES",
-    "MIN_STANCES_PER_SIDE",
-    "MIN_STEPS",
     "VIDEO_LIMITS",
     "Busy",
+    "Findings",
     "FormMeasure",
+    "MeasuredFinding",
     "MeasuredForm",
     "Overstride",
     "PelvicDrop",
@@ -111,6 +115,7 @@ __all__ = [
     "PoseTrack",
     "Reason",
     "Spread",
+    "StrideFigures",
     "VideoError",
     "VideoQueue",
     "VideoResult",
@@ -122,8 +127,8 @@ __all__ = [
     "measure",
     "measured_form",
     "measured_levels",
-    "overstride_note",
-    "pelvic_level",
+    "stride_figures",
+    "with_measured",
     "recent_videos",
     "result_of",
     "save_video",

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from coaching.video.measure import FormMeasure, measure
 from coaching.video.track import PoseTrack
+from knowledge.schema import VideoGuidance
 
 
 @dataclass(frozen=True)
@@ -21,18 +22,27 @@ class VideoResult:
     """The annotated still, or None when it could not be drawn."""
 
 
-def result_of(track: PoseTrack, played_seconds: float | None = None) -> VideoResult:
+def result_of(
+    track: PoseTrack, guidance: VideoGuidance, played_seconds: float | None = None
+) -> VideoResult:
     """Figures and the annotated still from landmarks (raises `VideoError`)."""
     from coaching.video.still import annotate
 
-    form = measure(track, played_seconds)
+    form = measure(track, guidance, played_seconds)
     return VideoResult(form, annotate(track, form))
 
 
 def analyse_video(
-    path: str, played_seconds: float | None = None, progress: str | None = None
+    path: str,
+    guidance: VideoGuidance,
+    played_seconds: float | None = None,
+    progress: str | None = None,
 ) -> VideoResult:
-    """The clip at `path`: pose on every analysed frame, then `result_of`. Blocking."""
+    """The clip at `path`: pose on every analysed frame, then `result_of`. Blocking.
+
+    `guidance` (the knowledge base's video thresholds) travels with the clip, so
+    the worker measures by the content the bot was started with.
+    """
     from coaching.video.pose import extract
 
-    return result_of(extract(path, progress), played_seconds)
+    return result_of(extract(path, progress), guidance, played_seconds)

@@ -16,7 +16,10 @@ one side) cancels out.
 
 Refusals raise `VideoError`; what could not be measured in an otherwise good
 clip (pelvic drop from the side, no standing moment) is said in the result.
-The thresholds are general guidance, with their sources in docs/video.md.
+The coaching thresholds (when a difference is flagged, how many strides and
+steps are enough, what counts as running, how big the runner must be) are the
+knowledge base's `VideoGuidance`, general guidance with their sources in
+docs/video.md; the constants here are technical bounds of the tracking.
 """
 
 from __future__ import annotations
@@ -49,6 +52,7 @@ from coaching.video.track import (
     Points,
     PoseTrack,
 )
+from knowledge.schema import VideoGuidance
 
 Floats = npt.NDArray[np.float64]
 Bools = npt.NDArray[np.bool_]
@@ -60,24 +64,13 @@ MIN_DETECTED_SHARE = 0.2
 MIN_IN_FRAME_SHARE = 0.75
 """A runner found whole in fewer of the frames than this has left the frame."""
 FRAME_MARGIN = 0.02
-MIN_BODY_SHARE = 0.43
-"""Nose to heel over frame height; nose to heel is about 0.87 of standing height, so this
-is a runner about half the frame tall."""
-MIN_STEPS = 12
-MIN_CADENCE_SPM = 130.0
-"""Below this, the clip is slow motion (or walking): easy running is 150–190."""
-MAX_CADENCE_SPM = 240.0
+NOSE_TO_HEEL = 0.87
+"""Nose to heel over standing height: what the landmarks see of a runner's height."""
 MAX_STEP_CV = 0.3
 """Step times varying more than this (coefficient of variation): the feet were not followed."""
 SLOW_MOTION_RATIO = 1.5
 """Played for this much longer than its frames last: a slow-motion clip."""
 STANDING_MIN_S = 1.0
-MIN_STANCES_PER_SIDE = 10
-LR_FLAG_DEG = 3.0
-"""A left/right difference in pelvic drop flagged only above this, and only when…"""
-CONSISTENT_SHARE = 0.75
-"""…the same side drops more in at least this share of the strides (left stance against
-the right stance after it)."""
 REAR_RATIO = 0.3
 SIDE_RATIO = 0.2
 """Hip width over torso length: at least REAR_RATIO seen from behind (or in front), at
@@ -264,8 +257,11 @@ def _foot_y(px: Points, heel: int, ankle: int) -> Floats:
 # ------------------------------------------------------------------ the whole measurement
 
 
-def measure(track: PoseTrack, played_seconds: float | None = None) -> FormMeasure:
-    """Everything a clip says about running form, or a `VideoError` saying why not."""
+def measure(
+    track: PoseTrack, guidance: VideoGuidance, played_seconds: float | None = None
+) -> FormMeasure:
+    """Everything a clip says about running form, or a `VideoError` saying why not;
+    `guidance` is the knowledge base's thresholds (`kb.video`)."""
     if track.frames == 0 or track.fps <= 0:
         raise VideoError(Reason.UNREADABLE, "no frames")
     if (
@@ -288,7 +284,7 @@ def measure(track: PoseTrack, played_seconds: float | None = None) -> FormMeasur
         np.nanmax(px[found][:, [LEFT_HEEL, RIGHT_HEEL, LEFT_FOOT, RIGHT_FOOT], 1], axis=1)
         - px[found][:, NOSE, 1]
     )
-    if body < MIN_BODY_SHARE * track.height:
+    if body < guidance.runner_size.min_height_share * NOSE_TO_HEEL * track.height:
         raise VideoError(Reason.TOO_SMALL, f"nose to heel {body / track.height:.0%} of height")
     key = [NOSE, LEFT_HIP, RIGHT_HIP, LEFT_ANKLE, RIGHT_ANKLE, LEFT_HEEL, RIGHT_HEEL]
     xy = points[:, key, :2]
@@ -297,12 +293,12 @@ def measure(track: PoseTrack, played_seconds: float | None = None) -> FormMeasur
         raise VideoError(Reason.LEFT_FRAME, f"whole in {inside.mean():.0%} of frames")
 
     contacts, standing = _contacts(px, found, track.fps, float(body))
-    cadence, steps = _cadence(contacts, found, track.fps)
+    cadence, steps = _cadence(contacts, found, track.fps, guidance)
     view = _view(px, found)
     overstride = _overstride(px, contacts) if view is View.SIDE else None
     middle = contacts[len(contacts) // 2]
     still, angle, side = middle.frame, 0.0, middle.side
-    pelvic, missing, typical, level = _pelvic(px, contacts, standing, view)
+    pelvic, missing, typical, level = _pelvic(px, contacts, standing, view, guidance)
     if typical is not None:
         still, angle, side = typical
     if overstride is not None:
@@ -366,7 +362,9 @@ def _merged(runs: list[tuple[int, int]], gap: int) -> list[tuple[int, int]]:
     return joined
 
 
-def _cadence(contacts: list[Contact], found: Bools, fps: float) -> tuple[float, int]:
+def _cadence(
+    contacts: list[Contact], found: Bools, fps: float, guidance: VideoGuidance
+) -> tuple[float, int]:
     """Steps per minute over the gaps between contacts of one stretch, and contacts counted."""
     if len(contacts) < 4:
         raise VideoError(Reason.TOO_SHORT, f"{len(contacts)} foot contacts")
@@ -384,11 +382,12 @@ def _cadence(contacts: list[Contact], found: Bools, fps: float) -> tuple[float, 
     if seconds <= 0 or not step_times:
         raise VideoError(Reason.TOO_SHORT, "no steps in one stretch")
     cadence = 60.0 * steps / seconds
-    if cadence < MIN_CADENCE_SPM:
+    running = guidance.running
+    if cadence < running.min_spm:
         raise VideoError(Reason.SLOW_MOTION, f"{cadence:.0f} steps/min")
-    if len(contacts) < MIN_STEPS:
+    if len(contacts) < running.min_steps:
         raise VideoError(Reason.TOO_SHORT, f"{len(contacts)} foot contacts")
-    if cadence > MAX_CADENCE_SPM:
+    if cadence > running.max_spm:
         raise VideoError(Reason.UNCLEAR, f"{cadence:.0f} steps/min")
     spread = statistics.pstdev(step_times) / statistics.fmean(step_times)
     if spread > MAX_STEP_CV:
@@ -478,7 +477,11 @@ def pelvic_tilt(px: Points) -> Floats:
 
 
 def _pelvic(
-    px: Points, contacts: list[Contact], standing: list[tuple[int, int]], view: View
+    px: Points,
+    contacts: list[Contact],
+    standing: list[tuple[int, int]],
+    view: View,
+    guidance: VideoGuidance,
 ) -> tuple[PelvicDrop | None, PelvicMissing | None, tuple[int, float, str] | None, float]:
     """Peak drop of the swing side's hip in each stance, relative to standing."""
     if view is not View.REAR:
@@ -499,7 +502,7 @@ def _pelvic(
             continue
         peak = int(np.nanargmax(stance))
         drops[contact.side].append((float(stance[peak]), contact.frame + peak))
-    if min(len(drops["left"]), len(drops["right"])) < MIN_STANCES_PER_SIDE:
+    if min(len(drops["left"]), len(drops["right"])) < guidance.pelvic_strides.per_leg:
         return None, PelvicMissing.TOO_FEW, None, level
     left = Spread.of([d for d, _ in drops["left"]])
     right = Spread.of([d for d, _ in drops["right"]])
@@ -507,7 +510,8 @@ def _pelvic(
     pairs = list(zip(drops["left"], drops["right"], strict=False))
     agreeing = sum(1 for (a, _), (b, _) in pairs if (a - b) * difference > 0)
     more_on = None
-    if abs(difference) > LR_FLAG_DEG and agreeing >= CONSISTENT_SHARE * len(pairs):
+    flag = guidance.pelvic_difference
+    if abs(difference) > flag.degrees and agreeing >= flag.consistent_share * len(pairs):
         more_on = "left" if difference > 0 else "right"
     side = more_on or ("left" if left.mean >= right.mean else "right")
     mean = left.mean if side == "left" else right.mean

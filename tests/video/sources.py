@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from coaching.video import VideoResult, result_of
+from knowledge.schema import VideoGuidance
 from tests.video.synthetic import Runner
 
 
@@ -25,7 +26,10 @@ def clip_of(**runner: Any) -> bytes:
 
 
 def synthetic_clip(
-    path: str, played_seconds: float | None = None, progress: str | None = None
+    path: str,
+    guidance: VideoGuidance,
+    played_seconds: float | None = None,
+    progress: str | None = None,
 ) -> VideoResult:
     """`coaching.video.analyse_video` with the landmarks of the runner described at `path`."""
     spec = json.loads(Path(path).read_text())
@@ -39,4 +43,4 @@ def synthetic_clip(
     track = Runner(**spec).track()
     if progress is not None:
         Path(progress).write_text(f"{track.frames} {track.frames}")
-    return result_of(track, played_seconds)
+    return result_of(track, guidance, played_seconds)

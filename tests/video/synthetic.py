@@ -38,6 +38,10 @@ from coaching.video.track import (
     Points,
     PoseTrack,
 )
+from knowledge import get_knowledge
+
+GUIDANCE = get_knowledge().video
+"""The shipped knowledge base's video thresholds, as the bot passes them to the worker."""
 
 THIGH, SHANK = 0.26, 0.26
 LEG = THIGH + SHANK

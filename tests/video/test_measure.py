@@ -8,19 +8,19 @@ import pytest
 from coaching.video import PelvicMissing, Reason, VideoError, View, measure
 from coaching.video.measure import detected, undo_swaps
 from coaching.video.track import LEFT_HIP, PoseTrack
-from tests.video.synthetic import Runner, drop_frames, swap_legs
+from tests.video.synthetic import GUIDANCE, Runner, drop_frames, swap_legs
 
 
 def refusal(track: PoseTrack, played: float | None = None) -> Reason:
     with pytest.raises(VideoError) as caught:
-        measure(track, played)
+        measure(track, GUIDANCE, played)
     return caught.value.reason
 
 
 @pytest.mark.parametrize(("cadence", "fps"), [(160.0, 30.0), (172.0, 30.0), (186.0, 60.0)])
 def test_cadence_and_step_count_from_the_side(cadence: float, fps: float) -> None:
     runner = Runner(cadence_spm=cadence, fps=fps)
-    form = measure(runner.track())
+    form = measure(runner.track(), GUIDANCE)
     assert form.view is View.SIDE
     assert form.cadence_spm == pytest.approx(cadence, abs=2.0)
     # A landing in the clip's last frame may be seen a frame early or not at all.
@@ -43,7 +43,7 @@ def test_contacts_are_found_where_the_feet_land() -> None:
 @pytest.mark.parametrize("facing", [1.0, -1.0])
 def test_overstride_in_leg_lengths_and_shin_angle(facing: float) -> None:
     runner = Runner(reach=0.25, facing=facing, fps=60.0)
-    form = measure(runner.track())
+    form = measure(runner.track(), GUIDANCE)
     assert form.overstride is not None
     assert form.overstride.leg_lengths.mean == pytest.approx(0.25, abs=0.02)
     # The contact is seen within a frame or so of the landing, while the shin still turns:
@@ -53,8 +53,8 @@ def test_overstride_in_leg_lengths_and_shin_angle(facing: float) -> None:
 
 
 def test_a_shorter_reach_measures_shorter() -> None:
-    near = measure(Runner(reach=0.1).track()).overstride
-    far = measure(Runner(reach=0.35).track()).overstride
+    near = measure(Runner(reach=0.1).track(), GUIDANCE).overstride
+    far = measure(Runner(reach=0.35).track(), GUIDANCE).overstride
     assert near is not None and far is not None
     assert far.leg_lengths.mean - near.leg_lengths.mean == pytest.approx(0.25, abs=0.04)
     assert far.shin_deg.mean > near.shin_deg.mean + 10
@@ -62,7 +62,7 @@ def test_a_shorter_reach_measures_shorter() -> None:
 
 def test_pelvic_drop_per_side_from_behind() -> None:
     runner = Runner(view="rear", standing_s=2.0, seconds=12.0, drop_left=7.0, drop_right=3.0)
-    form = measure(runner.track())
+    form = measure(runner.track(), GUIDANCE)
     assert form.view is View.REAR
     drop = form.pelvic_drop
     assert drop is not None
@@ -75,17 +75,17 @@ def test_pelvic_drop_per_side_from_behind() -> None:
 
 @pytest.mark.parametrize("tilt", [-6.0, 5.0])
 def test_camera_tilt_is_removed_by_the_standing_reference(tilt: float) -> None:
-    level = measure(Runner(view="rear", standing_s=2.0, seconds=12.0).track()).pelvic_drop
-    tilted = measure(Runner(view="rear", standing_s=2.0, seconds=12.0, tilt=tilt).track())
+    level = measure(Runner(view="rear", standing_s=2.0, seconds=12.0).track(), GUIDANCE).pelvic_drop
+    tilted = measure(Runner(view="rear", standing_s=2.0, seconds=12.0, tilt=tilt).track(), GUIDANCE)
     assert level is not None and tilted.pelvic_drop is not None
     assert tilted.pelvic_drop.left.mean == pytest.approx(level.left.mean, abs=0.3)
     assert tilted.pelvic_drop.right.mean == pytest.approx(level.right.mean, abs=0.3)
 
 
 def test_an_even_pelvis_is_not_flagged_nor_a_small_difference() -> None:
-    even = measure(Runner(view="rear", standing_s=2.0, seconds=12.0).track()).pelvic_drop
+    even = measure(Runner(view="rear", standing_s=2.0, seconds=12.0).track(), GUIDANCE).pelvic_drop
     small = Runner(view="rear", standing_s=2.0, seconds=12.0, drop_left=6.0, drop_right=4.0)
-    slight = measure(small.track()).pelvic_drop
+    slight = measure(small.track(), GUIDANCE).pelvic_drop
     assert even is not None and even.more_on is None
     assert slight is not None and slight.more_on is None
 
@@ -94,21 +94,21 @@ def test_an_inconsistent_difference_is_not_flagged() -> None:
     noisy = Runner(
         view="rear", standing_s=2.0, seconds=12.0, drop_left=7.0, drop_right=3.0, drop_swing=6.0
     )
-    drop = measure(noisy.track()).pelvic_drop
+    drop = measure(noisy.track(), GUIDANCE).pelvic_drop
     assert drop is not None
     assert drop.left.mean - drop.right.mean > 3
     assert drop.more_on is None
 
 
 def test_no_standing_moment_no_pelvic_drop_but_a_cadence() -> None:
-    form = measure(Runner(view="rear", standing_s=0.0).track())
+    form = measure(Runner(view="rear", standing_s=0.0).track(), GUIDANCE)
     assert form.pelvic_drop is None
     assert form.pelvic_missing is PelvicMissing.NO_BASELINE
     assert form.cadence_spm == pytest.approx(170, abs=2)
 
 
 def test_too_few_stances_for_pelvic_drop() -> None:
-    form = measure(Runner(view="rear", standing_s=2.0, seconds=7.0).track())
+    form = measure(Runner(view="rear", standing_s=2.0, seconds=7.0).track(), GUIDANCE)
     assert form.pelvic_missing is PelvicMissing.TOO_FEW
 
 
@@ -120,7 +120,7 @@ def test_left_right_label_swaps_are_undone() -> None:
         track.fps, track.width, track.height, swap_legs(track.points, swapped), track.fps
     )
     assert np.allclose(undo_swaps(mixed.points), track.points)
-    form = measure(mixed)
+    form = measure(mixed, GUIDANCE)
     assert form.pelvic_drop is not None and form.pelvic_drop.more_on == "left"
     assert abs(form.steps - len(runner.contacts)) <= 1
 
@@ -137,7 +137,7 @@ def test_missing_frames_are_bridged_and_long_gaps_split() -> None:
         drop_frames(track.points, short + long_gap),
         track.fps,
     )
-    form = measure(holed)
+    form = measure(holed, GUIDANCE)
     assert form.cadence_spm == pytest.approx(170, abs=2.5)
     lost = sum(1 for time, _ in runner.contacts if 200 / 30 - 0.3 <= time <= 230 / 30 + 0.3)
     assert len(runner.contacts) - lost - 2 <= form.steps <= len(runner.contacts)
@@ -152,7 +152,7 @@ def test_slow_motion_by_stride_frequency() -> None:
 def test_slow_motion_by_playing_time() -> None:
     track = Runner(seconds=10.0).track()
     assert refusal(track, played=40.0) is Reason.SLOW_MOTION
-    assert measure(track, 10.0).steps > 0
+    assert measure(track, GUIDANCE, 10.0).steps > 0
 
 
 def test_too_short() -> None:
@@ -189,16 +189,16 @@ def test_pelvic_tilt_sign_follows_the_labels() -> None:
 
 
 def test_the_standing_level_is_kept_for_the_still() -> None:
-    tilted = measure(Runner(view="rear", standing_s=2.0, seconds=12.0, tilt=5.0).track())
+    tilted = measure(Runner(view="rear", standing_s=2.0, seconds=12.0, tilt=5.0).track(), GUIDANCE)
     assert tilted.level_deg == pytest.approx(5.0, abs=0.5)
-    assert measure(Runner().track()).level_deg == 0.0
+    assert measure(Runner().track(), GUIDANCE).level_deg == 0.0
 
 
 @pytest.mark.parametrize("view", ["side", "rear"])
 def test_landmark_jitter_does_not_add_or_lose_steps(view: str) -> None:
     """Jitter of 0.6 % of the frame on every landmark, every frame (about 12 pixels on 1920)."""
     runner = Runner(view=view, standing_s=2.0, seconds=12.0, noise=0.006)
-    form = measure(runner.track())
+    form = measure(runner.track(), GUIDANCE)
     assert form.steps == len(runner.contacts)
     assert form.cadence_spm == pytest.approx(170, abs=1.5)
     if view == "rear":

@@ -18,6 +18,7 @@ from coaching.video.pose import extract  # noqa: E402
 from coaching.video.track import NOSE  # noqa: E402
 from knowledge import KnowledgeBase  # noqa: E402
 from tests.video.clips import empty_room, framed, portrait, write_clip  # noqa: E402
+from tests.video.synthetic import GUIDANCE  # noqa: E402
 
 
 def test_a_real_photograph_of_a_person_is_found_in_every_frame(tmp_path: Path) -> None:
@@ -40,7 +41,7 @@ async def test_no_one_in_the_picture_through_the_worker(tmp_path: Path, kb: Know
     try:
         assert queue.join(1) == 0
         with pytest.raises(VideoError) as caught:
-            await queue.run(1, analyse_video, str(clip), None, None)
+            await queue.run(1, analyse_video, str(clip), GUIDANCE, None, None)
         assert caught.value.reason is Reason.NO_PERSON
         assert queue.ahead() == 0
         said = kb.ui_text(f"video_error_{caught.value.reason.value}", "en")

@@ -13,11 +13,13 @@ from coaching.db import Database
 from coaching.models import Athlete
 from coaching.privacy import export
 from coaching.privacy.erase import erase
-from coaching.video import measure, measured_form, measured_levels, pelvic_level, save_video
-from tests.video.synthetic import Runner
+from coaching.video import measure, measured_form, measured_levels, save_video
+from knowledge import get_knowledge
+from tests.video.synthetic import GUIDANCE, Runner
 
 NOW = dt.datetime(2026, 11, 29, 9, 0, tzinfo=dt.UTC)
 ATHLETE = 31
+KB = get_knowledge()
 COACH = 1
 
 
@@ -31,8 +33,8 @@ def athlete() -> Athlete:
     )
 
 
-SIDE = measure(Runner(reach=0.2).track())
-REAR = measure(Runner(view="rear", standing_s=2.0, seconds=12.0, drop_left=9.0).track())
+SIDE = measure(Runner(reach=0.2).track(), GUIDANCE)
+REAR = measure(Runner(view="rear", standing_s=2.0, seconds=12.0, drop_left=9.0).track(), GUIDANCE)
 
 
 async def test_the_latest_measured_form_takes_each_figure_from_its_own_view(
@@ -42,7 +44,7 @@ async def test_the_latest_measured_form_takes_each_figure_from_its_own_view(
         session.add(athlete())
         await session.flush()
         assert await measured_form(session, ATHLETE) is None
-        assert measured_levels(None) == {}
+        assert measured_levels(KB, None) == {}
         await save_video(session, ATHLETE, REAR, NOW - dt.timedelta(days=2))
         await save_video(session, ATHLETE, SIDE, NOW)
         form = await measured_form(session, ATHLETE)
@@ -51,11 +53,15 @@ async def test_the_latest_measured_form_takes_each_figure_from_its_own_view(
     assert form.pelvic_left_deg == pytest.approx(9.0, abs=1.2)
     assert form.pelvic_at == NOW - dt.timedelta(days=2) and form.overstride_at == NOW
     assert form.cadence_spm == pytest.approx(170, abs=2)
-    assert measured_levels(form) == {"hip_drop": "marked"}
+    measured = measured_levels(KB, form)
+    assert list(measured) == ["hip_drop"] and measured["hip_drop"].level == "marked"
+    assert measured["hip_drop"].measured_at == NOW - dt.timedelta(days=2)
 
 
-def test_pelvic_levels_are_bands() -> None:
-    assert [pelvic_level(d) for d in (2.0, 5.0, 7.9, 8.0)] == ["none", "mild", "mild", "marked"]
+def test_pelvic_levels_are_the_knowledge_base_bands() -> None:
+    bands = KB.video.pelvic_levels
+    assert (bands.mild_deg, bands.marked_deg) == (5.0, 8.0)
+    assert [bands.level(d) for d in (2.0, 5.0, 7.9, 8.0)] == ["none", "mild", "mild", "marked"]
 
 
 async def test_the_coach_card_shows_the_measured_form(db: Database) -> None:
