@@ -18,6 +18,7 @@ from __future__ import annotations
 import importlib.util
 import math
 import os
+import sys
 from typing import Any
 
 import numpy as np
@@ -44,9 +45,6 @@ def model() -> Any:
     """The process' one pose model, built on first use (the worker builds it at start)."""
     global _model
     if _model is None:
-        # MediaPipe's C++ side logs every graph start to stderr; warnings and errors stay.
-        os.environ.setdefault("GLOG_minloglevel", "1")
-        os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "1")
         from mediapipe.python.solutions import pose as mp_pose
 
         _model = mp_pose.Pose(
@@ -58,6 +56,26 @@ def model() -> Any:
             min_tracking_confidence=0.5,
         )
     return _model
+
+
+def silence_native_stderr() -> None:
+    """MediaPipe and TensorFlow Lite write notes ("Created TensorFlow Lite XNNPACK
+    delegate", feedback-tensor warnings) straight to file descriptor 2, which the
+    worker shares with the bot: they would land in the bot's log and after its
+    one-line start-up errors. Called in the worker only (`coaching.video.warm`): in the
+    bot's own process it would hide other libraries' errors. Only Python's own stderr
+    (tracebacks, logging) keeps the real descriptor; the native libraries' writes go
+    to /dev/null.
+    """
+    if getattr(silence_native_stderr, "done", False):
+        return
+    sys.stderr.flush()
+    python_stderr = os.dup(2)
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, 2)
+    os.close(devnull)
+    sys.stderr = os.fdopen(python_stderr, "w", buffering=1, errors="backslashreplace")
+    silence_native_stderr.done = True  # type: ignore[attr-defined]
 
 
 def warm() -> None:

@@ -6,7 +6,8 @@ worker's memory limit is set after it, so the model counts as the worker at rest
 
 from __future__ import annotations
 
-from coaching.video.pose import available, warm
+from coaching.video.pose import available, silence_native_stderr, warm
 
 if available():
+    silence_native_stderr()
     warm()
