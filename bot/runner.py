@@ -53,6 +53,11 @@ async def _close(application: App) -> None:
     with suppress(Exception):
         await application.shutdown()
     with suppress(Exception):
+        # A start refused inside Bot.initialize (getMe: a bad token, no network) leaves
+        # the bot uninitialised, so Application.shutdown skips it and its HTTP sessions
+        # stay open; closing a request twice is harmless.
+        await asyncio.gather(*(request.shutdown() for request in application.bot._request))
+    with suppress(Exception):
         if application.post_shutdown:
             await application.post_shutdown(application)
 
