@@ -44,13 +44,13 @@ from coaching.group_names import graphemes, name_key
 from coaching.models import Athlete, SelftestResult
 from coaching.names import clean_name
 from coaching.outbox import Delivery
+from coaching.reminders.checkins import STRENGTH_GOAL
 from coaching.reminders.models import Checkin
 
 INVITE_LIFETIME = dt.timedelta(days=2)
 INVITE_PREFIX = "coach_"
 JOIN_PREFIX = "grp_"
 ADHERENCE_WEEKS = 4
-STRENGTH_GOAL = 2
 FOUND_LEVELS = frozenset({"mild", "marked"})
 _CODE_ALPHABET = string.ascii_letters + string.digits
 _CODE_CHARS = frozenset(_CODE_ALPHABET)

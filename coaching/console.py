@@ -30,9 +30,10 @@ from coaching import outbox
 from coaching.broadcasts import LIFETIME, Report
 from coaching.cadence.store import recent_runs
 from coaching.coach_models import Broadcast, Coach, GroupChat, GroupMembership, TrainingGroup
-from coaching.coaches import ADHERENCE_WEEKS, FOUND_LEVELS, STRENGTH_GOAL, Role, adherence_weeks
+from coaching.coaches import ADHERENCE_WEEKS, FOUND_LEVELS, Role, adherence_weeks
 from coaching.models import Athlete, SelftestResult
 from coaching.outbox import Delivery, Kind, Status
+from coaching.reminders.checkins import STRENGTH_GOAL
 from coaching.reminders.models import Checkin, WarmupAck
 from coaching.scoring import Assessment, assess, compare, latest_judged
 from coaching.video.store import MeasuredForm, measured_form

@@ -16,8 +16,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from coaching import console, pain
 from coaching.coach_models import GroupMembership
-from coaching.coaches import STRENGTH_GOAL, Role, my_groups
+from coaching.coaches import Role, my_groups
 from coaching.models import SelftestResult
+from coaching.reminders.checkins import STRENGTH_GOAL
 from coaching.reminders.models import Checkin
 from knowledge.schema import KnowledgeBase
 
