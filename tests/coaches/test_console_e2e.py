@@ -17,11 +17,13 @@ from coaching import coaches, outbox
 from coaching.coach_models import Broadcast, GroupMembership
 from coaching.console_models import RelayedMessage
 from coaching.db import Database
-from coaching.models import Athlete
+from coaching.models import Athlete, SelftestResult
 from coaching.outbox import Delivery, Kind, Status
 from coaching.pain_models import PainReport
+from coaching.scoring import SKIPPED, findings, score
 from fakeapi import BotEvent, FakeBotApi, FakeUser
 from knowledge import KnowledgeBase
+from knowledge.schema import text_for
 from tests.coaches.conftest import ADMIN, bot_settings
 from tests.coaches.console_routes import install_console
 from tests.e2e.harness import running_bot
@@ -29,6 +31,7 @@ from tests.waits import wait_db
 
 NOW = dt.datetime.now(dt.UTC)
 LINE = re.compile(r"^(\d+)\. (Runner \d{3})\b", re.MULTILINE)
+LINE_OF = re.compile(r"^\d+\. (\w+)", re.MULTILINE)
 
 
 async def seed_group(db: Database, name: str, athletes: dict[int, str], **values: object) -> int:
@@ -324,4 +327,60 @@ async def test_a_pain_flag_shows_in_the_list_the_filter_the_card_and_the_export(
         column = rows[0].index("pain_flag")
         assert {row[1]: row[column] for row in rows[1:]} == {"Ann": "yes", "Bob": "no", "Cy": "no"}
     assert group_id
+    await db.dispose()
+
+
+async def test_the_card_and_the_filter_never_read_a_skipped_test_as_fine(
+    api: FakeBotApi, url: str, kb: KnowledgeBase
+) -> None:
+    """Bea's hip drop was marked, her retest all skipped, her latest test without the hip
+    steps: her card says the hip drop was not tested last time (the all-skipped test is
+    not a point of it); Cy, whose only test was all skipped, is "not tested yet"."""
+    db = Database(url)
+    await seed_group(db, "Hills", {2101: "Bea", 2102: "Cy"})
+    steps = kb.selftest.steps
+    best = {
+        s.id: min((o for o in s.options if not o.unsure), key=lambda o: sum(o.scores.values())).id
+        for s in steps
+    }
+    skipped = dict.fromkeys(best, SKIPPED)
+    tests = [
+        (2101, 30, {**best, "pelvis_dip": "clearly", "knees_inward": "clearly"}),
+        (2101, 20, skipped),
+        (2101, 3, {**best, "pelvis_dip": SKIPPED, "knees_inward": SKIPPED}),
+        (2102, 3, skipped),
+    ]
+    async with db.transaction() as session:
+        for athlete_id, days_ago, answers in tests:
+            when = NOW - dt.timedelta(days=days_ago)
+            scores = score(kb.selftest, answers)
+            session.add(
+                SelftestResult(
+                    athlete_id=athlete_id,
+                    created_at=when,
+                    content_version=kb.version,
+                    answers=answers,
+                    scores=dict(scores),
+                    findings=dict(findings(kb, scores)),  # as saved before "not tested"
+                    retest_due_at=when + dt.timedelta(days=28),
+                )
+            )
+    hip_drop = text_for(kb.faults["hip_drop"].name, "en")
+    async with running_bot(api, url, **bot_settings()) as application:
+        install_console(application)
+        coach = FakeUser(api, ADMIN, first_name="Yan")
+        coach.send_command("/athletes")
+        listing = await coach.wait_message_async(contains="2 in the list")
+        await coach.wait_callback_answered_async(coach.tap("1. Bea", in_message=listing.message_id))
+        card = await coach.wait_message_async(predicate=tapped_edit(listing.message_id))
+        assert "Self-tests: 3" in (card.text or "")
+        assert f"• {hip_drop}: marked → not tested (not tested last time)" in (card.text or "")
+        await coach.wait_callback_answered_async(
+            coach.tap(kb.ui_text("console_back", "en"), in_message=listing.message_id)
+        )
+        await coach.wait_message_async(predicate=tapped_edit(listing.message_id))
+        untested = kb.ui_text("console_filter_untested", "en")
+        await coach.wait_callback_answered_async(coach.tap(untested, in_message=listing.message_id))
+        filtered = await coach.wait_message_async(predicate=tapped_edit(listing.message_id))
+        assert LINE_OF.findall(filtered.text or "") == ["Cy"]
     await db.dispose()
