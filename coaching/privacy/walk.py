@@ -39,10 +39,13 @@ HEALTH_TABLES = frozenset(
 )
 """Tables whose rows describe the athlete's body or training: erased on withdrawal/retention."""
 
-PERSON_KEYS = frozenset({("coach", "user_id"), ("pending_question", "chat_id")})
+PERSON_KEYS = frozenset(
+    {("coach", "user_id"), ("pending_question", "chat_id"), ("delivery", "chat_id")}
+)
 """(table, column) holding the same person's Telegram id as `athlete.id` without a foreign
-key (a coach need not be an athlete; a private chat's id is its person's id): treated
-exactly like a foreign key to the athlete."""
+key (a coach need not be an athlete; a private chat's id is its person's id, so a delivery
+to a coach's own chat, a digest or a relayed reply, is theirs; a group chat's id is
+negative and never a person's): treated exactly like a foreign key to the athlete."""
 
 COACH_KEYS = frozenset({("coach", "user_id")})
 """The `PERSON_KEYS` that make someone a coach (a pending question in their chat does not)."""

@@ -7,7 +7,7 @@ import json
 
 from sqlalchemy import func, select
 
-from coaching import broadcasts, coaches, privacy
+from coaching import broadcasts, coaches, outbox, privacy
 from coaching.broadcasts import Audience
 from coaching.coach_models import Broadcast, Coach, GroupChat, GroupMembership, TrainingGroup
 from coaching.db import Database
@@ -121,3 +121,23 @@ async def test_erasing_an_athlete_who_also_coaches_takes_both_sides(db: Database
         members = await session.scalars(select(GroupMembership.group_id))
         assert list(members) == []
         assert await session.get(TrainingGroup, other.id) is not None
+
+
+async def test_erasing_a_coach_takes_what_was_addressed_to_their_own_chat(db: Database) -> None:
+    """A coach's digest and the replies relayed to them are deliveries to their chat
+    (`chat_id`), not to an athlete: they are the coach's and go with them."""
+    await coach_with_group(db)
+    async with db.transaction() as session:
+        for kind, slot in ((Kind.DIGEST, "2026-W10"), (Kind.RELAY, "relay-1")):
+            row = outbox.planned(kind, slot, NOW, NOW, chat_id=CARL, payload={"text": "x"})
+            assert await outbox.insert_one(session, row)
+        found = await privacy.export(session, CARL)
+        assert found is not None and '"digest"' in json.dumps(found, default=str)
+    async with db.transaction() as session:
+        assert await privacy.erase(session, CARL, NOW)
+    async with db.transaction() as session:
+        left = await session.scalar(
+            select(func.count()).select_from(Delivery).where(Delivery.chat_id == CARL)
+        )
+        assert left == 0
+        assert await privacy.held(session, CARL) is None
