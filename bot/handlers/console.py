@@ -52,6 +52,7 @@ from coaching.console import AthleteCard, Filter, ListEntry
 from coaching.paging import Page, paged
 from coaching.scoring import UNTESTED
 from coaching.timeparse import InvalidInput
+from coaching.video import with_measured
 from coaching.when import zone_of
 from knowledge.i18n import format_date
 from knowledge.schema import text_for
@@ -271,20 +272,21 @@ def card_text(context: HipContext, card: AthleteCard, zone: dt.tzinfo) -> str:
         if card.tests
         else context.t("card_tests_none")
     ]
+    by_eye: dict[str, str] = {}
     for trend in card.trends(context.kb):
         change = trend.change
         word = {None: "first", -1: "better", 0: "same", 1: "worse"}[change]
         if trend.levels[-1] == UNTESTED:
             word = "untested"  # the latest test could not judge it: nothing to compare
         fault = next((f for i, f in context.kb.faults.items() if i == trend.fault), None)
-        tests.append(
-            context.t(
-                "card_trend",
-                fault=text_for(fault.name, lang) if fault is not None else trend.fault,
-                levels=_levels(context, trend.levels),
-                trend=context.kb.ui_text(f"card_trend_{word}", lang),
-            )
+        by_eye[trend.fault] = context.t(
+            "card_trend",
+            fault=text_for(fault.name, lang) if fault is not None else trend.fault,
+            levels=_levels(context, trend.levels),
+            trend=context.kb.ui_text(f"card_trend_{word}", lang),
         )
+    measured = with_measured(context.kb, None, card.video)  # a measurement outranks an eye
+    tests.extend(video_card.trend_lines(context, measured, by_eye, zone))
     parts.append("\n".join(tests))
     warmups = card.warmups
     parts.append(

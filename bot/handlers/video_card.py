@@ -2,8 +2,9 @@
 
 `coaching.video.with_measured` decides what a measurement changes (the hip-drop
 level); this turns it into text: the lines under a finding in the summary, the
-plan's line about video (what was measured, or that /video can measure it), and
-the coach's card line of the measured finding and its figures.
+plan's line about video (what was measured, or that /video can measure it), the
+coach's card lines of the findings (a measured one over the by-eye trend) and
+the card's line of figures.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 
 from bot.context import HipContext
-from coaching.video import Findings, MeasuredForm, with_measured
+from coaching.video import Findings, MeasuredFinding, MeasuredForm
 from coaching.video.findings import HIP_DROP, OVERSTRIDING
 from knowledge import KnowledgeBase, i18n
 from knowledge.schema import text_for
@@ -55,28 +56,55 @@ def plan_note(kb: KnowledgeBase, lang: str, findings: Findings, zone: dt.tzinfo 
     return kb.ui_text("plan_measured", lang, date=date)
 
 
-def _measured_findings(context: HipContext, findings: Findings) -> list[str]:
-    """The coach's words for each finding taken from video: the fault and its level."""
+def trend_lines(
+    context: HipContext, findings: Findings, lines: dict[str, str], zone: dt.tzinfo
+) -> list[str]:
+    """The coach's card lines of the findings, a measured one over the by-eye trend.
+
+    `lines` are the by-eye trend lines by fault, in the card's order: a measured
+    fault's line goes on with what video measured ("now marked, measured"), and a
+    measured fault without one gets its own line.
+    """
     lang = context.lang
+    out: list[str] = []
+    for fault, line in lines.items():
+        measured = findings.measured.get(fault)
+        if measured is None:
+            out.append(line)
+            continue
+        out.append(f"{line} {_measured(context, 'card_trend_measured', fault, measured, zone)}")
     faults = context.kb.faults.items()
-    said = []
     for fault, measured in findings.measured.items():
-        name = next((text_for(f.name, lang) for key, f in faults if key == fault), fault)
-        level = context.kb.ui_text(f"level_{measured.level}", lang)
-        said.append(context.t("card_video_finding", fault=name, level=level))
-    return said
+        if fault not in lines:
+            name = next((text_for(f.name, lang) for key, f in faults if key == fault), fault)
+            out.append(_measured(context, "card_measured", fault, measured, zone, name=name))
+    return out
+
+
+def _measured(
+    context: HipContext,
+    key: str,
+    fault: str,
+    measured: MeasuredFinding,
+    zone: dt.tzinfo,
+    **more: object,
+) -> str:
+    lang = context.lang
+    return context.t(
+        key,
+        level=context.kb.ui_text(f"level_{measured.level}", lang),
+        degrees=i18n.number(measured.degrees, lang, 1),
+        date=i18n.format_local_date(measured.measured_at, zone, lang),
+        **more,
+    )
 
 
 def card_line(context: HipContext, form: MeasuredForm | None, zone: dt.tzinfo) -> str | None:
-    """One line for the card, or None when the athlete never had a clip measured for form.
-
-    A measured hip drop leads it as a finding (`with_measured`): it counts over the
-    by-eye answer of the athlete's self-test.
-    """
+    """One line for the card, or None when the athlete never had a clip measured for form."""
     if form is None:
         return None
     lang = context.lang
-    figures = _measured_findings(context, with_measured(context.kb, None, form))
+    figures: list[str] = []
     dates: list[dt.datetime] = []
     if form.pelvic_left_deg is not None and form.pelvic_right_deg is not None:
         figures.append(

@@ -8,7 +8,7 @@ from typing import cast
 
 from bot.context import HipContext
 from bot.handlers.cards import plan_view
-from bot.handlers.video_card import card_line, finding_notes, plan_note
+from bot.handlers.video_card import card_line, finding_notes, plan_note, trend_lines
 from coaching.scoring import UNTESTED, assess
 from coaching.video import MeasuredForm, with_measured
 from knowledge import KnowledgeBase
@@ -154,13 +154,23 @@ class Speaker:
         return self.kb.ui_text(key, self.lang, **params)
 
 
-def test_the_coach_card_leads_with_the_measured_finding(kb: KnowledgeBase) -> None:
-    english = card_line(cast(HipContext, Speaker(kb, "en")), rear(9.1, 4.0), dt.UTC)
-    assert english is not None
-    name = text_for(kb.faults["hip_drop"].name, "en")
-    assert f"{name} <b>marked</b>, measured (it counts over the self-test's by-eye answer)" in (
-        english
+def test_the_coach_card_puts_the_measured_finding_over_the_by_eye_trend(
+    kb: KnowledgeBase,
+) -> None:
+    english = cast(HipContext, Speaker(kb, "en"))
+    measured = with_measured(kb, None, rear(9.1, 4.0))
+    by_eye = {"hip_drop": "• Hip drop: fine → fine (same)", "overstriding": "• Overstriding: mild"}
+    lines = trend_lines(english, measured, by_eye, dt.UTC)
+    assert lines[0] == (
+        "• Hip drop: fine → fine (same) → now <b>marked</b>, measured from video "
+        "(9.1°, Nov 20, 2026), which counts over the answers"
     )
-    assert english.index("marked") < english.index("pelvic drop L 9.1°")
-    finnish = card_line(cast(HipContext, Speaker(kb, "fi")), rear(9.1, 4.0), dt.UTC)
-    assert finnish is not None and "<b>selvä</b>, mitattu" in finnish
+    assert lines[1] == "• Overstriding: mild"
+    assert trend_lines(english, with_measured(kb, None, None), by_eye, dt.UTC) == list(
+        by_eye.values()
+    )
+    alone = trend_lines(cast(HipContext, Speaker(kb, "fi")), measured, {}, dt.UTC)
+    name = text_for(kb.faults["hip_drop"].name, "fi")
+    assert alone == [f"• {name}: <b>selvä</b>, mitattu videolta (9,1°, 20.11.2026)"]
+    figures = card_line(english, rear(9.1, 4.0), dt.UTC)
+    assert figures is not None and "pelvic drop L 9.1° / R 4.0°" in figures

@@ -3,18 +3,22 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
+from typing import cast
 
 import pytest
 
+from bot.context import HipContext
+from bot.handlers.console import card_text
 from coaching import coaches, console
 from coaching.coach_models import GroupMembership
 from coaching.coaches import Role
 from coaching.db import Database
-from coaching.models import Athlete
+from coaching.models import Athlete, SelftestResult
 from coaching.privacy import export
 from coaching.privacy.erase import erase
 from coaching.video import measure, measured_form, measured_levels, save_video
-from knowledge import get_knowledge
+from knowledge import KnowledgeBase, get_knowledge
 from tests.video.synthetic import GUIDANCE, Runner
 
 NOW = dt.datetime(2026, 11, 29, 9, 0, tzinfo=dt.UTC)
@@ -75,10 +79,37 @@ async def test_the_coach_card_shows_the_measured_form(db: Database) -> None:
             GroupMembership(group_id=group.id, athlete_id=ATHLETE, consent_at=NOW, joined_at=NOW)
         )
         await save_video(session, ATHLETE, REAR, NOW)
+        level = {step.id: step.options[0].id for step in KB.selftest.steps}  # all fine by eye
+        session.add(
+            SelftestResult(
+                athlete_id=ATHLETE,
+                created_at=NOW - dt.timedelta(days=3),
+                content_version=KB.version,
+                answers=level,
+                scores={},
+                findings={},
+                retest_due_at=NOW,
+            )
+        )
     async with db.transaction() as session:
         card = await console.card(session, role, ATHLETE, NOW)
     assert card is not None and card.video is not None
     assert card.video.pelvic_more_on == "left"
+    text = card_text(cast(HipContext, Coach(KB, "en")), card, dt.UTC)
+    name = KB.faults["hip_drop"].name["en"]
+    assert f"• {name}: <b>marked</b>, measured from video (8." in text  # fine by eye
+    assert "pelvic drop L 8." in text
+
+
+@dataclass
+class Coach:
+    """What the card's text asks of the context."""
+
+    kb: KnowledgeBase
+    lang: str
+
+    def t(self, key: str, **params: object) -> str:
+        return self.kb.ui_text(key, self.lang, **params)
 
 
 async def test_export_has_the_figures_and_delete_erases_them(db: Database) -> None:
