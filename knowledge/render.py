@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
+from knowledge.i18n import number
 from knowledge.schema import (
     LEVELS,
     PROGRESSION_LEVELS,
@@ -291,9 +292,9 @@ def render_pain(kb: KnowledgeBase, triage: PainTriage, lang: str = "en") -> str:
     return "\n\n".join(parts) + _guidance_note(kb, triage, lang)
 
 
-def percent(share: float) -> str:
-    """A share as a whole percentage ("75")."""
-    return f"{share * 100:.0f}"
+def _percent(share: float, lang: str) -> str:
+    """A share as a whole percentage, as the language writes numbers ("75")."""
+    return number(share * 100, lang, 0)
 
 
 def render_video(kb: KnowledgeBase, guidance: VideoGuidance, lang: str = "en") -> str:
@@ -303,15 +304,15 @@ def render_video(kb: KnowledgeBase, guidance: VideoGuidance, lang: str = "en") -
     values = kb.ui_text(
         "kb_video_thresholds",
         lang,
-        difference=f"{difference.degrees:g}",
-        share=percent(difference.consistent_share),
-        mild=f"{levels.mild_deg:g}",
-        marked=f"{levels.marked_deg:g}",
+        difference=number(difference.degrees, lang),
+        share=_percent(difference.consistent_share, lang),
+        mild=number(levels.mild_deg, lang),
+        marked=number(levels.marked_deg, lang),
         strides=guidance.pelvic_strides.per_leg,
         min_steps=running.min_steps,
-        min_spm=f"{running.min_spm:g}",
-        max_spm=f"{running.max_spm:g}",
-        height=percent(guidance.runner_size.min_height_share),
+        min_spm=number(running.min_spm, lang),
+        max_spm=number(running.max_spm, lang),
+        height=_percent(guidance.runner_size.min_height_share, lang),
     )
     cited = "\n".join(
         f"• {name} ({threshold.source}): {guidance.sources[threshold.source]}"
