@@ -21,11 +21,11 @@ import datetime as dt
 import hashlib
 import secrets
 import string
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-from sqlalchemy import ColumnElement, func, or_, select, update
+from sqlalchemy import ColumnElement, Select, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from coaching import pain
@@ -46,6 +46,8 @@ from coaching.names import clean_name
 from coaching.outbox import Delivery
 from coaching.reminders.checkins import STRENGTH_GOAL
 from coaching.reminders.models import Checkin
+from coaching.scoring import Assessment, assess, latest_judged
+from knowledge.schema import KnowledgeBase
 
 INVITE_LIFETIME = dt.timedelta(days=2)
 INVITE_PREFIX = "coach_"
@@ -406,26 +408,49 @@ def adherence_weeks(today: dt.date, weeks: int = ADHERENCE_WEEKS) -> list[dt.dat
     return [monday - dt.timedelta(weeks=i) for i in range(weeks)]
 
 
-async def latest_findings(
-    session: AsyncSession, athlete_ids: Collection[int]
+def judged_by_athlete(
+    kb: KnowledgeBase, rows: Iterable[tuple[int, Mapping[str, str] | None]]
 ) -> dict[int, dict[str, str]]:
-    """Each athlete's findings from their latest self-test result."""
-    if not athlete_ids:
-        return {}
-    rows = await session.execute(
-        select(SelftestResult.athlete_id, SelftestResult.findings)
-        .where(SelftestResult.athlete_id.in_(list(athlete_ids)))
-        .order_by(SelftestResult.athlete_id, SelftestResult.created_at, SelftestResult.id)
+    """Per athlete, the findings of their newest test with enough answers (`latest_judged`).
+
+    `rows` are (athlete id, answers), each athlete's oldest first. Each test is judged
+    from its answers by `assess`: an all-skipped test is no test, and results saved
+    when a skip counted as "fine" hold findings their answers never supported.
+    """
+    history: dict[int, list[Assessment]] = {}
+    for athlete_id, given in rows:
+        history.setdefault(athlete_id, []).append(assess(kb, given or {}))
+    latest = {athlete_id: latest_judged(tests) for athlete_id, tests in history.items()}
+    return {athlete_id: found.levels for athlete_id, found in latest.items() if found is not None}
+
+
+def results_oldest_first() -> Select[tuple[int, dict[str, str]]]:
+    """Every stored self-test's athlete and answers, in the order `judged_by_athlete` reads."""
+    return select(SelftestResult.athlete_id, SelftestResult.answers).order_by(
+        SelftestResult.athlete_id, SelftestResult.created_at, SelftestResult.id
     )
-    latest: dict[int, dict[str, str]] = {}
-    for athlete_id, found in rows.tuples():
-        latest[athlete_id] = dict(found or {})
-    return latest
+
+
+async def latest_findings(
+    session: AsyncSession, kb: KnowledgeBase, athlete_ids: Collection[int]
+) -> dict[int, dict[str, str]]:
+    """Each athlete's findings from their newest test with enough answers; an athlete
+    without one (never tested, or every test all skipped) is left out: not tested."""
+    ids = sorted(athlete_ids)
+    found: dict[int, dict[str, str]] = {}
+    for start in range(0, len(ids), 500):
+        rows = await session.execute(
+            results_oldest_first().where(SelftestResult.athlete_id.in_(ids[start : start + 500]))
+        )
+        found.update(judged_by_athlete(kb, rows.tuples()))
+    return found
 
 
 async def group_overview(
-    session: AsyncSession, group: TrainingGroup, now: dt.datetime
+    session: AsyncSession, kb: KnowledgeBase, group: TrainingGroup, now: dt.datetime
 ) -> GroupOverview:
+    """Each member's line; "self-test done" and findings come from their newest test
+    with enough answers, as their plan does."""
     members = (
         await session.scalars(
             select(Athlete)
@@ -435,7 +460,7 @@ async def group_overview(
         )
     ).all()
     ids = [a.id for a in members]
-    findings = await latest_findings(session, ids)
+    findings = await latest_findings(session, kb, ids)
     weeks = adherence_weeks(now.date())
     good: dict[int, int] = {}
     if ids:
@@ -511,7 +536,8 @@ class Stats:
     coaches: int | None = None
 
 
-async def stats(session: AsyncSession, role: Role) -> Stats:
+async def stats(session: AsyncSession, kb: KnowledgeBase, role: Role) -> Stats:
+    """The coach's counts; "tested" are members with a test that had enough answers."""
     result = Stats()
     group_ids = select(TrainingGroup.id).where(TrainingGroup.coach_id == role.user_id)
     result.groups = int(
@@ -531,14 +557,8 @@ async def stats(session: AsyncSession, role: Role) -> Stats:
         )
         or 0
     )
-    result.tested = int(
-        await session.scalar(
-            select(func.count(func.distinct(SelftestResult.athlete_id))).where(
-                SelftestResult.athlete_id.in_(member_ids)
-            )
-        )
-        or 0
-    )
+    members = (await session.scalars(member_ids.distinct())).all()
+    result.tested = len(await latest_findings(session, kb, members))
     result.linked_chats = int(
         await session.scalar(
             select(func.count()).select_from(GroupChat).where(GroupChat.group_id.in_(group_ids))

@@ -482,7 +482,7 @@ async def export_button(update: Update, context: HipContext, button: GroupExport
     if group is None:
         context.toast("coach_not_allowed")
         return
-    overview = await coaches.group_overview(session, group, context.now)
+    overview = await coaches.group_overview(session, context.kb, group, context.now)
     buffer = io.StringIO()
     csv.writer(buffer).writerows(coaches.overview_csv_rows(overview))
     document = InputFile(
@@ -495,7 +495,7 @@ async def export_button(update: Update, context: HipContext, button: GroupExport
 @coach_only
 async def stats(update: Update, context: HipContext) -> None:
     """Overall counts: my groups and members; for admins, the whole bot too."""
-    counts = await coaches.stats(await context.db(), context.role)
+    counts = await coaches.stats(await context.db(), context.kb, context.role)
     text = context.t(
         "coach_stats",
         groups=counts.groups,

@@ -13,6 +13,7 @@ from coaching.coach_models import BroadcastDraft, GroupMembership
 from coaching.db import Database
 from coaching.models import Athlete
 from coaching.outbox import Delivery
+from knowledge import get_knowledge
 
 NOW = dt.datetime(2026, 3, 10, 12, 0, tzinfo=dt.UTC)
 COACH, OTHER_COACH, ANN, BOB = 1, 2, 501, 502
@@ -103,7 +104,7 @@ async def test_leaving_removes_only_the_own_membership_and_pending_copies(url: s
         role = await coaches.authorise(session, admins, COACH)
         assert role is not None
         overview = await coaches.group_overview(
-            session, await session.get_one(type(left), hills_id), NOW
+            session, get_knowledge(), await session.get_one(type(left), hills_id), NOW
         )
         assert [m.athlete_id for m in overview.members] == [BOB]
         assert await broadcasts.recipient_ids(session, role, Audience.GROUP, str(hills_id)) == [BOB]
