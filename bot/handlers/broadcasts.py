@@ -116,7 +116,7 @@ async def preview_question(
     context: HipContext, session: AsyncSession, role: Role, draft: BroadcastDraft
 ) -> Question:
     """What is about to go out and to whom; a warning first when it would reach nobody."""
-    count = await broadcasts.preview(session, role, draft)
+    count = await broadcasts.preview(session, context.kb, role, draft)
     label = await audience_label(context, session, draft.audience or "", draft.audience_ref)
     text = _recipients(context, "broadcast_preview", count, audience=label)
     if not count.athletes and not count.chats:
@@ -139,7 +139,7 @@ async def preview_question(
 async def confirm_question(
     context: HipContext, session: AsyncSession, role: Role, draft: BroadcastDraft
 ) -> Question:
-    count = await broadcasts.preview(session, role, draft)
+    count = await broadcasts.preview(session, context.kb, role, draft)
     zone_name = await coach_zone(session, role.user_id)
     assert draft.send_at is not None
     when = moment(draft.send_at, zone_name, context.lang)
@@ -260,7 +260,7 @@ async def draft_button(update: Update, context: HipContext, button: DraftStep) -
     session, role = await context.db(), context.role
     try:
         tapped = await broadcasts.tap(
-            session, role, button.draft_id, button.action, button.arg, context.now
+            session, context.kb, role, button.draft_id, button.action, button.arg, context.now
         )
     except (broadcasts.Stale, broadcasts.NotAllowed, ValueError):
         context.toast("stale_button")

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from coaching import coaches
+from coaching import broadcasts, coaches
+from coaching.broadcasts import Audience
 from coaching.coach_models import TrainingGroup
 from coaching.coaches import Role
 from coaching.db import Database
@@ -78,3 +79,15 @@ async def test_stats_count_athletes_with_a_test_that_had_enough_answers(db: Data
     async with db.transaction() as session:
         counts = await coaches.stats(session, KB, role)
     assert (counts.members, counts.tested) == (3, 2)
+
+
+async def test_the_finding_audience_reads_each_athletes_latest_judged_test(
+    db: Database,
+) -> None:
+    """An all-skipped retest (saved with every fault "fine") keeps the finding of the test
+    before; an athlete whose only test was all skipped has no finding to be reached by."""
+    async with db.transaction() as session:
+        role, _ = await three_athletes(session)
+    async with db.transaction() as session:
+        found = await broadcasts.recipient_ids(session, KB, role, Audience.FINDING, "hip_drop")
+    assert found == [SKIPPED_RETEST]

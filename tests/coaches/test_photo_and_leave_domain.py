@@ -107,7 +107,9 @@ async def test_leaving_removes_only_the_own_membership_and_pending_copies(url: s
             session, get_knowledge(), await session.get_one(type(left), hills_id), NOW
         )
         assert [m.athlete_id for m in overview.members] == [BOB]
-        assert await broadcasts.recipient_ids(session, role, Audience.GROUP, str(hills_id)) == [BOB]
+        assert await broadcasts.recipient_ids(
+            session, get_knowledge(), role, Audience.GROUP, str(hills_id)
+        ) == [BOB]
         statuses = dict(
             (
                 await session.execute(
