@@ -9,6 +9,7 @@ filters (`coaching.console`), counted over current members.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from sqlalchemy import func, select
@@ -20,6 +21,7 @@ from coaching.coaches import Role, my_groups
 from coaching.models import SelftestResult
 from coaching.reminders.checkins import STRENGTH_GOAL
 from coaching.reminders.models import Checkin
+from coaching.scoring import assess
 from knowledge.schema import KnowledgeBase
 
 WEEK = dt.timedelta(days=7)
@@ -31,6 +33,8 @@ class GroupWeek:
     members: int
     joined: int
     tests: int
+    """Self-tests done in the week with enough answers (`Assessment.enough`): an
+    all-skipped test is no test, as in "not tested yet"."""
     strong: int
     """Members who did 2+ strength sessions in the week (as they answered the check-in)."""
     answered: int
@@ -44,6 +48,18 @@ class GroupWeek:
 class Digest:
     week_start: dt.date
     groups: list[GroupWeek] = field(default_factory=list)
+
+
+async def judged_tests(
+    session: AsyncSession, kb: KnowledgeBase, members: Sequence[int], since: dt.datetime
+) -> int:
+    """The members' self-tests since `since` that had enough answers to judge a finding."""
+    answers = await session.scalars(
+        select(SelftestResult.answers).where(
+            SelftestResult.athlete_id.in_(members), SelftestResult.created_at > since
+        )
+    )
+    return sum(1 for given in answers if assess(kb, given or {}).enough)
 
 
 async def week_of(
@@ -62,11 +78,7 @@ async def week_of(
             .select_from(GroupMembership)
             .where(GroupMembership.group_id == group.id, GroupMembership.joined_at > since)
         )
-        tests = await session.scalar(
-            select(func.count())
-            .select_from(SelftestResult)
-            .where(SelftestResult.athlete_id.in_(members), SelftestResult.created_at > since)
-        )
+        tests = await judged_tests(session, kb, members, since)
         rows = await session.execute(
             select(Checkin.strength_sessions).where(
                 Checkin.athlete_id.in_(members), Checkin.week_start == week_start
@@ -78,7 +90,7 @@ async def week_of(
                 name=group.name,
                 members=len(current),
                 joined=int(joined or 0),
-                tests=int(tests or 0),
+                tests=tests,
                 strong=sum(1 for n in answers if n >= STRENGTH_GOAL),
                 answered=len(answers),
                 untested=len(console.filtered(current, console.Filter.UNTESTED, now)),

@@ -8,9 +8,11 @@ when a skip counted as "fine" neither hides an earlier finding nor clears it.
 
 from __future__ import annotations
 
+import datetime as dt
+
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from coaching import broadcasts, coaches
+from coaching import broadcasts, coaches, digest
 from coaching.broadcasts import Audience
 from coaching.coach_models import TrainingGroup
 from coaching.coaches import Role
@@ -91,3 +93,13 @@ async def test_the_finding_audience_reads_each_athletes_latest_judged_test(
     async with db.transaction() as session:
         found = await broadcasts.recipient_ids(session, KB, role, Audience.FINDING, "hip_drop")
     assert found == [SKIPPED_RETEST]
+
+
+async def test_the_digest_counts_only_tests_with_enough_answers(db: Database) -> None:
+    async with db.transaction() as session:
+        role, _ = await three_athletes(session)
+    week_start = NOW.date() - dt.timedelta(days=NOW.weekday() + 7)
+    async with db.transaction() as session:
+        week = await digest.week_of(session, KB, role, week_start, NOW)
+    [group] = week.groups
+    assert group.tests == 1, "of three tests this week, two were all skipped"
