@@ -53,7 +53,8 @@ def _zone(athlete: Athlete) -> dt.tzinfo:
 
 
 def _date(athlete: Athlete, moment: dt.datetime) -> str:
-    return f"{moment.astimezone(_zone(athlete)):%Y-%m-%d %H:%M}"
+    """When a run started, in the athlete's zone, as their language writes it."""
+    return i18n.format_local_datetime(moment, _zone(athlete), athlete.language)
 
 
 def _number(value: float, lang: str, digits: int = 1) -> str:

@@ -29,6 +29,7 @@ from coaching.pending import Kind, PendingQuestion
 from coaching.reminders import Draft, Toggle
 from coaching.reminders.models import ReminderSettings
 from coaching.timeparse import InvalidInput, format_time_of_day
+from knowledge.i18n import format_local_datetime
 from scheduler.recurrence import zone
 
 COMMON_TIP_TIMES = ("07:00", "08:00", "12:00", "18:00", "20:00")
@@ -64,8 +65,8 @@ def summary(context: HipContext, athlete: Athlete, settings: ReminderSettings) -
     if settings.paused:
         paused = context.t("settings_paused_indefinitely")
     elif settings.paused_until is not None and settings.paused_until > now:
-        local = settings.paused_until.astimezone(zone(athlete.timezone))
-        paused = context.t("settings_paused_until", until=f"{local:%Y-%m-%d %H:%M}")
+        until = format_local_datetime(settings.paused_until, zone(athlete.timezone), context.lang)
+        paused = context.t("settings_paused_until", until=until)
     else:
         paused = ""
     text = context.t(

@@ -23,6 +23,7 @@ from coaching.db import Database
 from coaching.models import Athlete
 from fakeapi import BotEvent, FakeBotApi, FakeUser
 from knowledge import load_knowledge
+from knowledge.i18n import format_local_datetime
 from tests.cadence.runfiles import RunPlan, Truth, fit_bytes, gpx_bytes, standard_run, tcx_bytes
 
 TOKEN = "123456:" + "A" * 35
@@ -85,7 +86,7 @@ def spm(value: float) -> int:
 
 
 def local(start: dt.datetime) -> str:
-    return f"{start.astimezone(HELSINKI):%Y-%m-%d %H:%M}"
+    return format_local_datetime(start, HELSINKI, "en")
 
 
 def assert_figures(reply: BotEvent, start: dt.datetime, truth: Truth) -> None:

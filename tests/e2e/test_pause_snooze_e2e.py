@@ -57,7 +57,8 @@ async def next_tip_reaches(db: Database, athlete_id: int, when: dt.datetime) -> 
 async def test_pause_says_until_when_in_the_athletes_language(
     api: FakeBotApi, database_url: str
 ) -> None:
-    """A Finnish athlete reads the date and time of the end of the pause as Finnish writes it."""
+    """A Finnish athlete reads the date and time of the end of the pause as Finnish writes
+    it, in the reply to /pause and in /settings."""
     clock = Clock(utc(9, 5, 55))  # Monday 9 March 2026, 07:55 in Helsinki
     db = Database(database_url)
     await add_athlete(db, CARA, clock.now, checkins=False)
@@ -69,6 +70,8 @@ async def test_pause_says_until_when_in_the_athletes_language(
     async with clocked_bot(api, db, clock):
         cara.send_command("/pause", "7")
         await cara.wait_message_async(contains="keskeytetty 16.3.2026 7.55 asti")
+        cara.send_command("/settings")
+        await cara.wait_message_async(contains="⏸ Keskeytetty 16.3.2026 7.55 asti")
 
 
 async def test_pause_holds_tips_until_resume(api: FakeBotApi, database_url: str) -> None:
@@ -95,7 +98,7 @@ async def test_pause_holds_tips_until_resume(api: FakeBotApi, database_url: str)
         paused = await stored_settings(db, BEN)
         assert paused.paused is False and paused.paused_until == utc(16, 5, 55)
         ben.send_command("/settings")
-        await ben.wait_message_async(contains="⏸ Paused until 2026-03-16 07:55")
+        await ben.wait_message_async(contains="⏸ Paused until Mar 16, 2026, 07:55")
         clock.now = ben_tip(9, 6) + dt.timedelta(seconds=5)
         await next_tip_reaches(db, BEN, ben_tip(16, 6))
         await ben.assert_no_message_async(within=0.5)
