@@ -28,7 +28,7 @@ from coaching.console import parse_nudge_ref
 from coaching.console_models import RelayedMessage
 from coaching.models import Athlete
 from coaching.outbox import Delivery, Kind
-from knowledge.i18n import format_date
+from knowledge.i18n import format_date, plural
 from knowledge.schema import KnowledgeBase
 from knowledge.telegram_text import telegram_length
 from scheduler.sender import ButtonRows, OutgoingMessage
@@ -184,32 +184,37 @@ class DigestComposer:
         )
         if not week.groups:
             return None
-        kb = self.kb
         lang = await coach_profile.language_of(session, coach_id)
-        parts = [ui(kb, lang, "digest_title", week=format_date(week.week_start, lang))]
-        for index, group in enumerate(week.groups):
-            part = ui(
-                kb,
-                lang,
-                "digest_group",
-                group=group.name,
-                members=group.members,
-                joined=group.joined,
-                tests=group.tests,
-                strong=group.strong,
-                answered=group.answered,
-            )
-            part += "\n" + ui(
-                kb,
-                lang,
-                "digest_flags",
-                untested=group.untested,
-                behind=group.behind,
-                silent=group.silent,
-                pain=group.pain,
-            )
-            if telegram_length("\n\n".join([*parts, part])) > MESSAGE_LIMIT - 200:
-                parts.append(ui(kb, lang, "digest_more", count=len(week.groups) - index))
-                break
-            parts.append(part)
-        return OutgoingMessage(coach_id, "\n\n".join(parts))
+        return OutgoingMessage(coach_id, digest_text(self.kb, lang, week))
+
+
+def digest_text(kb: KnowledgeBase, lang: str, week: digest.Digest) -> str:
+    """The digest as one message: as many groups as fit, then how many more there are.
+    Counts of athletes, new ones and groups take the plural their number needs."""
+    parts = [ui(kb, lang, "digest_title", week=format_date(week.week_start, lang))]
+    for index, group in enumerate(week.groups):
+        part = plural(
+            kb,
+            lang,
+            "digest_group",
+            group.members,
+            group=html.escape(group.name),
+            joined=plural(kb, lang, "digest_joined", group.joined),
+            tests=group.tests,
+            strong=group.strong,
+            answered=group.answered,
+        )
+        part += "\n" + ui(
+            kb,
+            lang,
+            "digest_flags",
+            untested=group.untested,
+            behind=group.behind,
+            silent=group.silent,
+            pain=group.pain,
+        )
+        if telegram_length("\n\n".join([*parts, part])) > MESSAGE_LIMIT - 200:
+            parts.append(plural(kb, lang, "digest_more", len(week.groups) - index))
+            break
+        parts.append(part)
+    return "\n\n".join(parts)

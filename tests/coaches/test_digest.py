@@ -10,11 +10,13 @@ from coaching import coach_profile, coaches
 from coaching.coach_models import GroupMembership
 from coaching.console_models import CoachSettings
 from coaching.db import Database
+from coaching.digest import Digest, GroupWeek
 from coaching.models import Athlete, SelftestResult
 from coaching.outbox import Delivery, Kind
 from coaching.reminders.models import Checkin
 from knowledge import KnowledgeBase
 from scheduler import planner
+from scheduler.coach_messages import digest_text
 from scheduler.dispatcher import dispatch
 from scheduler.messages import composers
 from tests.scheduler.fakes import FakeSender
@@ -99,3 +101,46 @@ async def test_no_digest_for_a_coach_without_groups(db: Database, kb: KnowledgeB
     sender = FakeSender()
     report = await dispatch(db, sender, composers(kb), monday_8_utc)
     assert sender.sent == [] and report["skipped"] == 1
+
+
+def group_week(name: str, members: int, joined: int) -> GroupWeek:
+    return GroupWeek(
+        name=name,
+        members=members,
+        joined=joined,
+        tests=0,
+        strong=0,
+        answered=0,
+        untested=0,
+        behind=0,
+        silent=0,
+        pain=0,
+    )
+
+
+def test_the_digest_counts_athletes_and_new_ones_in_the_plural_they_need(
+    kb: KnowledgeBase,
+) -> None:
+    week = Digest(dt.date(2026, 11, 23), [group_week("Solo", 1, 1), group_week("Track", 5, 2)])
+    en, fi = digest_text(kb, "en", week), digest_text(kb, "fi", week)
+    assert "<b>Solo</b>: 1 athlete, 1 new" in en
+    assert "<b>Track</b>: 5 athletes, 2 new" in en
+    assert "<b>Solo</b>: 1 urheilija, 1 uusi" in fi
+    assert "<b>Track</b>: 5 urheilijaa, 2 uutta" in fi
+
+
+def test_groups_past_one_message_are_counted_in_the_plural_they_need(kb: KnowledgeBase) -> None:
+    """However many groups are left out, "more groups" agrees with the number."""
+    groups = [group_week(f"Group {i:02}", 12, 3) for i in range(60)]
+    full = digest_text(kb, "en", Digest(dt.date(2026, 11, 23), groups))
+    shown = full.count("<b>Group ")
+    assert f"…and {60 - shown} more groups: /athletes shows them all." in full
+
+    def more(lang: str, left_out: int) -> str:
+        week = Digest(dt.date(2026, 11, 23), groups[: shown + left_out])
+        return digest_text(kb, lang, week).rsplit("\n\n", 1)[-1]
+
+    assert more("en", 1) == "…and 1 more group: /athletes shows them all."
+    assert more("en", 3) == "…and 3 more groups: /athletes shows them all."
+    assert more("fi", 1) == "…ja 1 muu ryhmä: /athletes näyttää kaikki."
+    assert more("fi", 3) == "…ja 3 muuta ryhmää: /athletes näyttää kaikki."
