@@ -100,8 +100,15 @@ def test_sandbox_coach_and_athlete_see_a_broadcast_arrive(tmp_path: Path) -> Non
         child.expect(r"\[(\d+)\] Send now")
         child.sendline(child.match.group(1))
         child.expect(r"is being sent to 2 recipients")
-        child.sendline("!who")
-        child.expect(r"2001 Ann \(athlete\) [1-9]\d* unread")
+        # The copies go out from the outbox a moment later: ask until Ann has one.
+        for _ in range(100):
+            child.sendline("!who")
+            ann = [r"2001 Ann \(athlete\) [1-9]\d* unread", r"2001 Ann \(athlete\) 0 unread"]
+            if child.expect(ann) == 0:
+                break
+            child.expect([pexpect.TIMEOUT], timeout=0.2)  # between two questions
+        else:
+            raise AssertionError("the broadcast never reached Ann's chat")
         child.sendline("!as 2001")
         child.expect(r"you are now Ann, user 2001, athlete")
         child.expect(
