@@ -211,7 +211,7 @@ def digest_text(kb: KnowledgeBase, lang: str, week: digest.Digest) -> str:
             untested=group.untested,
             behind=group.behind,
             silent=group.silent,
-            pain=group.pain,
+            pain=plural(kb, lang, "digest_pain", group.pain),
         )
         if telegram_length("\n\n".join([*parts, part])) > MESSAGE_LIMIT - 200:
             parts.append(plural(kb, lang, "digest_more", len(week.groups) - index))

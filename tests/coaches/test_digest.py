@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
 
 from sqlalchemy import select
 
@@ -144,3 +145,16 @@ def test_groups_past_one_message_are_counted_in_the_plural_they_need(kb: Knowled
     assert more("en", 3) == "…and 3 more groups: /athletes shows them all."
     assert more("fi", 1) == "…ja 1 muu ryhmä: /athletes näyttää kaikki."
     assert more("fi", 3) == "…ja 3 muuta ryhmää: /athletes näyttää kaikki."
+
+
+def test_pain_flags_are_counted_in_the_plural_they_need(kb: KnowledgeBase) -> None:
+    """ "1 pain flag", "3 pain flags": the flag line agrees with the number."""
+
+    def flags(lang: str, pain: int) -> str:
+        week = Digest(dt.date(2026, 11, 23), [replace(group_week("Track", 5, 0), pain=pain)])
+        return digest_text(kb, lang, week).split("\n")[-1]
+
+    assert "0 silent 14+ days, 1 pain flag. /athletes" in flags("en", 1)
+    assert "0 silent 14+ days, 3 pain flags. /athletes" in flags("en", 3)
+    assert "hiljaa 14+ päivää, 1 kipulippu. /athletes" in flags("fi", 1)
+    assert "hiljaa 14+ päivää, 3 kipulippua. /athletes" in flags("fi", 3)
