@@ -40,11 +40,10 @@ from coaching.coaches import (
     FOUND_LEVELS,
     Role,
     authorise,
-    judged_by_athlete,
-    results_oldest_first,
 )
-from coaching.models import Athlete, SelftestResult
+from coaching.models import Athlete
 from coaching.outbox import Delivery, Kind, Status
+from coaching.video.findings import findings_of
 from coaching.when import parse_when
 from knowledge.loader import get_knowledge
 from knowledge.schema import FAULT_IDS, KnowledgeBase
@@ -466,7 +465,7 @@ async def recipient_ids(
     """The athletes who would receive it now: active, and reachable by this coach.
 
     "By finding" reads each athlete's newest test with enough answers, judged from its
-    answers (`coaches.judged_by_athlete`), the test their plan is built on.
+    answers, with a measured hip drop over it (`findings_of`), as their plan does.
     """
     await check_audience(session, role, audience, ref)
     query = select(Athlete.id).where(Athlete.active.is_(True))
@@ -484,13 +483,9 @@ async def recipient_ids(
             if role.admin
             else Athlete.id.in_(_member_ids(role, None))
         )
-        rows = await session.execute(
-            results_oldest_first()
-            .join(Athlete, Athlete.id == SelftestResult.athlete_id)
-            .where(Athlete.active.is_(True), scope)
-        )
-        found = judged_by_athlete(kb, rows.tuples())
-        return sorted(a for a, levels in found.items() if levels.get(str(ref)) in FOUND_LEVELS)
+        reachable = (await session.scalars(query.where(scope))).all()
+        found = await findings_of(session, kb, reachable)
+        return sorted(a for a, f in found.items() if f.levels.get(str(ref)) in FOUND_LEVELS)
     return list((await session.scalars(query.order_by(Athlete.id))).all())
 
 

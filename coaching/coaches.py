@@ -21,11 +21,11 @@ import datetime as dt
 import hashlib
 import secrets
 import string
-from collections.abc import Collection, Iterable, Mapping, Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-from sqlalchemy import ColumnElement, Select, func, or_, select, update
+from sqlalchemy import ColumnElement, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from coaching import pain
@@ -41,12 +41,12 @@ from coaching.coach_models import (
     TrainingGroup,
 )
 from coaching.group_names import graphemes, name_key
-from coaching.models import Athlete, SelftestResult
+from coaching.models import Athlete
 from coaching.names import clean_name
 from coaching.outbox import Delivery
 from coaching.reminders.checkins import STRENGTH_GOAL
 from coaching.reminders.models import Checkin
-from coaching.scoring import Assessment, assess, latest_judged
+from coaching.video.findings import findings_of
 from knowledge.schema import KnowledgeBase
 
 INVITE_LIFETIME = dt.timedelta(days=2)
@@ -408,49 +408,12 @@ def adherence_weeks(today: dt.date, weeks: int = ADHERENCE_WEEKS) -> list[dt.dat
     return [monday - dt.timedelta(weeks=i) for i in range(weeks)]
 
 
-def judged_by_athlete(
-    kb: KnowledgeBase, rows: Iterable[tuple[int, Mapping[str, str] | None]]
-) -> dict[int, dict[str, str]]:
-    """Per athlete, the findings of their newest test with enough answers (`latest_judged`).
-
-    `rows` are (athlete id, answers), each athlete's oldest first. Each test is judged
-    from its answers by `assess`: an all-skipped test is no test, and results saved
-    when a skip counted as "fine" hold findings their answers never supported.
-    """
-    history: dict[int, list[Assessment]] = {}
-    for athlete_id, given in rows:
-        history.setdefault(athlete_id, []).append(assess(kb, given or {}))
-    latest = {athlete_id: latest_judged(tests) for athlete_id, tests in history.items()}
-    return {athlete_id: found.levels for athlete_id, found in latest.items() if found is not None}
-
-
-def results_oldest_first() -> Select[tuple[int, dict[str, str]]]:
-    """Every stored self-test's athlete and answers, in the order `judged_by_athlete` reads."""
-    return select(SelftestResult.athlete_id, SelftestResult.answers).order_by(
-        SelftestResult.athlete_id, SelftestResult.created_at, SelftestResult.id
-    )
-
-
-async def latest_findings(
-    session: AsyncSession, kb: KnowledgeBase, athlete_ids: Collection[int]
-) -> dict[int, dict[str, str]]:
-    """Each athlete's findings from their newest test with enough answers; an athlete
-    without one (never tested, or every test all skipped) is left out: not tested."""
-    ids = sorted(athlete_ids)
-    found: dict[int, dict[str, str]] = {}
-    for start in range(0, len(ids), 500):
-        rows = await session.execute(
-            results_oldest_first().where(SelftestResult.athlete_id.in_(ids[start : start + 500]))
-        )
-        found.update(judged_by_athlete(kb, rows.tuples()))
-    return found
-
-
 async def group_overview(
     session: AsyncSession, kb: KnowledgeBase, group: TrainingGroup, now: dt.datetime
 ) -> GroupOverview:
-    """Each member's line; "self-test done" and findings come from their newest test
-    with enough answers, as their plan does."""
+    """Each member's line; "self-test done" comes from their newest test with enough
+    answers, and the findings from it with a measured hip drop over it (`findings_of`),
+    as their plan does."""
     members = (
         await session.scalars(
             select(Athlete)
@@ -460,7 +423,7 @@ async def group_overview(
         )
     ).all()
     ids = [a.id for a in members]
-    findings = await latest_findings(session, kb, ids)
+    findings = await findings_of(session, kb, ids)
     weeks = adherence_weeks(now.date())
     good: dict[int, int] = {}
     if ids:
@@ -477,12 +440,13 @@ async def group_overview(
     flagged = await pain.flagged(session, ids, now)
     overview = GroupOverview(group)
     for athlete in members:
+        found = findings.get(athlete.id)
         overview.members.append(
             MemberLine(
                 athlete_id=athlete.id,
                 name=athlete.first_name,
-                tested=athlete.id in findings,
-                findings=findings.get(athlete.id, {}),
+                tested=found is not None and found.tested,
+                findings=found.levels if found is not None else {},
                 good_weeks=good.get(athlete.id, 0),
                 active=athlete.active,
                 pain=athlete.id in flagged,
@@ -558,7 +522,8 @@ async def stats(session: AsyncSession, kb: KnowledgeBase, role: Role) -> Stats:
         or 0
     )
     members = (await session.scalars(member_ids.distinct())).all()
-    result.tested = len(await latest_findings(session, kb, members))
+    found = await findings_of(session, kb, members)
+    result.tested = sum(1 for athlete in found.values() if athlete.tested)
     result.linked_chats = int(
         await session.scalar(
             select(func.count()).select_from(GroupChat).where(GroupChat.group_id.in_(group_ids))

@@ -35,7 +35,8 @@ from coaching.models import Athlete, SelftestResult
 from coaching.outbox import Delivery, Kind, Status
 from coaching.reminders.checkins import STRENGTH_GOAL
 from coaching.reminders.models import Checkin, WarmupAck
-from coaching.scoring import Assessment, assess, compare, latest_judged
+from coaching.scoring import assess, compare
+from coaching.video.findings import AthleteFindings, findings_of
 from coaching.video.store import MeasuredForm, measured_form
 from knowledge.schema import FAULT_IDS, KnowledgeBase
 
@@ -137,25 +138,6 @@ async def _departed_ids(
     return sorted({a for a in found.all() if a is not None} - set(members))
 
 
-async def _latest_findings(
-    session: AsyncSession, kb: KnowledgeBase, ids: Sequence[int]
-) -> dict[int, dict[str, str]]:
-    """Per athlete, the findings of their newest test with enough answers (the test their
-    plan is built on), judged from its answers by `assess`: an all-skipped test is no
-    test, and results saved before "not tested" hold findings where a skip was fine."""
-    history: dict[int, list[Assessment]] = {}
-    for start in range(0, len(ids), 500):
-        rows = await session.execute(
-            select(SelftestResult.athlete_id, SelftestResult.answers)
-            .where(SelftestResult.athlete_id.in_(ids[start : start + 500]))
-            .order_by(SelftestResult.athlete_id, SelftestResult.created_at, SelftestResult.id)
-        )
-        for athlete_id, answers in rows.tuples():
-            history.setdefault(athlete_id, []).append(assess(kb, answers or {}))
-    latest = {athlete_id: latest_judged(judged) for athlete_id, judged in history.items()}
-    return {athlete_id: found.levels for athlete_id, found in latest.items() if found is not None}
-
-
 async def _good_weeks(
     session: AsyncSession, ids: Sequence[int], now: dt.datetime
 ) -> dict[int, int]:
@@ -196,21 +178,20 @@ async def roster(
     """Every athlete of the coach's groups (or one group), by name; those who left last.
 
     `pain` holds the ids of athletes with a pain flag, when the pain log exists. An
-    athlete whose tests all had not enough answers is not tested.
+    athlete whose tests all had not enough answers is not tested; what was found is
+    read as their plan reads it, a measured hip drop over the answers (`findings_of`).
     """
     members = await member_ids(session, role, group_id)
     departed = await _departed_ids(session, role, group_id, members)
     people = await _athletes(session, [*members, *departed])
-    findings = await _latest_findings(session, kb, members)
+    findings = await findings_of(session, kb, members)
     good = await _good_weeks(session, members, now)
     entries = [
         ListEntry(
             athlete_id=athlete_id,
             name=people[athlete_id].first_name,
-            tested=athlete_id in findings,
-            found=tuple(
-                sorted(f for f, lvl in findings.get(athlete_id, {}).items() if lvl in FOUND_LEVELS)
-            ),
+            tested=athlete_id in findings and findings[athlete_id].tested,
+            found=_found(findings.get(athlete_id)),
             good_weeks=good.get(athlete_id, 0),
             last_seen=people[athlete_id].last_seen_at,
             blocked=not people[athlete_id].active,
@@ -232,6 +213,13 @@ async def roster(
     ]
     gone.sort(key=lambda e: (e.name.casefold(), e.athlete_id))
     return entries + gone
+
+
+def _found(athlete: AthleteFindings | None) -> tuple[str, ...]:
+    """The faults found (mild or marked), a measured hip drop over the by-eye answer."""
+    if athlete is None:
+        return ()
+    return tuple(sorted(f for f, lvl in athlete.levels.items() if lvl in FOUND_LEVELS))
 
 
 def matches(entry: ListEntry, which: Filter, now: dt.datetime) -> bool:

@@ -23,7 +23,7 @@ from collections.abc import Mapping
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from coaching import pain, progression, reminders, selftest
+from coaching import pain, progression, reminders
 from coaching.callbacks import (
     CardOpen,
     CheckinAnswer,
@@ -37,7 +37,8 @@ from coaching.coach_models import Broadcast
 from coaching.models import Athlete
 from coaching.outbox import Delivery, Kind
 from coaching.reminders.models import TipSent
-from coaching.scoring import Assessment, assess, latest_judged
+from coaching.scoring import Assessment
+from coaching.video.findings import findings_of
 from knowledge.i18n import plural
 from knowledge.render import render_routine, render_tip
 from knowledge.schema import KnowledgeBase, text_for
@@ -140,16 +141,15 @@ def swim_buttons(kb: KnowledgeBase, lang: str, delivery_id: int) -> ButtonRows:
 
 async def latest_judged_test(
     session: AsyncSession, kb: KnowledgeBase, athlete_id: int
-) -> tuple[dict[str, str], Assessment] | None:
+) -> tuple[dict[str, str] | None, Assessment] | None:
     """The answers and findings of the athlete's newest test with enough answers, the
-    test /plan is built on: an all-skipped retest says nothing, so tips keep following
-    the test before it. Each test is judged from its answers, as `assess` judges it."""
-    results = await selftest.results(session, athlete_id)
-    history = [(result.answers, assess(kb, result.answers)) for result in results]
-    found = latest_judged([judged for _, judged in history])
-    if found is None:
+    test /plan is built on, with a hip drop measured from video over its answer
+    (`findings_of`): an all-skipped retest says nothing, so tips keep following the test
+    before it. The answers are None when only a measurement found something."""
+    found = (await findings_of(session, kb, [athlete_id])).get(athlete_id)
+    if found is None or found.findings.found is None:
         return None
-    return next((answers, judged) for answers, judged in history if judged is found)
+    return found.answers, found.findings.found
 
 
 class Composer:

@@ -5,6 +5,10 @@ a clip measured here says it in degrees. `with_measured` is the one place the
 two meet: wherever findings are shown or planned from (the self-test's
 summary, /plan, the coach's card of an athlete), the latest measured pelvic
 drop replaces the by-eye hip-drop finding, with the date it was measured.
+Everything that reads the findings of athletes by the dozen (the weekly tip,
+the coach's list, filters and group overview, the "by finding" broadcast
+audience) reads them through `findings_of`, which applies `with_measured` to
+each athlete's newest test with enough answers in a few queries for them all.
 
 Only pelvic drop gets a level, by the knowledge base's bands
 (`kb.video.pelvic_levels`, general guidance with their sources in
@@ -16,9 +20,15 @@ foot-landing finding.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from coaching.models import SelftestResult
 from coaching.scoring import Assessment, assess
+from coaching.video.models import VideoAnalysis
 from coaching.video.store import MeasuredForm
 from knowledge.schema import KnowledgeBase, Level
 
@@ -26,6 +36,8 @@ HIP_DROP = "hip_drop"
 """The self-test's fault id for a pelvis that sags on the swing side."""
 OVERSTRIDING = "overstriding"
 """The fault the foot-landing step judges; overstride figures are shown beside it."""
+CHUNK = 500
+"""Athlete ids per query: well under the bound parameters SQLite and asyncpg allow."""
 
 
 @dataclass(frozen=True)
@@ -100,3 +112,118 @@ def with_measured(
         levels[fault] = finding.level
         missing[fault] = []
     return Findings(Assessment(levels, missing), measured, stride)
+
+
+@dataclass(frozen=True)
+class AthleteFindings:
+    """One athlete's findings as read for lists and audiences, and the answers under them."""
+
+    findings: Findings
+    answers: dict[str, str] | None
+    """The answers of the newest test with enough answers; None when no test had enough
+    (the findings then rest on video alone, and the self-test is still to do)."""
+
+    @property
+    def tested(self) -> bool:
+        """Whether a self-test with enough answers was done: "not tested yet" otherwise."""
+        return self.answers is not None
+
+    @property
+    def levels(self) -> dict[str, str]:
+        """Fault id → none / mild / marked or "untested", measured values over the answers."""
+        found = self.findings.found
+        return dict(found.levels) if found is not None else {}
+
+
+async def findings_of(
+    session: AsyncSession, kb: KnowledgeBase, athlete_ids: Collection[int]
+) -> dict[int, AthleteFindings]:
+    """Each athlete's findings: their newest test with enough answers, judged from its
+    answers by `assess` (an all-skipped test is no test, and results saved when a skip
+    counted as "fine" hold findings their answers never supported), with the latest
+    measurement over it (`with_measured`).
+
+    Two queries per `CHUNK` athletes, never one per athlete. An athlete with neither
+    a test with enough answers nor a measured finding is left out: not tested.
+    """
+    ids = sorted(set(athlete_ids))
+    tests = await _judged_answers(session, kb, ids)
+    forms = await measured_forms(session, ids)
+    found: dict[int, AthleteFindings] = {}
+    for athlete_id in ids:
+        given = tests.get(athlete_id)
+        judged = assess(kb, given) if given is not None else None
+        findings = with_measured(kb, judged, forms.get(athlete_id))
+        if findings.found is not None:
+            found[athlete_id] = AthleteFindings(findings, given)
+    return found
+
+
+async def _judged_answers(
+    session: AsyncSession, kb: KnowledgeBase, ids: Sequence[int]
+) -> dict[int, dict[str, str]]:
+    """Per athlete, the answers of their newest test with enough answers."""
+    latest: dict[int, dict[str, str]] = {}
+    for start in range(0, len(ids), CHUNK):
+        rows = await session.execute(
+            select(SelftestResult.athlete_id, SelftestResult.answers)
+            .where(SelftestResult.athlete_id.in_(ids[start : start + CHUNK]))
+            .order_by(SelftestResult.athlete_id, SelftestResult.created_at, SelftestResult.id)
+        )
+        for athlete_id, given in rows.tuples():
+            if assess(kb, given or {}).enough:
+                latest[athlete_id] = dict(given or {})
+    return latest
+
+
+async def measured_forms(
+    session: AsyncSession, athlete_ids: Collection[int]
+) -> dict[int, MeasuredForm]:
+    """`measured_form` for many athletes in one query per `CHUNK`.
+
+    Each athlete's newest clip of every kind (with a pelvic drop or not, with
+    overstride or not) is ranked first in its kind; the newest of those is the
+    latest clip, and the newest with each figure gives that figure.
+    """
+    ids = sorted(set(athlete_ids))
+    newest = (VideoAnalysis.analysed_at.desc(), VideoAnalysis.id.desc())
+    rank = func.row_number().over(
+        partition_by=(
+            VideoAnalysis.athlete_id,
+            VideoAnalysis.pelvic_left_deg.is_(None),
+            VideoAnalysis.overstride_legs.is_(None),
+        ),
+        order_by=newest,
+    )
+    clips: dict[int, list[VideoAnalysis]] = {}
+    for start in range(0, len(ids), CHUNK):
+        ranked = (
+            select(VideoAnalysis.id, rank.label("rank"))
+            .where(VideoAnalysis.athlete_id.in_(ids[start : start + CHUNK]))
+            .subquery()
+        )
+        rows = await session.scalars(
+            select(VideoAnalysis)
+            .join(ranked, ranked.c.id == VideoAnalysis.id)
+            .where(ranked.c.rank == 1)
+            .order_by(VideoAnalysis.athlete_id, *newest)
+        )
+        for row in rows:
+            clips.setdefault(row.athlete_id, []).append(row)
+    return {athlete_id: _form(rows) for athlete_id, rows in clips.items()}
+
+
+def _form(newest_first: Sequence[VideoAnalysis]) -> MeasuredForm:
+    """The latest figures of one athlete's clips, newest first (as `measured_form`)."""
+    pelvic = next((r for r in newest_first if r.pelvic_left_deg is not None), None)
+    stride = next((r for r in newest_first if r.overstride_legs is not None), None)
+    return MeasuredForm(
+        pelvic_left_deg=pelvic.pelvic_left_deg if pelvic else None,
+        pelvic_right_deg=pelvic.pelvic_right_deg if pelvic else None,
+        pelvic_more_on=pelvic.pelvic_more_on if pelvic else None,
+        pelvic_at=pelvic.analysed_at if pelvic else None,
+        overstride_legs=stride.overstride_legs if stride else None,
+        shin_deg=stride.shin_deg if stride else None,
+        overstride_at=stride.analysed_at if stride else None,
+        cadence_spm=newest_first[0].cadence_spm,
+    )
