@@ -69,6 +69,9 @@ class Assessment:
     """Fault id → none / mild / marked, or UNTESTED."""
     missing: dict[str, list[str]]
     """Per fault, the steps left unanswered (or "not sure") that would have told."""
+    answers: dict[str, str] = field(default_factory=dict)
+    """The answers judged: a measurement that replaces one step's judgement
+    (`coaching.video.with_measured`) keeps what the other steps said."""
 
     @property
     def enough(self) -> bool:
@@ -100,7 +103,7 @@ def assess(kb: KnowledgeBase, answers: Mapping[str, str]) -> Assessment:
         low, high = fault.level(known), fault.level(known + unknown)
         levels[fault_id] = UNTESTED if low != high and low == "none" else low
         missing[fault_id] = gaps
-    return Assessment(levels, missing)
+    return Assessment(levels, missing, dict(answers))
 
 
 LEVEL_RANK: dict[Level, int] = {"none": 0, "mild": 1, "marked": 2}

@@ -10,6 +10,12 @@ the coach's list, filters and group overview, the "by finding" broadcast
 audience) reads them through `findings_of`, which applies `with_measured` to
 each athlete's newest test with enough answers in a few queries for them all.
 
+The self-test's hip-drop fault is "hip drop and knee collapse", scored from the
+mirror test (the pelvis) and the knees-inward hop (the knees). Video measures
+only the pelvis, so the measured level replaces the mirror test's judgement
+and not the knees': the finding is the higher of the measured level and what
+the other steps' answers alone give (`by_eye_rest`).
+
 Only pelvic drop gets a level, by the knowledge base's bands
 (`kb.video.pelvic_levels`, general guidance with their sources in
 docs/video.md, not validated cut-offs for injury). Overstride has no validated
@@ -20,22 +26,26 @@ foot-landing finding.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from coaching.models import SelftestResult
-from coaching.scoring import Assessment, assess
+from coaching.scoring import LEVEL_RANK, Assessment, assess, score
 from coaching.video.models import VideoAnalysis
 from coaching.video.store import MeasuredForm
-from knowledge.schema import KnowledgeBase, Level
+from knowledge.schema import FAULT_IDS, FaultId, KnowledgeBase, Level
 
 HIP_DROP = "hip_drop"
 """The self-test's fault id for a pelvis that sags on the swing side."""
 OVERSTRIDING = "overstriding"
 """The fault the foot-landing step judges; overstride figures are shown beside it."""
+PELVIC_TESTS = frozenset({"hip_drop_mirror"})
+"""The self-test's tests (by their `test` tag) that judge by eye what video measures:
+the pelvis. The other steps scoring hip drop look at the knees, which 2D video does
+not measure."""
 CHUNK = 500
 """Athlete ids per query: well under the bound parameters SQLite and asyncpg allow."""
 
@@ -83,6 +93,15 @@ def measured_levels(kb: KnowledgeBase, form: MeasuredForm | None) -> dict[str, M
     return {HIP_DROP: MeasuredFinding(level, degrees, form.pelvic_at)}
 
 
+def by_eye_rest(kb: KnowledgeBase, fault: FaultId, answers: Mapping[str, str]) -> Level:
+    """The level `fault` gets from the answers to the steps video does not measure
+    (for hip drop, the knees-inward hop alone): "none" when they found nothing or
+    were skipped."""
+    pelvic = {step.id for step in kb.selftest.steps if step.test in PELVIC_TESTS}
+    rest = {step: choice for step, choice in answers.items() if step not in pelvic}
+    return kb.faults[fault].level(score(kb.selftest, rest).get(fault, 0))
+
+
 def stride_figures(form: MeasuredForm | None) -> StrideFigures | None:
     """The latest side-view clip's figures, or None if no clip measured them."""
     if form is None or form.overstride_legs is None or form.shin_deg is None:
@@ -98,9 +117,11 @@ def with_measured(
     """The findings to show and plan from: `found` (the self-test's, judged by eye) with
     the latest measured values put over it.
 
-    A measured hip drop replaces the answer's level and needs no answers: an
-    athlete who skipped the mirror test, or never took the test, still has it
-    as a finding. Without a test the other faults stay "not tested".
+    A measured hip drop replaces the mirror test's judgement and needs no answers:
+    an athlete who skipped the mirror test, or never took the test, still has it
+    as a finding. A knee collapse seen by eye stays: the finding is the higher of
+    the measured level and the knees-inward answer's (`by_eye_rest`). Without a test
+    the other faults stay "not tested".
     """
     measured = measured_levels(kb, form)
     stride = stride_figures(form)
@@ -108,10 +129,14 @@ def with_measured(
         return Findings(found, {}, stride)
     base = found if found is not None else assess(kb, {})
     levels, missing = dict(base.levels), dict(base.missing)
-    for fault, finding in measured.items():
-        levels[fault] = finding.level
+    for fault in FAULT_IDS:
+        finding = measured.get(fault)
+        if finding is None:
+            continue
+        rest = by_eye_rest(kb, fault, base.answers)
+        levels[fault] = max(finding.level, rest, key=LEVEL_RANK.__getitem__)
         missing[fault] = []
-    return Findings(Assessment(levels, missing), measured, stride)
+    return Findings(Assessment(levels, missing, base.answers), measured, stride)
 
 
 @dataclass(frozen=True)

@@ -11,6 +11,7 @@ from bot.handlers.cards import plan_view
 from bot.handlers.video_card import card_line, finding_notes, plan_note, trend_lines
 from coaching.scoring import UNTESTED, assess
 from coaching.video import MeasuredForm, with_measured
+from coaching.video.findings import PELVIC_TESTS
 from knowledge import KnowledgeBase
 from knowledge.render import CARD_LIMIT, render_summary
 from knowledge.schema import text_for
@@ -56,9 +57,39 @@ def test_a_measured_drop_replaces_the_by_eye_hip_drop(kb: KnowledgeBase) -> None
     assert findings.measured["hip_drop"].measured_at == MEASURED
     others = {f: lvl for f, lvl in findings.found.levels.items() if f != "hip_drop"}
     assert others == {f: lvl for f, lvl in by_eye.levels.items() if f != "hip_drop"}
-    marked_by_eye = assess(kb, good(kb, pelvis_dip="clearly", knees_inward="clearly"))
-    calmer = with_measured(kb, marked_by_eye, rear(3.0, 2.5)).found
+    dip_by_eye = assess(kb, good(kb, pelvis_dip="clearly"))
+    assert dip_by_eye.levels["hip_drop"] == "mild"
+    calmer = with_measured(kb, dip_by_eye, rear(3.0, 2.5)).found
     assert calmer is not None and calmer.levels["hip_drop"] == "none"
+
+
+def test_a_measured_pelvis_keeps_a_knee_collapse_seen_by_eye(kb: KnowledgeBase) -> None:
+    """Video measures the pelvis, not the knees: the finding is the higher of the
+    measured level and what the knees-inward answer alone says."""
+
+    def level(measured: MeasuredForm, **picks: str) -> str:
+        found = with_measured(kb, assess(kb, good(kb, **picks)), measured).found
+        assert found is not None
+        return found.levels["hip_drop"]
+
+    knees = {"pelvis_dip": "clearly", "knees_inward": "clearly"}
+    assert assess(kb, good(kb, **knees)).levels["hip_drop"] == "marked"
+    assert level(rear(3.0, 2.5), **knees) == "mild"  # the pelvis part replaced, the knees kept
+    assert level(rear(3.0, 2.5), knees_inward="clearly") == "mild"
+    assert level(rear(6.0, 2.5), knees_inward="clearly") == "mild"
+    assert level(rear(9.1, 2.5), knees_inward="clearly") == "marked"  # measured is higher
+    assert level(rear(9.1, 2.5), knees_inward="stable") == "marked"
+    assert level(rear(3.0, 2.5), knees_inward="sometimes") == "none"  # a little: no finding alone
+    assert level(rear(3.0, 2.5), knees_inward="skip") == "none"
+    findings = with_measured(kb, assess(kb, good(kb, **knees)), rear(3.0, 2.5))
+    assert findings.measured["hip_drop"].level == "none"  # what video says of the pelvis
+
+
+def test_the_pelvic_tests_are_the_content_s_hip_drop_mirror_steps(kb: KnowledgeBase) -> None:
+    """What video replaces is named by the content's test tags: they must still be there."""
+    pelvic = [s.id for s in kb.selftest.steps if s.test in PELVIC_TESTS]
+    assert pelvic == ["pelvis_dip"]
+    assert all("hip_drop" in kb.selftest.step(step).tested_faults() for step in pelvic)
 
 
 def test_a_measured_drop_is_a_finding_without_a_test_or_its_answer(kb: KnowledgeBase) -> None:
