@@ -176,6 +176,7 @@ def main() -> None:
         default=os.environ.get("TEST_DATABASE_URL"),
         help="a PostgreSQL database URL (postgresql+asyncpg://...) to use as well",
     )
+    parser.add_argument("--no-write", action="store_true", help="leave docs/benchmarks.md")
     args = parser.parse_args()
     rows = []
     with FakeBotApi(record_messages=True) as api, tempfile.TemporaryDirectory() as tmp:
@@ -221,7 +222,8 @@ def main() -> None:
             f"| {label} | {result['per_second']:.1f} | {result['p50_ms']:.1f} ms | "
             f"{result['p99_ms']:.1f} ms | {ratio:.0%} |"
         )
-    write_section("updates", "\n".join(lines))
+    if not args.no_write:
+        write_section("updates", "\n".join(lines))
     for label, result in rows[1:]:
         print(f"{label}: {result['per_second'] / baseline['per_second']:.0%} of the echo bot")
 
