@@ -50,7 +50,7 @@ from coaching.coach_models import Broadcast, TrainingGroup
 from coaching.coaches import ADHERENCE_WEEKS
 from coaching.console import AthleteCard, Filter, ListEntry
 from coaching.paging import Page, paged
-from coaching.scoring import UNTESTED
+from coaching.scoring import UNTESTED, assess, latest_judged
 from coaching.timeparse import InvalidInput
 from coaching.video import with_measured
 from coaching.when import zone_of
@@ -285,7 +285,8 @@ def card_text(context: HipContext, card: AthleteCard, zone: dt.tzinfo) -> str:
             levels=_levels(context, trend.levels),
             trend=context.kb.ui_text(f"card_trend_{word}", lang),
         )
-    measured = with_measured(context.kb, None, card.video)  # a measurement outranks an eye
+    judged = latest_judged([assess(context.kb, answers) for answers in card.answers])
+    measured = with_measured(context.kb, judged, card.video)  # a measurement outranks an eye
     tests.extend(video_card.trend_lines(context, measured, by_eye, zone))
     parts.append("\n".join(tests))
     warmups = card.warmups

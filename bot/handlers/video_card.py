@@ -72,19 +72,29 @@ def trend_lines(
         if measured is None:
             out.append(line)
             continue
-        out.append(f"{line} {_measured(context, 'card_trend_measured', fault, measured, zone)}")
+        level = _level(findings, fault, measured)
+        out.append(f"{line} {_measured(context, 'card_trend_measured', level, measured, zone)}")
     faults = context.kb.faults.items()
     for fault, measured in findings.measured.items():
         if fault not in lines:
             name = next((text_for(f.name, lang) for key, f in faults if key == fault), fault)
-            out.append(_measured(context, "card_measured", fault, measured, zone, name=name))
+            level = _level(findings, fault, measured)
+            out.append(_measured(context, "card_measured", level, measured, zone, name=name))
     return out
+
+
+def _level(findings: Findings, fault: str, measured: MeasuredFinding) -> str:
+    """The finding's level: the measured one, or higher where a knee collapse seen by eye
+    keeps it up (video measures the pelvis only)."""
+    if findings.found is None:
+        return measured.level
+    return findings.found.levels.get(fault, measured.level)
 
 
 def _measured(
     context: HipContext,
     key: str,
-    fault: str,
+    level: str,
     measured: MeasuredFinding,
     zone: dt.tzinfo,
     **more: object,
@@ -92,7 +102,7 @@ def _measured(
     lang = context.lang
     return context.t(
         key,
-        level=context.kb.ui_text(f"level_{measured.level}", lang),
+        level=context.kb.ui_text(f"level_{level}", lang),
         degrees=i18n.number(measured.degrees, lang, 1),
         date=i18n.format_local_date(measured.measured_at, zone, lang),
         **more,

@@ -101,6 +101,43 @@ async def test_the_coach_card_shows_the_measured_form(db: Database) -> None:
     assert "pelvic drop L 8." in text
 
 
+async def test_the_coach_card_keeps_a_knee_collapse_seen_by_eye_over_a_small_drop(
+    db: Database,
+) -> None:
+    """Video measures the pelvis: knees seen caving keep the card's finding at mild."""
+    small = measure(
+        Runner(view="rear", standing_s=2.0, seconds=12.0, drop_left=3.0).track(), GUIDANCE
+    )
+    async with db.transaction() as session:
+        role = await coaches.authorise(session, {COACH}, COACH)
+        assert isinstance(role, Role)
+        group = await coaches.create_group(session, role, "Track", NOW - dt.timedelta(days=30))
+        session.add(athlete())
+        await session.flush()
+        session.add(
+            GroupMembership(group_id=group.id, athlete_id=ATHLETE, consent_at=NOW, joined_at=NOW)
+        )
+        await save_video(session, ATHLETE, small, NOW)
+        answers = {step.id: step.options[0].id for step in KB.selftest.steps}
+        answers["knees_inward"] = "clearly"
+        session.add(
+            SelftestResult(
+                athlete_id=ATHLETE,
+                created_at=NOW - dt.timedelta(days=3),
+                content_version=KB.version,
+                answers=answers,
+                scores={},
+                findings={},
+                retest_due_at=NOW,
+            )
+        )
+    async with db.transaction() as session:
+        card = await console.card(session, role, ATHLETE, NOW)
+    assert card is not None
+    text = card_text(cast(HipContext, Coach(KB, "en")), card, dt.UTC)
+    assert "now <b>mild</b>, measured from video" in text, text
+
+
 @dataclass
 class Coach:
     """What the card's text asks of the context."""
