@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
-from collections.abc import Callable
-from typing import cast
+from collections.abc import Callable, Coroutine
+from typing import Any, cast
 
 from telegram import BotCommand, Update
+from telegram._utils.types import JSONDict
 from telegram.ext import AIORateLimiter, ApplicationBuilder, ContextTypes
 
 from bot import routes
@@ -38,6 +39,7 @@ COMMANDS = (
     "resume",
     "snooze",
     "cadence",
+    "video",
     "cancel",
     "help",
     "privacy",
@@ -78,8 +80,40 @@ WARM_VIDEO_KEY = "warm_video"
 GROUP_CHAT_SPACING = 3.0  # seconds between posts to one group chat: Telegram allows 20 a minute
 
 
+class MessageRateLimiter(AIORateLimiter):
+    """PTB's limiter, pacing only what Telegram counts as messages sent.
+
+    `AIORateLimiter` paces every call that names a chat, edits included: a
+    self-test tap's edited question then queued behind the 30 a second meant for
+    new messages, and under load a tap waited seconds for its turn. Edits and
+    other calls keep the retry after a 429, without the pacing.
+    """
+
+    async def process_request(
+        self,
+        callback: Callable[..., Coroutine[Any, Any, bool | JSONDict | list[JSONDict]]],
+        args: Any,
+        kwargs: dict[str, Any],
+        endpoint: str,
+        data: dict[str, Any],
+        rate_limit_args: int | None,
+    ) -> bool | JSONDict | list[JSONDict]:
+        if not sends_a_message(endpoint):
+            data = {name: value for name, value in data.items() if name != "chat_id"}
+        return await super().process_request(
+            callback, args, kwargs, endpoint, data, rate_limit_args
+        )
+
+
+def sends_a_message(endpoint: str) -> bool:
+    """sendMessage, sendPhoto, ... copyMessage, forwardMessage: a new message in a chat."""
+    return endpoint.startswith(("send", "copyMessage", "forwardMessage")) and (
+        endpoint != "sendChatAction"
+    )
+
+
 def rate_limiter(settings: Settings) -> AIORateLimiter:
-    """Pace sends under Telegram's flood limits and retry after a 429 (`retry_after`).
+    """Pace new messages under Telegram's flood limits and retry after a 429 (`retry_after`).
 
     One send per 1/rate seconds rather than "rate per second": a limiter that
     allows a burst of a whole second's quota at the start of a broadcast goes
@@ -87,7 +121,7 @@ def rate_limiter(settings: Settings) -> AIORateLimiter:
     """
     if settings.send_rate_limit == 0:
         return AIORateLimiter(overall_max_rate=0, group_max_rate=0, max_retries=3)
-    return AIORateLimiter(
+    return MessageRateLimiter(
         overall_max_rate=1,
         overall_time_period=1 / settings.send_rate_limit,
         group_max_rate=1,
