@@ -28,7 +28,7 @@ import datetime as dt
 from dataclasses import dataclass
 from enum import StrEnum
 
-from sqlalchemy import BigInteger, Integer, String, select, update
+from sqlalchemy import BigInteger, Integer, String, delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -77,6 +77,9 @@ class PendingQuestion(Base):
             return None
 
 
+_COLUMNS = tuple(PendingQuestion.__table__.columns)
+
+
 @dataclass(frozen=True)
 class Asked:
     """A question just asked, and the message of the one it replaced (to strip its buttons)."""
@@ -105,13 +108,16 @@ async def ask(
 
     `message_id` is for a question asked on a message that already exists (a
     self-test step edited in place); otherwise it is noted once the message is sent.
+
+    Two statements, not three: the DELETE hands back the replaced question's message
+    (no read first), and the INSERT gives the new question a new id (an UPSERT would
+    keep the old id, and a button naming the old question would act on this one).
     """
-    old = await current(session, chat_id)
-    replaced = None
-    if old is not None:
-        replaced = old.message_id
-        await session.delete(old)
-        await session.flush()
+    replaced = await session.scalar(
+        delete(PendingQuestion)
+        .where(PendingQuestion.chat_id == chat_id)
+        .returning(PendingQuestion.message_id)
+    )
     question = PendingQuestion(
         chat_id=chat_id,
         kind=kind.value,
@@ -134,17 +140,22 @@ async def end(
     kind: Kind | None = None,
     question_id: int | None = None,
 ) -> PendingQuestion | None:
-    """End the chat's question (only if it is of `kind`, or is `question_id`); the ended one."""
-    question = await current(session, chat_id)
-    if question is None:
+    """End the chat's question (only if it is of `kind`, or is `question_id`); the ended one.
+
+    One DELETE that says which question it ends, not a read and then a delete: the
+    row it removes comes back from the statement itself.
+    """
+    conditions = [PendingQuestion.chat_id == chat_id]
+    if kind is not None:
+        conditions.append(PendingQuestion.kind == kind.value)
+    if question_id is not None:
+        conditions.append(PendingQuestion.id == question_id)
+    ended = (
+        await session.execute(delete(PendingQuestion).where(*conditions).returning(*_COLUMNS))
+    ).first()
+    if ended is None:
         return None
-    if kind is not None and question.kind != kind.value:
-        return None
-    if question_id is not None and question.id != question_id:
-        return None
-    await session.delete(question)
-    await session.flush()
-    return question
+    return PendingQuestion(**ended._asdict())
 
 
 async def note_message(session: AsyncSession, question_id: int, message_id: int) -> None:

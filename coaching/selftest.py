@@ -12,11 +12,14 @@ picks the option whose range holds it (`option_for_number`).
 from __future__ import annotations
 
 import datetime as dt
+import json
 import re
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import JSON, ColumnElement, String, cast, func, literal, select, update
+from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from coaching.models import Athlete, SelftestResult, SelftestSession
@@ -143,13 +146,22 @@ def cancel(sel: SelftestSession, now: dt.datetime) -> None:
 def complete(
     session: AsyncSession, kb: KnowledgeBase, sel: SelftestSession, now: dt.datetime
 ) -> SelftestResult:
-    """Score a session whose last step is answered and store the result.
+    """Score a session whose last step is answered and store the result."""
+    if sel.status != Status.ACTIVE or current_step(kb, sel) is not None:
+        raise StaleStep
+    sel.status = Status.COMPLETED
+    sel.updated_at = now
+    return _store_result(session, kb, sel, now)
+
+
+def _store_result(
+    session: AsyncSession, kb: KnowledgeBase, sel: SelftestSession, now: dt.datetime
+) -> SelftestResult:
+    """The result of a session just completed.
 
     The findings stored are `assess`'s levels: a fault the answers could not judge
     (skipped, "not sure") is stored as untested, never as fine.
     """
-    if sel.status != Status.ACTIVE or current_step(kb, sel) is not None:
-        raise StaleStep
     result = SelftestResult(
         athlete_id=sel.athlete_id,
         session_id=sel.id,
@@ -160,8 +172,6 @@ def complete(
         findings=dict(assess(kb, sel.answers).levels),
         retest_due_at=now + RETEST_AFTER,
     )
-    sel.status = Status.COMPLETED
-    sel.updated_at = now
     session.add(result)
     return result
 
@@ -242,12 +252,55 @@ async def take_answer(
     """Store one answer (or back / skip / cancel) and, after the last, score the test.
 
     `StaleStep` unless the session is the athlete's active one and the step is current.
+
+    One statement, not a read and then a write: the transition is worked out from
+    the step the button names (`answer` on a session at that step), and the UPDATE
+    applies it only where the session is still the athlete's, active and at that
+    step. That condition is the optimistic check: a double tap or a second instance
+    answering the same step finds no row, as a stale version would have failed the
+    write before.
     """
-    sel = await session.get(SelftestSession, session_id)
+    probe = SelftestSession(athlete_id=athlete_id, status=Status.ACTIVE, step_index=step_index)
+    probe.answers = {}
+    answer(kb, probe, athlete_id, step_index, choice, now)  # StaleStep for no such step or choice
+    finished = probe.status == Status.ACTIVE and current_step(kb, probe) is None
+    values: dict[Any, Any] = {
+        SelftestSession.step_index: probe.step_index,
+        SelftestSession.status: Status.COMPLETED if finished else probe.status,
+        SelftestSession.updated_at: now,
+        SelftestSession.version: SelftestSession.version + 1,
+    }
+    if probe.answers:
+        values[SelftestSession.answers] = _with_answers(session, probe.answers)
+    found = await session.scalars(
+        update(SelftestSession)
+        .where(
+            SelftestSession.id == session_id,
+            SelftestSession.athlete_id == athlete_id,
+            SelftestSession.status == Status.ACTIVE,
+            SelftestSession.step_index == step_index,
+        )
+        .values(values)
+        .returning(SelftestSession)
+        .execution_options(synchronize_session=False, populate_existing=True)
+    )
+    sel = found.first()
     if sel is None:
         raise StaleStep
-    next_step = answer(kb, sel, athlete_id, step_index, choice, now)
-    result = None
-    if next_step is None and sel.status == Status.ACTIVE:
-        result = complete(session, kb, sel, now)
+    result = _store_result(session, kb, sel, now) if finished else None
     return Answered(sel, step_index, choice, result)
+
+
+def _with_answers(session: AsyncSession, added: dict[str, str]) -> ColumnElement[Any]:
+    """The stored answers with `added` set, as SQL: the UPDATE needs no read of them first."""
+    if session.get_bind().dialect.name == "postgresql":
+        merged: ColumnElement[Any] = cast(SelftestSession.answers, JSONB)
+        for key, value in added.items():
+            merged = merged.op("||")(
+                func.jsonb_build_object(cast(literal(key), String), cast(literal(value), String))
+            )
+        return cast(merged, JSON)
+    arguments: list[Any] = []
+    for key, value in added.items():
+        arguments += [literal("$." + json.dumps(key)), literal(value)]
+    return func.json_set(SelftestSession.answers, *arguments, type_=JSON)
