@@ -28,6 +28,7 @@ from coaching import video as video_analysis
 from coaching.base import utcnow
 from coaching.db import Database
 from knowledge import KnowledgeBase
+from scheduler.pacing import FREE
 
 COMMANDS = (
     "start",
@@ -87,7 +88,14 @@ class MessageRateLimiter(AIORateLimiter):
     self-test tap's edited question then queued behind the 30 a second meant for
     new messages, and under load a tap waited seconds for its turn. Edits and
     other calls keep the retry after a 429, without the pacing.
+
+    Each new message also tells `on_message`, so that the outbox's broadcasts
+    leave its turn to it (`scheduler.pacing.SharedPace.lend`).
     """
+
+    def __init__(self, *, on_message: Callable[[], None] | None = None, **limits: Any) -> None:
+        super().__init__(**limits)
+        self.on_message = on_message
 
     async def process_request(
         self,
@@ -100,6 +108,8 @@ class MessageRateLimiter(AIORateLimiter):
     ) -> bool | JSONDict | list[JSONDict]:
         if not sends_a_message(endpoint):
             data = {name: value for name, value in data.items() if name != "chat_id"}
+        elif self.on_message is not None:
+            self.on_message()
         return await super().process_request(
             callback, args, kwargs, endpoint, data, rate_limit_args
         )
@@ -112,7 +122,9 @@ def sends_a_message(endpoint: str) -> bool:
     )
 
 
-def rate_limiter(settings: Settings) -> AIORateLimiter:
+def rate_limiter(
+    settings: Settings, on_message: Callable[[], None] | None = None
+) -> AIORateLimiter:
     """Pace new messages under Telegram's flood limits and retry after a 429 (`retry_after`).
 
     One send per 1/rate seconds rather than "rate per second": a limiter that
@@ -122,12 +134,19 @@ def rate_limiter(settings: Settings) -> AIORateLimiter:
     if settings.send_rate_limit == 0:
         return AIORateLimiter(overall_max_rate=0, group_max_rate=0, max_retries=3)
     return MessageRateLimiter(
+        on_message=on_message,
         overall_max_rate=1,
         overall_time_period=1 / settings.send_rate_limit,
         group_max_rate=1,
         group_time_period=GROUP_CHAT_SPACING,
         max_retries=3,
     )
+
+
+def lend_a_turn(services: Services) -> None:
+    """A reply was sent: the outbox's ordinary lane gives up a turn for it."""
+    if services.dispatcher is not None:
+        services.dispatcher.paces[FREE].lend()
 
 
 def build_application(
@@ -144,6 +163,7 @@ def build_application(
     rather than on the first clip: `hipcoach run` does; tests need not pay for it.
     """
     api = settings.api_url
+    services = Services(settings=settings, db=db, kb=kb, clock=clock)
     application = cast(
         HipApplication,
         ApplicationBuilder()
@@ -152,13 +172,13 @@ def build_application(
         .base_file_url(f"{api}/file/bot")
         .request(AiohttpRequest())  # replies to people: cheaper per request than httpx
         .context_types(ContextTypes(context=HipContext))
-        .rate_limiter(rate_limiter(settings))
+        .rate_limiter(rate_limiter(settings, on_message=lambda: lend_a_turn(services)))
         .concurrent_updates(PerUserUpdateProcessor(on_flood=slow_down_notice(kb)))
         .post_init(_post_init)
         .post_shutdown(_post_shutdown)
         .build(),
     )
-    application.bot_data[SERVICES_KEY] = Services(settings=settings, db=db, kb=kb, clock=clock)
+    application.bot_data[SERVICES_KEY] = services
     application.bot_data[WARM_VIDEO_KEY] = warm_video
     routes.install(application)
     return application

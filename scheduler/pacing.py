@@ -60,6 +60,10 @@ class Pace(Protocol):
         """Wait for a reserved instant before sending (see `SharedPace.wait_turn`)."""
         ...
 
+    def lend(self) -> None:
+        """A reply to someone took one of the lane's turns (see `SharedPace.lend`)."""
+        ...
+
 
 class Unpaced:
     """No pacing (SEND_RATE_LIMIT=0, or tests): every send may go now; pauses still hold."""
@@ -80,6 +84,9 @@ class Unpaced:
     async def wait_turn(self, instant: dt.datetime) -> None:
         await wait_until(instant)
 
+    def lend(self) -> None:
+        pass
+
 
 class SharedPace:
     """One lane's pace, kept in the database so all instances share it."""
@@ -91,6 +98,8 @@ class SharedPace:
         self.lane = lane
         self.rate = rate
         self._next_turn = dt.datetime.min.replace(tzinfo=dt.UTC)
+        self._lent = 0
+        """Turns taken by replies since the last reservation, passed on to the shared pace."""
         self._late: list[asyncio.Future[dt.datetime | None]] = []
         """Late sends waiting for the one reservation that gives them fresh instants."""
         self._late_task: asyncio.Task[None] | None = None
@@ -121,10 +130,26 @@ class SharedPace:
             now = utcnow()
             if row.paused_until is not None and row.paused_until > now:
                 return []
-            start = max(row.next_free_at, now)
-            # Time not used by anybody is not saved up for a burst later.
+            # Time not used by anybody is not saved up for a burst later; turns
+            # replies took go first, so every instance's sends leave room for them.
+            lent, self._lent = self._lent, 0
+            start = max(row.next_free_at, now) + step * lent
             row.next_free_at = start + step * count
         return [start + step * i for i in range(count)]
+
+    def lend(self) -> None:
+        """A reply to someone (a new message the bot sent outside the outbox) took a turn.
+
+        Telegram counts every message the bot sends, replies included: a broadcast
+        going out at the lane's full rate would leave none for them, and each reply
+        would cost a 429. So a reply moves this instance's next send on by one turn
+        at once, and the next reservation moves the shared pace on by the turns
+        replies took, for every instance; the broadcast slows while people are
+        talking to the bot, and never the other way round.
+        """
+        self._lent += 1
+        now = utcnow()
+        self._next_turn = max(self._next_turn, now) + dt.timedelta(seconds=1 / self.rate)
 
     async def pause(self, seconds: float) -> None:
         async with self.db.transaction() as session:

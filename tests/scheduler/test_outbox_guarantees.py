@@ -179,6 +179,20 @@ async def test_sends_woken_late_together_share_one_fresh_reservation(db: Databas
     assert (after[0] - before[0]).total_seconds() >= 30 / 1000
 
 
+async def test_replies_take_their_turns_from_every_instances_broadcast(db: Database) -> None:
+    """Three replies sent by one instance push the shared pace on by three turns."""
+    one, two = SharedPace(db, FREE, 1), SharedPace(db, FREE, 1)  # a turn a second
+    first = await one.reserve(2)
+    for _ in range(3):
+        one.lend()
+    mine = await one.reserve(1)
+    theirs = await two.reserve(1)
+    assert (mine[0] - first[-1]).total_seconds() == 4  # the three turns lent, then mine
+    assert (theirs[0] - mine[0]).total_seconds() == 1
+    again = await one.reserve(1)  # lent turns count once
+    assert (again[0] - theirs[0]).total_seconds() == 1
+
+
 async def test_resend_goes_to_exactly_those_not_confirmed(db: Database) -> None:
     await broadcast_rows(db, 4, expires=dt.timedelta(days=3))
     sender = FakeSender()

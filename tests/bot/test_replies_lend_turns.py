@@ -1,0 +1,23 @@
+"""Replies take their turns from the outbox's ordinary lane (`SharedPace.lend`)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bot.app import MessageRateLimiter
+
+
+async def test_each_new_message_lends_a_turn_and_edits_do_not() -> None:
+    lent: list[str] = []
+    limiter = MessageRateLimiter(
+        on_message=lambda: lent.append("turn"), overall_max_rate=0, group_max_rate=0
+    )
+
+    async def call(*args: Any, **kwargs: Any) -> bool:
+        return True
+
+    for endpoint in ("sendMessage", "sendPhoto", "copyMessage", "editMessageText"):
+        await limiter.process_request(call, (), {}, endpoint, {"chat_id": 7}, None)
+    for endpoint in ("answerCallbackQuery", "sendChatAction", "getMe"):
+        await limiter.process_request(call, (), {}, endpoint, {}, None)
+    assert lent == ["turn"] * 3
