@@ -35,7 +35,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from coaching.models import SelftestResult
 from coaching.scoring import LEVEL_RANK, Assessment, assess, score
 from coaching.video.models import VideoAnalysis
-from coaching.video.store import MeasuredForm
+from coaching.video.store import MeasuredForm, latest_form
 from knowledge.schema import FAULT_IDS, FaultId, KnowledgeBase, Level
 
 HIP_DROP = "hip_drop"
@@ -235,20 +235,4 @@ async def measured_forms(
         )
         for row in rows:
             clips.setdefault(row.athlete_id, []).append(row)
-    return {athlete_id: _form(rows) for athlete_id, rows in clips.items()}
-
-
-def _form(newest_first: Sequence[VideoAnalysis]) -> MeasuredForm:
-    """The latest figures of one athlete's clips, newest first (as `measured_form`)."""
-    pelvic = next((r for r in newest_first if r.pelvic_left_deg is not None), None)
-    stride = next((r for r in newest_first if r.overstride_legs is not None), None)
-    return MeasuredForm(
-        pelvic_left_deg=pelvic.pelvic_left_deg if pelvic else None,
-        pelvic_right_deg=pelvic.pelvic_right_deg if pelvic else None,
-        pelvic_more_on=pelvic.pelvic_more_on if pelvic else None,
-        pelvic_at=pelvic.analysed_at if pelvic else None,
-        overstride_legs=stride.overstride_legs if stride else None,
-        shin_deg=stride.shin_deg if stride else None,
-        overstride_at=stride.analysed_at if stride else None,
-        cadence_spm=newest_first[0].cadence_spm,
-    )
+    return {athlete_id: latest_form(rows) for athlete_id, rows in clips.items()}

@@ -8,6 +8,7 @@ by eye) and the coach's card of an athlete.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import select
@@ -82,17 +83,20 @@ class MeasuredForm:
 
 async def measured_form(session: AsyncSession, athlete_id: int) -> MeasuredForm | None:
     """The athlete's latest pelvic drop and overstride from video, or None if never measured."""
-    latest = select(VideoAnalysis).where(VideoAnalysis.athlete_id == athlete_id)
-    order = (VideoAnalysis.analysed_at.desc(), VideoAnalysis.id.desc())
-    pelvic = await session.scalar(
-        latest.where(VideoAnalysis.pelvic_left_deg.is_not(None)).order_by(*order).limit(1)
+    clips = await session.scalars(
+        select(VideoAnalysis)
+        .where(VideoAnalysis.athlete_id == athlete_id)
+        .order_by(VideoAnalysis.analysed_at.desc(), VideoAnalysis.id.desc())
     )
-    stride = await session.scalar(
-        latest.where(VideoAnalysis.overstride_legs.is_not(None)).order_by(*order).limit(1)
-    )
-    any_row = await session.scalar(latest.order_by(*order).limit(1))
-    if any_row is None:
-        return None
+    newest_first = clips.all()
+    return latest_form(newest_first) if newest_first else None
+
+
+def latest_form(newest_first: Sequence[VideoAnalysis]) -> MeasuredForm:
+    """The latest figures of one athlete's clips, newest first: each figure from the
+    newest clip that measured it (a rear view has no overstride, a side view no drop)."""
+    pelvic = next((r for r in newest_first if r.pelvic_left_deg is not None), None)
+    stride = next((r for r in newest_first if r.overstride_legs is not None), None)
     return MeasuredForm(
         pelvic_left_deg=pelvic.pelvic_left_deg if pelvic else None,
         pelvic_right_deg=pelvic.pelvic_right_deg if pelvic else None,
@@ -101,5 +105,5 @@ async def measured_form(session: AsyncSession, athlete_id: int) -> MeasuredForm 
         overstride_legs=stride.overstride_legs if stride else None,
         shin_deg=stride.shin_deg if stride else None,
         overstride_at=stride.analysed_at if stride else None,
-        cadence_spm=any_row.cadence_spm,
+        cadence_spm=newest_first[0].cadence_spm,
     )
