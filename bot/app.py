@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
-from collections.abc import Callable, Coroutine
+from collections.abc import Awaitable, Callable, Coroutine
 from typing import Any, cast
 
 from telegram import BotCommand, Update
@@ -89,11 +89,13 @@ class MessageRateLimiter(AIORateLimiter):
     new messages, and under load a tap waited seconds for its turn. Edits and
     other calls keep the retry after a 429, without the pacing.
 
-    Each new message also tells `on_message`, so that the outbox's broadcasts
-    leave its turn to it (`scheduler.pacing.SharedPace.lend`).
+    Each new message first waits for `on_message`, so that the outbox's broadcasts
+    make room for it (`scheduler.pacing.SharedPace.reply_turn`).
     """
 
-    def __init__(self, *, on_message: Callable[[], None] | None = None, **limits: Any) -> None:
+    def __init__(
+        self, *, on_message: Callable[[], Awaitable[None]] | None = None, **limits: Any
+    ) -> None:
         super().__init__(**limits)
         self.on_message = on_message
 
@@ -109,10 +111,23 @@ class MessageRateLimiter(AIORateLimiter):
         if not sends_a_message(endpoint):
             data = {name: value for name, value in data.items() if name != "chat_id"}
         elif self.on_message is not None:
-            self.on_message()
+            callback = _after(self.on_message, callback)
         return await super().process_request(
             callback, args, kwargs, endpoint, data, rate_limit_args
         )
+
+
+def _after(
+    first: Callable[[], Awaitable[None]],
+    callback: Callable[..., Coroutine[Any, Any, bool | JSONDict | list[JSONDict]]],
+) -> Callable[..., Coroutine[Any, Any, bool | JSONDict | list[JSONDict]]]:
+    """`callback`, each call of it (a retry after a 429 too) made once `first` is done."""
+
+    async def call(*args: Any, **kwargs: Any) -> bool | JSONDict | list[JSONDict]:
+        await first()
+        return await callback(*args, **kwargs)
+
+    return call
 
 
 def sends_a_message(endpoint: str) -> bool:
@@ -123,7 +138,7 @@ def sends_a_message(endpoint: str) -> bool:
 
 
 def rate_limiter(
-    settings: Settings, on_message: Callable[[], None] | None = None
+    settings: Settings, on_message: Callable[[], Awaitable[None]] | None = None
 ) -> AIORateLimiter:
     """Pace new messages under Telegram's flood limits and retry after a 429 (`retry_after`).
 
@@ -143,10 +158,10 @@ def rate_limiter(
     )
 
 
-def lend_a_turn(services: Services) -> None:
-    """A reply was sent: the outbox's ordinary lane gives up a turn for it."""
+async def reply_turn(services: Services) -> None:
+    """A reply is about to go: the outbox's ordinary lane makes room and gives up a turn."""
     if services.dispatcher is not None:
-        services.dispatcher.paces[FREE].lend()
+        await services.dispatcher.paces[FREE].reply_turn()
 
 
 def build_application(
@@ -172,7 +187,7 @@ def build_application(
         .base_file_url(f"{api}/file/bot")
         .request(AiohttpRequest())  # replies to people: cheaper per request than httpx
         .context_types(ContextTypes(context=HipContext))
-        .rate_limiter(rate_limiter(settings, on_message=lambda: lend_a_turn(services)))
+        .rate_limiter(rate_limiter(settings, on_message=lambda: reply_turn(services)))
         .concurrent_updates(PerUserUpdateProcessor(on_flood=slow_down_notice(kb)))
         .post_init(_post_init)
         .post_shutdown(_post_shutdown)

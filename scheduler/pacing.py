@@ -4,10 +4,11 @@ Telegram counts a bot's messages across all its connections: two instances
 that each keep to 30 messages/s together send 60 and collect 429s. So each
 instance reserves its next sends in the database (`send_pace`, one row per
 lane) before making them: a reservation of n sends moves the lane's
-`next_free_at` on by n / rate, under a row lock, and the instance sends them
+`next_free_at` on by n / `planned_rate`, under a row lock, and the instance sends them
 at the instants it was given. A 429's `retry_after` pauses the whole lane for
-every instance (`paused_until`); replies to people do not go through here and
-never wait behind it.
+every instance (`paused_until`). Replies to people take their turns from the
+ordinary lane at once (`SharedPace.reply_turn`): they never wait behind a
+broadcast; the broadcast makes room for them.
 
 Times here are wall-clock time, whatever clock plans the deliveries.
 """
@@ -15,7 +16,11 @@ Times here are wall-clock time, whatever clock plans the deliveries.
 from __future__ import annotations
 
 import asyncio
+import bisect
 import datetime as dt
+import math
+import time
+from collections import deque
 from typing import Protocol
 
 from sqlalchemy import select
@@ -31,15 +36,26 @@ PAID = "paid"  # paid broadcasts: up to 1000 a second
 PAID_LIMIT = 1000.0  # Telegram's limit for paid broadcasts, messages a second
 PAID_RATE = PAID_LIMIT
 HEADROOM = 0.98
-"""Each instance keeps its sends 1 / (rate × HEADROOM) apart. Telegram counts requests
-as they arrive, not as they were planned: sends that arrive closer together than they
-left (the network, a busy machine, a pooled connection) must not make one second's
-count cross the limit. 2 % is 20 ms a second of such jitter."""
+"""Each lane plans floor(rate × HEADROOM) sends a second, at least one under the limit.
+Telegram counts requests as they arrive, not as they were planned: sends that arrive
+closer together than they left (the network, a busy machine, a pooled connection) must
+not make one second's count cross the limit. At 1000/s that is 20 sends a second of
+such jitter; at 30/s, one."""
 LATE = dt.timedelta(seconds=1 - HEADROOM)
-"""A send woken later than this takes a fresh instant on the shared pace: had it gone
-out anyway, it would overlap another instance's planned sends by more than the
-headroom leaves room for (a lateness of L puts L × rate extra sends into a second,
-HEADROOM allows (1 - HEADROOM) × rate of them)."""
+"""A send woken later than this, at an instant another instance may have planned its
+own sends after, takes a fresh instant on the shared pace: had it gone out anyway, it
+would overlap them by more than the headroom leaves room for (a lateness of L puts
+L × rate extra sends into a second, HEADROOM allows (1 - HEADROOM) × rate of them)."""
+WINDOW = 1.0
+"""Telegram's limits are counted over a sliding second."""
+CATCH_UP = 2
+"""After a stall, sends woken together go out at up to twice the lane's rate, never in one
+burst: a burst would queue at the other end and arrive there closer still."""
+
+
+def planned_rate(rate: float) -> int:
+    """Sends a second a lane plans: `HEADROOM` under Telegram's limit, and at least one less."""
+    return max(1, min(math.floor(rate * HEADROOM), math.ceil(rate) - 1))
 
 
 class Pace(Protocol):
@@ -60,8 +76,9 @@ class Pace(Protocol):
         """Wait for a reserved instant before sending (see `SharedPace.wait_turn`)."""
         ...
 
-    def lend(self) -> None:
-        """A reply to someone took one of the lane's turns (see `SharedPace.lend`)."""
+    async def reply_turn(self) -> None:
+        """Wait for room for a reply to someone, which takes one of the lane's turns
+        (see `SharedPace.reply_turn`)."""
         ...
 
 
@@ -84,12 +101,22 @@ class Unpaced:
     async def wait_turn(self, instant: dt.datetime) -> None:
         await wait_until(instant)
 
-    def lend(self) -> None:
+    async def reply_turn(self) -> None:
         pass
 
 
 class SharedPace:
-    """One lane's pace, kept in the database so all instances share it."""
+    """One lane's pace, kept in the database so all instances share it.
+
+    Two rules keep the lane under Telegram's limit. Across instances: every send
+    has an instant reserved on the shared pace, `planned_rate` a second, and goes
+    at that instant or a little later (`LATE`). Within this instance: its sends
+    (and the replies it makes, `reply_turn`) never number more than
+    `planned_rate` in any second, by the clock (`_take_turn`). A send woken late
+    after a stall therefore goes as soon as the second has room, without
+    giving up its place, as long as no other instance's instants lie between
+    its own and now (`_own_until`); otherwise it takes a fresh instant.
+    """
 
     def __init__(self, db: Database, lane: str, rate: float) -> None:
         if rate <= 0:
@@ -97,9 +124,15 @@ class SharedPace:
         self.db = db
         self.lane = lane
         self.rate = rate
-        self._next_turn = dt.datetime.min.replace(tzinfo=dt.UTC)
+        self.per_second = planned_rate(rate)
+        self.step = dt.timedelta(seconds=1 / self.per_second)
+        self._gap = 1 / (self.per_second * CATCH_UP)
+        self._sent: deque[float] = deque()
+        """When this instance's recent sends on the lane went or will go (monotonic seconds)."""
         self._lent = 0
         """Turns taken by replies since the last reservation, passed on to the shared pace."""
+        self._own: list[tuple[dt.datetime, dt.datetime]] = []
+        """Stretches of the shared pace only this instance reserved instants in, oldest first."""
         self._late: list[asyncio.Future[dt.datetime | None]] = []
         """Late sends waiting for the one reservation that gives them fresh instants."""
         self._late_task: asyncio.Task[None] | None = None
@@ -124,7 +157,6 @@ class SharedPace:
 
     async def reserve(self, count: int) -> list[dt.datetime]:
         # One transaction tells both whether the lane is paused and when to send.
-        step = dt.timedelta(seconds=1 / self.rate)
         async with self.db.transaction() as session:
             row = await self._row(session)
             now = utcnow()
@@ -133,23 +165,64 @@ class SharedPace:
             # Time not used by anybody is not saved up for a burst later; turns
             # replies took go first, so every instance's sends leave room for them.
             lent, self._lent = self._lent, 0
-            start = max(row.next_free_at, now) + step * lent
-            row.next_free_at = start + step * count
-        return [start + step * i for i in range(count)]
+            free_from = row.next_free_at
+            start = max(free_from, now) + self.step * lent
+            row.next_free_at = start + self.step * count
+        self._note_own(free_from, now, row.next_free_at)
+        return [start + self.step * i for i in range(count)]
 
-    def lend(self) -> None:
-        """A reply to someone (a new message the bot sent outside the outbox) took a turn.
+    def _note_own(self, free_from: dt.datetime, now: dt.datetime, until: dt.datetime) -> None:
+        """Remember that the pace up to `until` is this instance's from where it was free.
+
+        When the pace was free from where this instance's last stretch ended (nobody
+        reserved in between), the new stretch continues the last one: any time
+        between them was nobody's.
+        """
+        begin = max(free_from, now)
+        if self._own and free_from <= self._own[-1][1]:
+            begin, _ = self._own.pop()
+        self._own.append((begin, until))
+        horizon = now - dt.timedelta(minutes=1)
+        while len(self._own) > 1 and self._own[0][1] < horizon:
+            self._own.pop(0)
+
+    def _own_until(self, instant: dt.datetime) -> dt.datetime | None:
+        """Where the stretch of this instance's own instants that holds `instant` ends."""
+        at = bisect.bisect_right(self._own, (instant, dt.datetime.max.replace(tzinfo=dt.UTC)))
+        if at and self._own[at - 1][0] <= instant <= self._own[at - 1][1]:
+            return self._own[at - 1][1]
+        return None
+
+    async def _take_turn(self) -> None:
+        """Wait for this instance's next turn on the lane: at most `per_second` sends in
+        any second, and none closer than `_gap` after the one before, so that sends
+        woken together go out spread rather than all at once."""
+        now = time.monotonic()
+        sent = self._sent
+        while sent and sent[0] <= now - WINDOW:
+            sent.popleft()
+        turn = now
+        if sent:
+            turn = max(turn, sent[-1] + self._gap)
+            if len(sent) >= self.per_second:
+                turn = max(turn, sent[-self.per_second] + WINDOW)
+        sent.append(turn)
+        if turn > now:
+            await asyncio.sleep(turn - now)
+
+    async def reply_turn(self) -> None:
+        """A reply to someone (a new message the bot sends outside the outbox) takes a turn.
 
         Telegram counts every message the bot sends, replies included: a broadcast
         going out at the lane's full rate would leave none for them, and each reply
-        would cost a 429. So a reply moves this instance's next send on by one turn
-        at once, and the next reservation moves the shared pace on by the turns
-        replies took, for every instance; the broadcast slows while people are
-        talking to the bot, and never the other way round.
+        would cost a 429. So a reply waits, if it must, for room in this instance's
+        second (a few tens of milliseconds at most on the ordinary lane), which the
+        broadcast's next sends then wait for in turn; and the next reservation moves
+        the shared pace on by the turns replies took, for every instance. The
+        broadcast slows while people are talking to the bot, never the other way round.
         """
         self._lent += 1
-        now = utcnow()
-        self._next_turn = max(self._next_turn, now) + dt.timedelta(seconds=1 / self.rate)
+        await self._take_turn()
 
     async def pause(self, seconds: float) -> None:
         async with self.db.transaction() as session:
@@ -168,27 +241,24 @@ class SharedPace:
         return max(0.0, (paused_until - utcnow()).total_seconds())
 
     async def wait_turn(self, instant: dt.datetime) -> None:
-        """Wait for a reserved instant, then for this instance's next turn on the lane.
+        """Wait for a reserved instant and for room in this instance's second.
 
-        Sends are planned 1/rate apart, but a busy event loop (or a process the
-        machine did not run for a moment) wakes several of them late at once,
-        and such a burst can push one second's count over Telegram's limit.
-        So each send also keeps 1 / (rate × HEADROOM) after this instance's
-        previous one, by the clock: after a stall the lane slips a little instead
-        of bunching, and arrivals a little closer than that stay under the limit.
+        A busy event loop (or a process the machine did not run for a moment)
+        wakes sends late, several at once. Within this instance's own stretch of
+        the pace they go as soon as its second has room: no other instance planned
+        sends there, and the count per second keeps the burst under the limit, so
+        the lane loses nothing to the stall. A send late past its stretch takes a
+        fresh instant rather than squeezing in between another instance's sends.
         """
         await wait_until(instant)
         now = utcnow()
         if now - instant > LATE:
-            # Other instances have sends planned after that instant, so this send takes
-            # a fresh instant rather than squeezing in between them.
-            fresh = await self._fresh_instant()
-            if fresh is not None:
-                await wait_until(fresh)
-                now = utcnow()
-        turn = max(now, self._next_turn)
-        self._next_turn = turn + dt.timedelta(seconds=1 / (self.rate * HEADROOM))
-        await wait_until(turn)
+            own_until = self._own_until(instant)
+            if own_until is None or now > own_until:
+                fresh = await self._fresh_instant()
+                if fresh is not None:
+                    await wait_until(fresh)
+        await self._take_turn()
 
     async def _fresh_instant(self) -> dt.datetime | None:
         """A fresh instant for a late send; None while the lane is paused.

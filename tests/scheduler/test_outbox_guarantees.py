@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import time
 from collections import Counter
 
 import pytest
@@ -23,7 +24,7 @@ from coaching.db import Database
 from coaching.outbox import Delivery, Kind, Status
 from scheduler.breaker import BreakerState, CircuitBreaker
 from scheduler.dispatcher import Dispatcher, backoff
-from scheduler.pacing import FREE, PAID, SharedPace
+from scheduler.pacing import FREE, PAID, WINDOW, SharedPace, wait_until
 from scheduler.sender import Outcome, OutgoingMessage, SendResult
 from tests.scheduler.conftest import add_athlete
 from tests.scheduler.fakes import FakeSender, KindComposer
@@ -163,8 +164,8 @@ async def test_instances_share_one_pace(db: Database) -> None:
     one, two = SharedPace(db, FREE, 10), SharedPace(db, FREE, 10)
     slots = await asyncio.gather(*(pace.reserve(5) for pace in (one, two, one, two)))
     instants = sorted(at for reserved in slots for at in reserved)
-    gaps = {round((b - a).total_seconds(), 3) for a, b in zip(instants, instants[1:], strict=False)}
-    assert gaps == {0.1}  # 20 sends, one every 1/10 s, whoever reserved them
+    gaps = {b - a for a, b in zip(instants, instants[1:], strict=False)}
+    assert gaps == {one.step} and one.per_second == 9  # 20 sends evenly, whoever reserved them
 
 
 async def test_sends_woken_late_together_share_one_fresh_reservation(db: Database) -> None:
@@ -176,21 +177,67 @@ async def test_sends_woken_late_together_share_one_fresh_reservation(db: Databas
     assert pace.late_reservations == 1  # one transaction, not one per late send
     # The 30 fresh instants came from the shared pace: the other instance's next
     # reservation starts after them.
-    assert (after[0] - before[0]).total_seconds() >= 30 / 1000
+    assert (after[0] - before[0]) >= pace.step * 30
+
+
+async def test_sends_woken_late_within_their_own_stretch_keep_their_place(db: Database) -> None:
+    """Nobody else planned sends between their instants and now: no fresh reservation."""
+    pace = SharedPace(db, PAID, 1000)
+    instants = await pace.reserve(1000)  # a second's stretch
+    await wait_until(instants[40])  # the first 30 woken late, as after a stall
+    await asyncio.gather(*(pace.wait_turn(at) for at in instants[:30]))
+    assert pace.late_reservations == 0
+
+
+async def test_a_late_send_past_another_instances_reservation_takes_a_fresh_instant(
+    db: Database,
+) -> None:
+    pace, other = SharedPace(db, PAID, 1000), SharedPace(db, PAID, 1000)
+    [mine] = await pace.reserve(1)
+    theirs = await other.reserve(40)
+    await wait_until(theirs[-1])  # the other instance's instants lie between mine and now
+    await pace.wait_turn(mine)
+    assert pace.late_reservations == 1
+
+
+async def test_one_instance_never_sends_more_than_its_planned_rate_in_a_second(
+    db: Database,
+) -> None:
+    """A whole second's sends woken at once (a long stall) still go a second's worth at a time;
+    replies count with them."""
+    pace = SharedPace(db, FREE, 10)
+    instants = await pace.reserve(pace.per_second)
+    await wait_until(instants[-1])
+    sent: list[float] = []
+
+    async def send(at: dt.datetime) -> None:
+        await pace.wait_turn(at)
+        sent.append(time.monotonic())
+
+    async def reply() -> None:
+        await pace.reply_turn()
+        sent.append(time.monotonic())
+
+    await asyncio.gather(*(send(at) for at in instants), reply(), reply())
+    sent.sort()
+    assert len(sent) == pace.per_second + 2
+    noted_after = 0.001  # each send is noted here a moment after the pace counted it
+    for first, then in zip(sent, sent[pace.per_second :], strict=False):
+        assert then - first >= WINDOW - noted_after  # any per_second + 1 span a second
 
 
 async def test_replies_take_their_turns_from_every_instances_broadcast(db: Database) -> None:
     """Three replies sent by one instance push the shared pace on by three turns."""
-    one, two = SharedPace(db, FREE, 1), SharedPace(db, FREE, 1)  # a turn a second
+    one, two = SharedPace(db, FREE, 5), SharedPace(db, FREE, 5)  # four turns a second
     first = await one.reserve(2)
     for _ in range(3):
-        one.lend()
+        await one.reply_turn()
     mine = await one.reserve(1)
     theirs = await two.reserve(1)
-    assert (mine[0] - first[-1]).total_seconds() == 4  # the three turns lent, then mine
-    assert (theirs[0] - mine[0]).total_seconds() == 1
+    assert mine[0] - first[-1] == one.step * 4  # the three turns lent, then mine
+    assert theirs[0] - mine[0] == one.step
     again = await one.reserve(1)  # lent turns count once
-    assert (again[0] - theirs[0]).total_seconds() == 1
+    assert again[0] - theirs[0] == one.step
 
 
 async def test_resend_goes_to_exactly_those_not_confirmed(db: Database) -> None:
