@@ -7,13 +7,18 @@ before the bot replies, so an acknowledged answer is never lost.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+import sqlite3
+from collections import deque
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Sequence
 from contextlib import asynccontextmanager
+from functools import partial
 from pathlib import Path
 from typing import Any
 
+import aiosqlite
 from sqlalchemy import event
-from sqlalchemy.engine import make_url
+from sqlalchemy.dialects.sqlite.aiosqlite import SQLiteDialect_aiosqlite
+from sqlalchemy.engine import URL, make_url
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -41,6 +46,118 @@ def _sqlite_begin_immediate(connection: Any) -> None:
     connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
+Row = tuple[Any, ...]
+Description = tuple[tuple[Any, ...], ...] | None
+
+
+def _run_statement(
+    connection: sqlite3.Connection, sql: str, parameters: Any
+) -> tuple[Description, int, int | None, list[Row]]:
+    """A statement, its rows and its cursor's close, in aiosqlite's thread in one go."""
+    cursor = connection.cursor()
+    try:
+        cursor.execute(sql, parameters)
+        rows = cursor.fetchall() if cursor.description else []
+        return cursor.description, cursor.rowcount, cursor.lastrowid, rows
+    finally:
+        cursor.close()
+
+
+def _run_many(
+    connection: sqlite3.Connection, sql: str, parameters: Iterable[Any]
+) -> tuple[int, int | None]:
+    cursor = connection.cursor()
+    try:
+        cursor.executemany(sql, parameters)
+        return cursor.rowcount, cursor.lastrowid
+    finally:
+        cursor.close()
+
+
+class _OneTripCursor:
+    """The aiosqlite cursor SQLAlchemy's adapter awaits, making one trip a statement.
+
+    The adapter awaits the cursor, the statement, its rows and the cursor's close
+    one by one: four trips to the connection's thread for each statement, and each
+    trip back waits for the busy event loop's turn. On SQLite every one of them
+    falls inside the write lock (`Database.transaction`), so the lock was held
+    several times longer than the statements take. Here the statement runs with
+    its rows fetched and its cursor closed in one trip; the rows are then read
+    from memory (statements here read small results).
+    """
+
+    arraysize = 1
+
+    def __init__(self, connection: _OneTripConnection) -> None:
+        self._connection = connection
+        self._rows: deque[Row] = deque()
+        self.description: Description = None
+        self.rowcount = -1
+        self.lastrowid: int | None = None
+
+    async def execute(self, sql: str, parameters: Any = None) -> _OneTripCursor:
+        run = partial(_run_statement, self._connection.sqlite, sql, parameters or ())
+        self.description, self.rowcount, self.lastrowid, rows = await self._connection.trip(run)
+        self._rows = deque(rows)
+        return self
+
+    async def executemany(self, sql: str, parameters: Iterable[Any]) -> _OneTripCursor:
+        run = partial(_run_many, self._connection.sqlite, sql, parameters)
+        self.description, self._rows = None, deque()
+        self.rowcount, self.lastrowid = await self._connection.trip(run)
+        return self
+
+    async def fetchone(self) -> Row | None:
+        return self._rows.popleft() if self._rows else None
+
+    async def fetchmany(self, size: int | None = None) -> list[Row]:
+        count = min(self.arraysize if size is None else size, len(self._rows))
+        return [self._rows.popleft() for _ in range(count)]
+
+    async def fetchall(self) -> Sequence[Row]:
+        rows, self._rows = list(self._rows), deque()
+        return rows
+
+    async def close(self) -> None:
+        self._rows.clear()
+
+
+class _OneTripConnection(aiosqlite.Connection):
+    """aiosqlite's connection with one-trip cursors, and no trip to roll back nothing."""
+
+    @property
+    def sqlite(self) -> sqlite3.Connection:
+        return self._conn
+
+    async def trip(self, run: Callable[[], Any]) -> Any:
+        """Run `run` in the connection's thread."""
+        return await self._execute(run)  # type: ignore[no-untyped-call]
+
+    async def cursor(self) -> _OneTripCursor:  # type: ignore[override]
+        return _OneTripCursor(self)
+
+    async def rollback(self) -> None:
+        # The pool resets every connection it gets back with a rollback, after a
+        # commit too; with no transaction open there is nothing to send the thread.
+        if self._connection is not None and not self._conn.in_transaction:
+            return
+        await super().rollback()
+
+
+def _one_trip_connector(url: URL) -> Callable[[], Awaitable[aiosqlite.Connection]]:
+    """`create_async_engine`'s `async_creator` for SQLite: the database the URL names,
+    opened with the arguments SQLAlchemy's aiosqlite dialect would pass, on a
+    `_OneTripConnection`."""
+    args, kwargs = SQLiteDialect_aiosqlite().create_connect_args(url)
+
+    async def connect() -> aiosqlite.Connection:
+        connection = _OneTripConnection(partial(sqlite3.connect, *args, **kwargs), 64)
+        connection._thread.daemon = True  # as SQLAlchemy's own connect does
+        return await connection
+
+    return connect
+
+
 def create_engine(url: str) -> AsyncEngine:
     """An engine with the per-backend settings our guarantees rely on.
 
@@ -51,7 +168,9 @@ def create_engine(url: str) -> AsyncEngine:
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":
             Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_async_engine(url, hide_parameters=True)
+        engine = create_async_engine(
+            url, hide_parameters=True, async_creator=_one_trip_connector(parsed)
+        )
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
         event.listen(engine.sync_engine, "begin", _sqlite_begin_immediate)
         return engine
