@@ -18,7 +18,7 @@ from telegram.ext import AIORateLimiter, ApplicationBuilder, ContextTypes
 from bot import routes
 from bot.context import HipApplication, HipContext
 from bot.handlers import privacy
-from bot.jobs import close_dispatcher
+from bot.jobs import close_dispatcher, outbox_dispatcher
 from bot.sender import AiohttpRequest
 from bot.services import SERVICES_KEY, Services
 from bot.settings import Settings
@@ -89,8 +89,9 @@ class MessageRateLimiter(AIORateLimiter):
     new messages, and under load a tap waited seconds for its turn. Edits and
     other calls keep the retry after a 429, without the pacing.
 
-    Each new message first waits for `on_message`, so that the outbox's broadcasts
-    make room for it (`scheduler.pacing.SharedPace.reply_turn`).
+    Each new message (each attempt of it) first waits for `on_message`: its turn
+    on the bot's pace of new messages, which the outbox's broadcasts make room
+    for (`scheduler.pacing.SharedPace.reply_turn`).
     """
 
     def __init__(
@@ -137,21 +138,19 @@ def sends_a_message(endpoint: str) -> bool:
     )
 
 
-def rate_limiter(
-    settings: Settings, on_message: Callable[[], Awaitable[None]] | None = None
-) -> AIORateLimiter:
+def rate_limiter(settings: Settings, on_message: Callable[[], Awaitable[None]]) -> AIORateLimiter:
     """Pace new messages under Telegram's flood limits and retry after a 429 (`retry_after`).
 
-    One send per 1/rate seconds rather than "rate per second": a limiter that
-    allows a burst of a whole second's quota at the start of a broadcast goes
-    over any limit counted in a sliding window, and each overshoot costs a 429.
+    The bot-wide pace of new messages is the outbox's ordinary lane, which
+    replies take their turns from (`on_message`): one count of messages a second
+    for broadcasts and replies together, replies first. Messages to one group
+    keep their own spacing.
     """
     if settings.send_rate_limit == 0:
         return AIORateLimiter(overall_max_rate=0, group_max_rate=0, max_retries=3)
     return MessageRateLimiter(
         on_message=on_message,
-        overall_max_rate=1,
-        overall_time_period=1 / settings.send_rate_limit,
+        overall_max_rate=0,
         group_max_rate=1,
         group_time_period=GROUP_CHAT_SPACING,
         max_retries=3,
@@ -159,9 +158,11 @@ def rate_limiter(
 
 
 async def reply_turn(services: Services) -> None:
-    """A reply is about to go: the outbox's ordinary lane makes room and gives up a turn."""
-    if services.dispatcher is not None:
-        await services.dispatcher.paces[FREE].reply_turn()
+    """A reply is about to go: it takes its turn on the outbox's ordinary lane, which
+    makes room for it (the lane is this instance's one pace of new messages)."""
+    if services.dispatcher is None:
+        services.dispatcher = outbox_dispatcher(services)
+    await services.dispatcher.paces[FREE].reply_turn()
 
 
 def build_application(

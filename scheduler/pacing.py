@@ -41,13 +41,17 @@ Telegram counts requests as they arrive, not as they were planned: sends that ar
 closer together than they left (the network, a busy machine, a pooled connection) must
 not make one second's count cross the limit. At 1000/s that is 20 sends a second of
 such jitter; at 30/s, one."""
-LATE = dt.timedelta(seconds=1 - HEADROOM)
+WINDOW = 1.0
+"""Telegram's limits are counted over a sliding second."""
+JITTER = (1 - HEADROOM) * WINDOW
+"""How much closer together than they left sends may arrive and still count under the
+limit: what the headroom leaves (a whole second's planned sends and this much more
+make up the limit)."""
+LATE = dt.timedelta(seconds=JITTER)
 """A send woken later than this, at an instant another instance may have planned its
 own sends after, takes a fresh instant on the shared pace: had it gone out anyway, it
 would overlap them by more than the headroom leaves room for (a lateness of L puts
 L × rate extra sends into a second, HEADROOM allows (1 - HEADROOM) × rate of them)."""
-WINDOW = 1.0
-"""Telegram's limits are counted over a sliding second."""
 CATCH_UP = 2
 """After a stall, sends woken together go out at up to twice the lane's rate, never in one
 burst: a burst would queue at the other end and arrive there closer still."""
@@ -111,8 +115,8 @@ class SharedPace:
     Two rules keep the lane under Telegram's limit. Across instances: every send
     has an instant reserved on the shared pace, `planned_rate` a second, and goes
     at that instant or a little later (`LATE`). Within this instance: its sends
-    (and the replies it makes, `reply_turn`) never number more than
-    `planned_rate` in any second, by the clock (`_take_turn`). A send woken late
+    (and the replies it makes, `reply_turn`) never number more than the limit
+    in any second and `JITTER`, by the clock (`_take_turn`). A send woken late
     after a stall therefore goes as soon as the second has room, without
     giving up its place, as long as no other instance's instants lie between
     its own and now (`_own_until`); otherwise it takes a fresh instant.
@@ -125,10 +129,12 @@ class SharedPace:
         self.lane = lane
         self.rate = rate
         self.per_second = planned_rate(rate)
+        self.limit = max(1, math.floor(rate))
         self.step = dt.timedelta(seconds=1 / self.per_second)
         self._gap = 1 / (self.per_second * CATCH_UP)
-        self._sent: deque[float] = deque()
-        """When this instance's recent sends on the lane went or will go (monotonic seconds)."""
+        self._sent: deque[list[float]] = deque()
+        """When this instance's recent sends on the lane went or will go (monotonic seconds,
+        in a list each so that a send woken late can correct its own)."""
         self._lent = 0
         """Turns taken by replies since the last reservation, passed on to the shared pace."""
         self._own: list[tuple[dt.datetime, dt.datetime]] = []
@@ -194,21 +200,30 @@ class SharedPace:
         return None
 
     async def _take_turn(self) -> None:
-        """Wait for this instance's next turn on the lane: at most `per_second` sends in
-        any second, and none closer than `_gap` after the one before, so that sends
-        woken together go out spread rather than all at once."""
+        """Wait for this instance's next turn on the lane: at most Telegram's limit in any
+        second and `JITTER` (so that they arrive at most that much closer together
+        than they left and still count under the limit), and none closer than `_gap`
+        after the one before, so that sends woken together go out spread rather
+        than all at once.
+
+        Each turn is counted from when its send was really woken: a busy loop wakes
+        sends late, and counting them at their planned time would let the next
+        second's sends crowd in behind them.
+        """
         now = time.monotonic()
         sent = self._sent
-        while sent and sent[0] <= now - WINDOW:
+        while sent and sent[0][0] <= now - WINDOW - JITTER:
             sent.popleft()
         turn = now
         if sent:
-            turn = max(turn, sent[-1] + self._gap)
-            if len(sent) >= self.per_second:
-                turn = max(turn, sent[-self.per_second] + WINDOW)
-        sent.append(turn)
+            turn = max(turn, sent[-1][0] + self._gap)
+            if len(sent) >= self.limit:
+                turn = max(turn, sent[-self.limit][0] + WINDOW + JITTER)
+        mine = [turn]
+        sent.append(mine)
         if turn > now:
             await asyncio.sleep(turn - now)
+            mine[0] = max(turn, time.monotonic())
 
     async def reply_turn(self) -> None:
         """A reply to someone (a new message the bot sends outside the outbox) takes a turn.
@@ -216,8 +231,8 @@ class SharedPace:
         Telegram counts every message the bot sends, replies included: a broadcast
         going out at the lane's full rate would leave none for them, and each reply
         would cost a 429. So a reply waits, if it must, for room in this instance's
-        second (a few tens of milliseconds at most on the ordinary lane), which the
-        broadcast's next sends then wait for in turn; and the next reservation moves
+        second, in turn with the broadcast's sends that are due (a few tens of
+        milliseconds on the ordinary lane); and the next reservation moves
         the shared pace on by the turns replies took, for every instance. The
         broadcast slows while people are talking to the bot, never the other way round.
         """

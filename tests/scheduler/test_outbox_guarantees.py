@@ -24,7 +24,7 @@ from coaching.db import Database
 from coaching.outbox import Delivery, Kind, Status
 from scheduler.breaker import BreakerState, CircuitBreaker
 from scheduler.dispatcher import Dispatcher, backoff
-from scheduler.pacing import FREE, PAID, WINDOW, SharedPace, wait_until
+from scheduler.pacing import FREE, JITTER, PAID, WINDOW, SharedPace, wait_until
 from scheduler.sender import Outcome, OutgoingMessage, SendResult
 from tests.scheduler.conftest import add_athlete
 from tests.scheduler.fakes import FakeSender, KindComposer
@@ -200,11 +200,9 @@ async def test_a_late_send_past_another_instances_reservation_takes_a_fresh_inst
     assert pace.late_reservations == 1
 
 
-async def test_one_instance_never_sends_more_than_its_planned_rate_in_a_second(
-    db: Database,
-) -> None:
-    """A whole second's sends woken at once (a long stall) still go a second's worth at a time;
-    replies count with them."""
+async def test_one_instance_never_sends_more_than_the_limit_in_a_second(db: Database) -> None:
+    """A whole second's sends woken at once (a long stall) still go at most the limit in
+    any second and `JITTER`; replies count with them."""
     pace = SharedPace(db, FREE, 10)
     instants = await pace.reserve(pace.per_second)
     await wait_until(instants[-1])
@@ -220,10 +218,30 @@ async def test_one_instance_never_sends_more_than_its_planned_rate_in_a_second(
 
     await asyncio.gather(*(send(at) for at in instants), reply(), reply())
     sent.sort()
-    assert len(sent) == pace.per_second + 2
+    assert len(sent) == pace.limit + 1
     noted_after = 0.001  # each send is noted here a moment after the pace counted it
-    for first, then in zip(sent, sent[pace.per_second :], strict=False):
-        assert then - first >= WINDOW - noted_after  # any per_second + 1 span a second
+    for first, then in zip(sent, sent[pace.limit :], strict=False):
+        assert then - first >= WINDOW + JITTER - noted_after
+
+
+async def test_replies_wait_in_turn_with_the_broadcast_not_behind_it(db: Database) -> None:
+    """With the second full, replies queue with the broadcast's due sends, in the order
+    they came: not behind every send the broadcast has planned."""
+    pace = SharedPace(db, FREE, 5)  # four turns a second
+    instants = await pace.reserve(pace.per_second + 3)
+    order: list[str] = []
+
+    async def send(at: dt.datetime) -> None:
+        await pace.wait_turn(at)
+        order.append("broadcast")
+
+    async def reply() -> None:
+        await wait_until(instants[pace.per_second - 1] + pace.step / 2)  # the second is full
+        await pace.reply_turn()
+        order.append("reply")
+
+    await asyncio.gather(*(send(at) for at in instants), reply(), reply())
+    assert order == ["broadcast"] * pace.per_second + ["reply"] * 2 + ["broadcast"] * 3
 
 
 async def test_replies_take_their_turns_from_every_instances_broadcast(db: Database) -> None:
