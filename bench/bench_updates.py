@@ -123,23 +123,35 @@ async def seed_athletes(url: str, ids: list[int]) -> None:
     await db.dispose()
 
 
+def cpu_seconds(pid: int) -> float:
+    """User and system CPU time a process has used so far (Linux's /proc), every thread."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def measure(
-    name: str, seconds: float, users: list[FakeUser], step: Callable[[FakeUser], None]
+    name: str,
+    seconds: float,
+    users: list[FakeUser],
+    step: Callable[[FakeUser], None],
+    bot: subprocess.Popen[bytes],
 ) -> dict[str, float]:
     for user in users:  # warm up: one round each, not measured
         step(user)
-    started = time.perf_counter()
+    started, cpu_before = time.perf_counter(), cpu_seconds(bot.pid)
     latencies = drive(users, seconds, step)
-    elapsed = time.perf_counter() - started
+    elapsed, cpu = time.perf_counter() - started, cpu_seconds(bot.pid) - cpu_before
     result = {
         "updates": len(latencies),
         "per_second": len(latencies) / elapsed,
         "p50_ms": median(latencies) * 1000,
         "p99_ms": percentile(latencies, 0.99) * 1000,
+        "cpu_ms": cpu * 1000 / len(latencies),
     }
     print(
         f"{name:<28} {result['per_second']:8.1f} updates/s   p50 {result['p50_ms']:7.1f} ms   "
-        f"p99 {result['p99_ms']:7.1f} ms   ({result['updates']} updates)",
+        f"p99 {result['p99_ms']:7.1f} ms   bot CPU {result['cpu_ms']:5.2f} ms/update   "
+        f"({result['updates']} updates)",
         flush=True,
     )
     return result
@@ -162,7 +174,7 @@ def run_hipcoach(
     process = start_process(command, api, env)
     try:
         users = [FakeUser(api, i, first_name=f"A{i}") for i in ids]
-        return measure(label, seconds, users, selftest_step)
+        return measure(label, seconds, users, selftest_step, process)
     finally:
         stop_process(process, api)
 
@@ -186,7 +198,7 @@ def main() -> None:
         echo = start_process([sys.executable, str(ROOT / "bench" / "echo_bot.py")], api, {})
         try:
             users = [FakeUser(api, 900_000 + i) for i in range(args.athletes)]
-            baseline = measure("echo bot (bare PTB)", args.seconds, users, echo_step)
+            baseline = measure("echo bot (bare PTB)", args.seconds, users, echo_step, echo)
         finally:
             stop_process(echo, api)
         rows.append(("bare PTB echo bot", baseline))
@@ -211,16 +223,19 @@ def main() -> None:
         f"{args.athletes} simulated athletes, each waiting for the answer before the next update, "
         f"{args.seconds:.0f} s per run; bot and fake Bot API in separate processes over HTTP. "
         "A self-test tap costs two Bot API calls (answer the button, turn the message into "
-        "the next question) and one database transaction; the echo bot makes one call.",
+        "the next question) and one database transaction; the echo bot makes one call. "
+        "The bot's CPU is its process's user and system time over the run (every thread), "
+        "per update.",
         "",
-        "| bot | updates/s | p50 latency | p99 latency | share of echo throughput |",
-        "|---|---|---|---|---|",
+        "| bot | updates/s | p50 latency | p99 latency | bot CPU per update "
+        "| share of echo throughput |",
+        "|---|---|---|---|---|---|",
     ]
     for label, result in rows:
         ratio = result["per_second"] / baseline["per_second"]
         lines.append(
             f"| {label} | {result['per_second']:.1f} | {result['p50_ms']:.1f} ms | "
-            f"{result['p99_ms']:.1f} ms | {ratio:.0%} |"
+            f"{result['p99_ms']:.1f} ms | {result['cpu_ms']:.1f} ms | {ratio:.0%} |"
         )
     if not args.no_write:
         write_section("updates", "\n".join(lines))
