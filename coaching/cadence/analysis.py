@@ -17,15 +17,22 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from array import array
 from bisect import bisect_left
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from itertools import accumulate, compress, pairwise
-from operator import eq, itemgetter, mul, sub
+from itertools import accumulate, compress, islice, pairwise, repeat
+from operator import attrgetter, eq, ge, itemgetter, mul, not_, sub, truediv
 from typing import Literal, cast
 
 from coaching.cadence.errors import Reason, RunFileError
-from coaching.cadence.inference import Moving, guess_sport, walking
-from coaching.cadence.samples import CadenceUnit, ParsedRun, SourceFormat
+from coaching.cadence.inference import (
+    WALKING_BELOW_MPS,
+    WALKING_BELOW_SPM,
+    Moving,
+    guess_sport,
+)
+from coaching.cadence.samples import CadenceUnit, ParsedRun, Sample, SourceFormat
 from coaching.cadence.sports import Sport, sport_of
 from coaching.cadence.units import Reading, factors
 
@@ -116,7 +123,6 @@ class _Intervals:
     building and rebuilding an object for each was most of the analysis' time.
     """
 
-    end_minute: list[float]
     seconds: list[float]
     metres: list[float | None]
     speed: list[float | None]
@@ -131,17 +137,50 @@ class _Intervals:
         ]
 
 
+_time, _distance, _cadence = attrgetter("time"), attrgetter("distance_m"), attrgetter("cadence_raw")
+
+
 def _intervals(run: ParsedRun) -> _Intervals:
-    """The running intervals, pauses and standing still left out; cadence as the file has it."""
+    """The running intervals, pauses and standing still left out; cadence as the file has it.
+
+    A whole column at a time (`map`, `compress`) when every sample has a distance, as in
+    most watch files; `_intervals_one_by_one` otherwise.
+    """
+    samples = run.samples
+    times = list(map(_time, samples))
+    gaps = list(map(dt.timedelta.total_seconds, map(sub, islice(times, 1, None), times)))
+    distance = list(map(_distance, samples))
+    if None in distance:
+        return _intervals_one_by_one(samples, gaps, distance)
+    kept = [0 < seconds <= MAX_INTERVAL_S for seconds in gaps]  # not a pause
+    lengths = list(compress(gaps, kept))
+    travelled = map(sub, islice(distance, 1, None), cast(list[float], distance))
+    metres = [m if m > 0.0 else 0.0 for m in compress(travelled, kept)]  # NaN too: 0.0
+    speeds = list(map(truediv, metres, lengths))  # never NaN: metres is not, lengths > 0
+    cadences = list(compress(map(_cadence, islice(samples, 1, None)), kept))
+    moving = list(map(ge, speeds, repeat(MIN_RUNNING_SPEED_MPS - SPEED_ROUNDING_MPS)))
+    if not all(moving):
+        lengths, metres, speeds, cadences = (
+            list(compress(column, moving)) for column in (lengths, metres, speeds, cadences)
+        )
+    return _Intervals(
+        lengths,
+        cast(list[float | None], metres),
+        cast(list[float | None], speeds),
+        cadences,
+        [None] * len(lengths),
+    )
+
+
+def _intervals_one_by_one(
+    samples: tuple[Sample, ...], gaps: list[float], distance: list[float | None]
+) -> _Intervals:
+    """`_intervals` of samples some of which lack a distance: each interval by itself."""
     lengths: list[float] = []
     distances: list[float | None] = []
     speeds: list[float | None] = []
     cadences: list[float | None] = []
     slowest = MIN_RUNNING_SPEED_MPS - SPEED_ROUNDING_MPS
-    samples = run.samples
-    times = [sample.time for sample in samples]
-    gaps = map(dt.timedelta.total_seconds, map(sub, times[1:], times))
-    distance = [sample.distance_m for sample in samples]
     for index, seconds in enumerate(gaps, start=1):
         if seconds <= 0 or seconds > MAX_INTERVAL_S:
             continue
@@ -164,14 +203,12 @@ def _intervals(run: ParsedRun) -> _Intervals:
         distances.append(metres)
         speeds.append(speed)
         cadences.append(cadence_raw)
-    return _Intervals(
-        _minutes(lengths), lengths, distances, speeds, cadences, [None] * len(lengths)
-    )
+    return _Intervals(lengths, distances, speeds, cadences, [None] * len(lengths))
 
 
 def _minutes(lengths: list[float]) -> list[float]:
     """Each interval's end in minutes of running, the intervals one after another."""
-    return [elapsed / 60 for elapsed in accumulate(lengths)]
+    return list(map(truediv, accumulate(lengths), repeat(60)))
 
 
 def _in_steps(run: ParsedRun, intervals: _Intervals) -> _Intervals:
@@ -180,7 +217,10 @@ def _in_steps(run: ParsedRun, intervals: _Intervals) -> _Intervals:
     fixed = run.cadence_unit
     if fixed is not None:  # the format's unit holds throughout (`units.factors`)
         factor = 2.0 if fixed is CadenceUnit.STRIDES else 1.0
-        spm = [None if value is None else value * factor for value in raw]
+        if None in raw:
+            spm = [None if value is None else value * factor for value in raw]
+        else:
+            spm = list(map(mul, raw, repeat(factor)))
     else:
         readings = [
             Reading(seconds, value, speed)
@@ -197,17 +237,19 @@ def _not_running(sport: Sport | None, detail: str) -> RunFileError:
 
 
 def _running_only(intervals: _Intervals) -> tuple[_Intervals, float]:
-    """The intervals that were not walking, re-timed as running minutes; walking seconds."""
-    walked = list(map(walking, intervals.speed, intervals.spm))
+    """The intervals that were not walking; walking seconds."""
+    walked = [  # `inference.walking` of each, written out: a call each cost more than the test
+        spm is not None and spm < WALKING_BELOW_SPM and (speed is None or speed < WALKING_BELOW_MPS)
+        for speed, spm in zip(intervals.speed, intervals.spm, strict=True)
+    ]
     if not any(walked):
-        return replace(intervals, end_minute=_minutes(intervals.seconds)), 0.0
+        return intervals, 0.0
     walking_s = 0.0
     for seconds in compress(intervals.seconds, walked):
         walking_s += seconds
-    ran = [not walk for walk in walked]
+    ran = list(map(not_, walked))
     lengths = list(compress(intervals.seconds, ran))
     running = _Intervals(
-        _minutes(lengths),
         lengths,
         list(compress(intervals.metres, ran)),
         list(compress(intervals.speed, ran)),
@@ -219,19 +261,33 @@ def _running_only(intervals: _Intervals) -> tuple[_Intervals, float]:
 
 def _pace_bands(intervals: _Intervals) -> tuple[PaceBand, ...]:
     """Split the running time with cadence into slowest, middle and fastest thirds."""
-    usable = [
-        speed is not None and spm is not None
-        for speed, spm in zip(intervals.speed, intervals.spm, strict=True)
-    ]
-    speeds = cast(list[float], list(compress(intervals.speed, usable)))
+    if None in intervals.speed or None in intervals.spm:
+        usable = [
+            speed is not None and spm is not None
+            for speed, spm in zip(intervals.speed, intervals.spm, strict=True)
+        ]
+        speeds = cast(list[float], list(compress(intervals.speed, usable)))
+        seconds = list(compress(intervals.seconds, usable))
+        spms = cast(list[float], list(compress(intervals.spm, usable)))
+    else:
+        speeds = cast(list[float], intervals.speed)
+        seconds = intervals.seconds
+        spms = cast(list[float], intervals.spm)
     if len(speeds) < 3:
         return ()
     # Stable: equal speeds keep the recording's order.
     order = sorted(range(len(speeds)), key=speeds.__getitem__)
     in_order = itemgetter(*order)  # three or more: a tuple of them
-    by_speed: tuple[float, ...] = in_order(speeds)
-    lengths: tuple[float, ...] = in_order(list(compress(intervals.seconds, usable)))
-    cadences: tuple[float, ...] = in_order(list(compress(intervals.spm, usable)))
+    # Each column taken in that order out of an array: as new floats, side by side in memory.
+    # The intervals' own floats lie scattered, and summing them in another order than they
+    # were made went from cache miss to cache miss (a quarter of a second on a 10 MB file).
+    # Products are taken before, in the recording's order: the same products.
+    if seconds.count(seconds[0]) == len(seconds):  # a record a second: one length throughout
+        lengths: Sequence[float] = [seconds[0]] * len(seconds)
+    else:
+        lengths = in_order(array("d", seconds))
+    metres_each: tuple[float, ...] = in_order(array("d", map(mul, speeds, seconds)))
+    beats_each: tuple[float, ...] = in_order(array("d", map(mul, spms, seconds)))
     total = sum(lengths)
     if total <= 0:
         return ()
@@ -247,18 +303,18 @@ def _pace_bands(intervals: _Intervals) -> tuple[PaceBand, ...]:
     cuts.append(len(speeds))
     bands = []
     for first, stop in pairwise(cuts):
-        seconds = sum(lengths[first:stop])
-        if seconds <= 0:
+        seconds_in = sum(lengths[first:stop])
+        if seconds_in <= 0:
             continue
-        metres = sum(map(mul, by_speed[first:stop], lengths[first:stop]))
-        cadence = sum(map(mul, cadences[first:stop], lengths[first:stop])) / seconds
-        bands.append(PaceBand(seconds, 1000 * seconds / metres, cadence))
+        metres = sum(metres_each[first:stop])  # speed × seconds of each
+        cadence = sum(beats_each[first:stop]) / seconds_in  # steps/min × seconds of each
+        bands.append(PaceBand(seconds_in, 1000 * seconds_in / metres, cadence))
     return tuple(bands)
 
 
 def _series(intervals: _Intervals) -> tuple[tuple[float, float], ...]:
-    charted = [bool(spm) for spm in intervals.spm]
-    minutes = list(compress(intervals.end_minute, charted))
+    charted = list(map(bool, intervals.spm))
+    minutes = list(compress(_minutes(intervals.seconds), charted))
     cadences = cast(list[float], list(compress(intervals.spm, charted)))
     if len(minutes) <= CHART_POINTS:
         return tuple(zip(minutes, cadences, strict=True))
@@ -283,6 +339,15 @@ def _in_target(spm: float) -> bool:
     return TARGET_LOW <= round(spm, 6) <= TARGET_HIGH
 
 
+def _in_target_each(cadences: list[float]) -> list[bool]:
+    """`_in_target` of each value, called only for those near a bound."""
+    low, high = TARGET_LOW + 1e-5, TARGET_HIGH - 1e-5
+    near_low, near_high = TARGET_LOW - 1e-5, TARGET_HIGH + 1e-5
+    return [
+        low <= spm <= high or (near_low <= spm <= near_high and _in_target(spm)) for spm in cadences
+    ]
+
+
 def analyse(run: ParsedRun) -> CadenceAnalysis:
     """The run's figures; RunFileError when it is not a run, too short, or has no cadence."""
     labelled = sport_of(run.sport)
@@ -299,31 +364,41 @@ def analyse(run: ParsedRun) -> CadenceAnalysis:
         if walking_s >= MIN_RUNNING_S:
             raise _not_running(Sport.WALKING, f"{walking_s:.0f} s of walking, {duration:.0f} s run")
         raise RunFileError(Reason.TOO_SHORT, f"{duration:.0f} s of running")
-    has_metres = [metres is not None for metres in intervals.metres]
-    metres = cast(list[float], list(compress(intervals.metres, has_metres)))
+    if None in intervals.metres:
+        has_metres = [metres is not None for metres in intervals.metres]
+        metres = cast(list[float], list(compress(intervals.metres, has_metres)))
+        measured = list(compress(intervals.seconds, has_metres))
+    else:  # every interval (the same sums as through an all-true mask)
+        metres, measured = cast(list[float], intervals.metres), intervals.seconds
     distance = sum(metres) if metres else None
     if distance is not None:
-        measured_s = sum(compress(intervals.seconds, has_metres))
+        measured_s = duration if measured is intervals.seconds else sum(measured)
         if distance / measured_s > MAX_RUNNING_SPEED_MPS:
             guess = guess_sport(moving.moving())
             raise _not_running(
                 Sport.CYCLING if guess is Sport.RUNNING else guess,
                 f"{distance / measured_s:.1f} m/s on average",
             )
-    has_cadence = [spm is not None for spm in intervals.spm]
-    cadences = cast(list[float], list(compress(intervals.spm, has_cadence)))
-    lengths = list(compress(intervals.seconds, has_cadence))
-    cadence_s = sum(lengths)
+    if None in intervals.spm:
+        has_cadence = [spm is not None for spm in intervals.spm]
+        cadences = cast(list[float], list(compress(intervals.spm, has_cadence)))
+        lengths = list(compress(intervals.seconds, has_cadence))
+        as_read = list(compress(intervals.cadence_raw, has_cadence))
+    else:
+        cadences = cast(list[float], intervals.spm)
+        lengths, as_read = intervals.seconds, intervals.cadence_raw
+    cadence_s = duration if lengths is intervals.seconds else sum(lengths)
     if not cadences or cadence_s < MIN_RUNNING_S:
         raise RunFileError(Reason.NO_CADENCE)
     average = sum(map(mul, cadences, lengths)) / cadence_s
     if not PLAUSIBLE_SPM[0] <= average <= PLAUSIBLE_SPM[1]:
         raise RunFileError(Reason.ODD_CADENCE, f"{average:.0f} steps/min on average")
-    in_target = sum(compress(lengths, map(_in_target, cadences)))
-    as_read = compress(intervals.cadence_raw, has_cadence)
-    steps_s = sum(compress(lengths, map(eq, cadences, as_read)))
+    in_target = sum(compress(lengths, _in_target_each(cadences)))
     fixed = run.cadence_unit
-    steps_share = (0.0 if fixed is CadenceUnit.STRIDES else 1.0) if fixed else steps_s / cadence_s
+    if fixed:  # the format's unit throughout
+        steps_share = 0.0 if fixed is CadenceUnit.STRIDES else 1.0
+    else:  # the time with cadence whose values were read as steps/min
+        steps_share = sum(compress(lengths, map(eq, cadences, as_read))) / cadence_s
     return CadenceAnalysis(
         source=run.source,
         sport=run.sport,

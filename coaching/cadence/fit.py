@@ -16,13 +16,16 @@ as FIT allows) that took over a minute of CPU, past the analysis workers'
 budget. So `_FastReader` walks the file itself and unpacks only the fields of
 the messages used here (records, sessions, sport, file id, timestamp
 correlation, and the developer-field descriptions that fix message sizes),
-skipping everything else by its defined size: a few seconds for that file. It
-reads what fitdecode reads, value for value, and stops where fitdecode would
-raise (a cut, a bad checksum, an undefined message); anything it does not
-model (a field laid out oddly for its type, packed speed and distance, heart
-rate events, odd headers) hands the whole file to fitdecode instead
+skipping everything else by its defined size; it reads runs of records (most
+of a file) a column at a time (`_Definition.batch`) and folds the checksum to
+4 KB before walking it (`crc16`): about a second for that file, samples made.
+It reads what fitdecode reads, value for value, and stops where fitdecode
+would raise (a cut, a bad checksum, an undefined message); anything it does
+not model (a field laid out oddly for its type, packed speed and distance,
+heart rate events, odd headers) hands the whole file to fitdecode instead
 (`_read_with_fitdecode`), as before. `tests/cadence/test_fit_reader.py` holds
-the two to the same results on real files, whole, cut and damaged.
+the two to the same results on real files, whole, cut and damaged, and
+`tests/cadence/test_fast_paths.py` the fast paths to the slow ones.
 """
 
 from __future__ import annotations
@@ -33,10 +36,12 @@ import itertools
 import operator
 import struct
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import cache
-from typing import cast
+from itertools import repeat
+from operator import truediv
+from typing import Literal, cast
 
 import fitdecode  # type: ignore[import-untyped]
 from fitdecode import profile as fit_profile
@@ -51,6 +56,7 @@ from coaching.cadence.samples import (
     as_utc,
     finite,
     positive,
+    samples_of,
     sport_kind,
 )
 
@@ -87,14 +93,30 @@ def _moment(value: object) -> Moment | None:
 
 @dataclass
 class _Reading:
-    """What either reader found, message by message, in file order."""
+    """What either reader found, message by message, in file order.
 
-    records: list[Row] = field(default_factory=list)
+    The records as columns, one list a field (the fields of a `Row`): a 10 MB file holds
+    700,000 of them, and a tuple each, then a sample made of each tuple, was a good part
+    of reading it.
+    """
+
+    times: list[Moment] = field(default_factory=list)
+    cadences: list[float | None] = field(default_factory=list)
+    """Cadence as written (strides/min, the fraction added); None when absent or 0."""
+    distances: list[float | None] = field(default_factory=list)
+    speeds: list[float | None] = field(default_factory=list)
+    relative: bool = False
+    """Some record's time counts from power-on (an int), not in UTC: `Clock.place` places it."""
     sessions: list[_Session] = field(default_factory=list)
     sport_message: str | None = None
     clock: Clock = field(default_factory=Clock)
     created: object = None
     damage: str | None = None  # why reading stopped early, if it did
+
+    @property
+    def records(self) -> list[Row]:
+        """The records, a row each, in file order."""
+        return list(zip(self.times, self.cadences, self.distances, self.speeds, strict=True))
 
     def record(
         self,
@@ -114,7 +136,17 @@ class _Reading:
         if mps is None:
             mps = _number(speed)
         cadence_raw = None if stride is None else stride + max(0.0, fraction)
-        self.records.append((moment, cadence_raw, _number(distance), mps))
+        self.row(moment, cadence_raw, _number(distance), mps)
+
+    def row(
+        self, moment: Moment, cadence_raw: float | None, distance: float | None, speed: float | None
+    ) -> None:
+        if type(moment) is not dt.datetime:
+            self.relative = True
+        self.times.append(moment)
+        self.cadences.append(cadence_raw)
+        self.distances.append(distance)
+        self.speeds.append(speed)
 
     def session(self, sport: object, start: object, end: object) -> None:
         self.clock.started(_time(start))
@@ -140,12 +172,13 @@ def parse_fit(data: bytes) -> ParsedRun:
         reading = _FastReader(data).read()
     except _Unusual:
         reading = _read_with_fitdecode(data)
-    if reading.damage is not None and not reading.records:
+    if reading.damage is not None and not reading.times:
         raise RunFileError(Reason.CORRUPT, reading.damage)
     clock = reading.clock
     clock.started(reading.created)
-    placed, clock_known = _place(clock, reading.records)
-    if not _one_a_moment(placed):
+    placed, clock_known = _place(clock, reading)
+    times = reading.times if not reading.relative else list(map(_time_of, placed))
+    if not _one_a_moment(cast("list[dt.datetime]", times)):
         placed = merge_by_time(placed)
     sport, samples = _running_part(reading.sessions, reading.sport_message, placed, clock)
     if not samples:
@@ -160,19 +193,21 @@ def parse_fit(data: bytes) -> ParsedRun:
     )
 
 
-def _place(clock: Clock, rows: list[Row]) -> tuple[list[Sample], bool]:
+def _place(clock: Clock, reading: _Reading) -> tuple[list[Sample], bool]:
     """`Clock.place` of the records, without a RawRecord each when every time is in UTC
     already (the usual file): then the samples are the records as they are."""
-    if all(type(row[0]) is dt.datetime for row in rows):
+    if not reading.relative:
         clock.place(())  # settles the clock's zero, for sessions' relative times
-        absolute = cast("list[tuple[dt.datetime, float | None, float | None, float | None]]", rows)
-        return [Sample(*row) for row in absolute], True
-    return clock.place(RawRecord(*row) for row in rows)
+        times = cast("list[dt.datetime]", reading.times)
+        return samples_of(times, reading.cadences, reading.distances, reading.speeds), True
+    return clock.place(RawRecord(*row) for row in reading.records)
 
 
-def _one_a_moment(samples: list[Sample]) -> bool:
+_time_of = operator.attrgetter("time")
+
+
+def _one_a_moment(times: list[dt.datetime]) -> bool:
     """Already in time order, one record a moment: what `merge_by_time` would give back."""
-    times = [sample.time for sample in samples]
     return all(map(operator.lt, times, itertools.islice(times, 1, None)))
 
 
@@ -257,6 +292,8 @@ PACKED = 8  # record.compressed_speed_distance
 _SCALES = {"speed": 1000.0, "enhanced_speed": 1000.0, "distance": 100.0}
 _ABSENT = object()
 Parse = Callable[[object], object]
+IntegerFormat = Literal["b", "B", "h", "H", "i", "I", "q", "Q"]
+"""The struct formats of FIT's integer base types."""
 
 
 def _base_type(number: int) -> fit_types.BaseType:
@@ -306,14 +343,41 @@ class _Definition:
     fast: Callable[[_FastReader, int, int | None], None] | None = None
     """Records laid out the usual way (one integer a field, no packed speed): read by
     `_fast_records`, the few microseconds a record that a 10 MB file needs."""
+    batch: Callable[[_FastReader, int, int], None] | None = None
+    """The same records, a run of `count` messages one after another from `at` (their
+    headers included): read a column at a time (`_fast_records`)."""
+
+
+BATCH_FROM = 4
+"""Records one after another read as a batch (`_Definition.batch`) from this many."""
+
+
+def _same_headers(data: bytes, position: int, stride: int, limit: int) -> int:
+    """How many messages of `stride` bytes from `position` have its header byte (so the same
+    local message, defined the same way), each whole before `limit`: looked at in ever
+    longer stretches, so a lone record costs little more than one byte compared."""
+    header = data[position : position + 1]
+    fits = (limit - position) // stride
+    count, window = 0, 16
+    while count < fits:
+        take = min(window, fits - count)
+        start = position + count * stride
+        heads = data[start : start + take * stride : stride]
+        same = take - len(heads.lstrip(header))
+        count += same
+        if same < take:
+            break
+        window *= 8
+    return count
 
 
 class _FastReader:
     """One pass over the bytes, chained files included, as fitdecode reads them."""
 
     def __init__(self, data: bytes) -> None:
-        self.data = data
+        self.data = data if type(data) is bytes else bytes(data)
         self.reading = _Reading()
+        self._compiled: dict[tuple[object, ...], _Definition] = {}  # `_compile` of each layout
 
     def read(self) -> _Reading:
         data, position = self.data, 0
@@ -381,6 +445,13 @@ class _FastReader:
                 raise _Broken(f"file cut in a message @ {position}")
             if after > end:
                 raise _Unusual("a message across the end of its file")
+            if definition.batch is not None and offset is None:
+                stride = 1 + definition.size
+                count = _same_headers(data, position, stride, min(end, length))
+                if count >= BATCH_FROM:
+                    definition.batch(self, position, count)
+                    position += count * stride
+                    continue
             if definition.fast is not None:
                 definition.fast(self, position + 1, offset)
             else:
@@ -540,7 +611,11 @@ class _FastReader:
             cursor = developer_end
         if cursor > end:
             raise _Unusual("a definition across the end of its file")
-        self._definitions[header & 0xF] = _compile(global_number, endian, layout)
+        key = (global_number, endian, tuple(layout))
+        definition = self._compiled.get(key)
+        if definition is None:  # watches define the same messages again and again
+            definition = self._compiled[key] = _compile(global_number, endian, layout)
+        self._definitions[header & 0xF] = definition
         return cursor
 
 
@@ -601,7 +676,9 @@ def _compile(
         has_timestamp=TIMESTAMP in index,
     )
     if global_number == RECORD:
-        definition.fast = _fast_records(definition, layout)
+        readers = _fast_records(definition, layout)
+        if readers is not None:
+            definition.fast, definition.batch = readers
     return definition
 
 
@@ -612,13 +689,19 @@ def _invalid(base: fit_types.BaseType) -> int:
     return next(v for v in (2**bits - 1, 2 ** (bits - 1) - 1, 0) if base.parse(v) is None)
 
 
+RecordReader = Callable[[_FastReader, int, int | None], None]
+BatchReader = Callable[[_FastReader, int, int], None]
+
+
 def _fast_records(
     definition: _Definition, layout: list[tuple[int, int, fit_types.BaseType, bool]]
-) -> Callable[[_FastReader, int, int | None], None] | None:
-    """A reader for one record definition's messages, if they are laid out the usual way.
+) -> tuple[RecordReader, BatchReader] | None:
+    """Readers for one record definition's messages, if they are laid out the usual way.
 
     The same values as the general path (`_FastReader._message`, then `_Reading.record`),
-    computed for integers only: no function call a field, no dictionary a record.
+    computed for integers only: no function call a field, no dictionary a record. `read`
+    reads one record; `batch` a run of them one after another (most of a file: a watch
+    writes a record a second, other messages now and then), a column at a time.
     """
     firsts: dict[int, fit_types.BaseType] = {}
     timestamp_fields = 0
@@ -633,7 +716,8 @@ def _fast_records(
     if not all(_is_integer(firsts[n]) for n in wanted):
         return None
     index = definition.index
-    unpack = definition.values.unpack_from  # type: ignore[union-attr]
+    values_struct = cast(struct.Struct, definition.values)
+    unpack = values_struct.unpack_from
     at_time, at_cadence, at_fraction, at_distance, at_speed, at_enhanced = (
         index.get(n, -1) for n in (TIMESTAMP, 4, 53, 5, 6, 73)
     )
@@ -692,9 +776,145 @@ def _fast_records(
         if speed is None and at_speed >= 0:
             raw = values[at_speed]
             speed = None if raw == no_speed else raw / 1000
-        reader.reading.records.append((moment, cadence_raw, distance, speed))
+        reader.reading.row(moment, cadence_raw, distance, speed)
 
-    return read
+    # Where each wanted field lies in a message, and how to read it a column at a time.
+    places: dict[int, tuple[int, int, str]] = {}  # position in `values` → offset, size, format
+    offset = 0
+    for number, size, base, developer in layout:
+        if not developer and number in index and index[number] not in places:
+            places[index[number]] = (offset, size, base.fmt)
+        offset += size
+    if any(struct.calcsize(fmt) != size for _, size, fmt in places.values()):
+        return None  # pragma: no cover - a platform whose C integers are other sizes
+    stride = 1 + definition.size  # a message: its header byte, then the fields
+    swap = (values_struct.format[0] == ">") != (sys.byteorder == "big")
+
+    def batch(reader: _FastReader, at: int, count: int) -> None:
+        """`read` of each of `count` messages from `at` (normal headers: no compressed time)."""
+        if at_time < 0:
+            return  # no time, in a normal header: every one of them is skipped
+        data = reader.data
+
+        def column(position: int) -> Sequence[int]:
+            offset, size, fmt = places[position]
+            return _column(data, at + 1 + offset, count, stride, size, fmt, swap)
+
+        times = column(at_time)
+        earliest, latest = min(times), max(times)
+        absolute = earliest >= minimum
+        if no_time in times or earliest < 0 or (not absolute and latest >= minimum):
+            for each in range(at + 1, at + count * stride, stride):  # skipped times, mixed clocks
+                read(reader, each, None)
+            return
+        reader._compressed = times[-1]  # noqa: SLF001
+        reading = reader.reading
+        if absolute:
+            reading.times += map(
+                fromtimestamp, map(operator.add, times, repeat(epoch)), repeat(utc)
+            )
+        else:
+            reading.times += times
+            reading.relative = True
+        reading.cadences += _cadences(column, count)
+        reading.distances += (
+            _scaled_column(column(at_distance), no_distance, 100)
+            if at_distance >= 0
+            else repeat(None, count)
+        )
+        reading.speeds += _speeds(column, count)
+
+    def _cadences(column: Callable[[int], Sequence[int]], count: int) -> Iterable[float | None]:
+        if at_cadence < 0:
+            return repeat(None, count)
+        cadences = column(at_cadence)
+        written = column(at_fraction) if at_fraction >= 0 else None
+        if min(cadences) >= 0 and (written is None or min(written) >= 0):
+            # As below, for each value, then mended where a value is absent or 0. (A fraction
+            # of 0 is no exception: x + 0 / 128 is x.)
+            if written is None:
+                found: list[float | None] = list(map(float, cadences))
+            else:
+                found = list(
+                    map(operator.add, map(float, cadences), map(truediv, written, repeat(128)))
+                )
+                for at in _indices(written, no_fraction):
+                    found[at] = float(cadences[at])
+            for absent in (no_cadence, 0):
+                for at in _indices(cadences, absent):
+                    found[at] = None
+            return found
+        return [
+            None
+            if cadence == no_cadence or not cadence > 0
+            else float(cadence) + fraction / 128
+            if fraction != no_fraction and fraction > 0
+            else float(cadence)
+            for cadence, fraction in zip(
+                cadences, repeat(no_fraction) if written is None else written, strict=False
+            )
+        ]
+
+    def _speeds(column: Callable[[int], Sequence[int]], count: int) -> Iterable[float | None]:
+        if enhanced_from_speed:  # speed's component enhanced_speed: its low 16 bits
+            speeds = column(at_speed)
+            if no_speed not in speeds:
+                return map(truediv, map(operator.and_, speeds, repeat(0xFFFF)), repeat(1000))
+            return [None if raw == no_speed else (raw & 0xFFFF) / 1000 for raw in speeds]
+        if at_enhanced >= 0:
+            enhanced = column(at_enhanced)
+            if no_enhanced not in enhanced:
+                return map(truediv, enhanced, repeat(1000))
+            if at_speed < 0:
+                return [None if raw == no_enhanced else raw / 1000 for raw in enhanced]
+            return [
+                (None if speed == no_speed else speed / 1000) if raw == no_enhanced else raw / 1000
+                for raw, speed in zip(enhanced, column(at_speed), strict=True)
+            ]
+        if at_speed >= 0:
+            return _scaled_column(column(at_speed), no_speed, 1000)
+        return repeat(None, count)
+
+    return read, batch
+
+
+def _column(
+    data: bytes, first: int, count: int, stride: int, size: int, fmt: str, swap: bool
+) -> Sequence[int]:
+    """The integers of `size` bytes at first, first + stride, ... (`count` of them).
+
+    Sliced out a byte at a time (every stride-th byte is one slice), laid side by side,
+    then read as an array of `fmt`: C speed throughout, no tuple a message as
+    `struct.iter_unpack` would make.
+    """
+    stop = first + count * stride
+    integers = cast("IntegerFormat", fmt)
+    if size == 1:
+        column = data[first:stop:stride]
+        return column if fmt == "B" else memoryview(column).cast(integers).tolist()
+    packed = bytearray(size * count)
+    for byte in range(size):
+        packed[size - 1 - byte if swap else byte :: size] = data[first + byte : stop : stride]
+    return memoryview(packed).cast(integers).tolist()
+
+
+def _scaled_column(raws: Sequence[int], absent: int, scale: int) -> list[float | None]:
+    """raw / scale of each value, None for the type's invalid value."""
+    found: list[float | None] = list(map(truediv, raws, repeat(scale)))
+    for at in _indices(raws, absent):
+        found[at] = None
+    return found
+
+
+def _indices(values: Sequence[int], value: int) -> Iterator[int]:
+    """Where `value` is among `values`, searched for at C speed (it is seldom there)."""
+    at = -1
+    try:
+        while True:
+            at = values.index(value, at + 1)
+            yield at
+    except ValueError:
+        return
 
 
 def _record_sources(
@@ -746,8 +966,44 @@ def _crc_tables() -> tuple[tuple[int, ...], tuple[int, ...]]:
     return table, words
 
 
+PERIOD_BITS = 32767
+"""x^32767 = 1 modulo FIT's CRC polynomial, x^16 + x^15 + x^2 + 1 (32767 is the order of x):
+a message bit weighs in the checksum the same as the bit 32767 places further on."""
+FOLD_FROM_BYTES = 8192
+"""Longer stretches are folded (`crc16`); shorter ones are walked through the tables as they are."""
+_FOLDED_BYTES = (PERIOD_BITS + 1) // 8
+
+
 def crc16(data: bytes, start: int, end: int) -> int:
-    """FIT's CRC of data[start:end], two bytes a step: a 10 MB file in well under a second."""
+    """FIT's CRC-16 of data[start:end]: a 10 MB file in about 10 ms.
+
+    The checksum is linear, with no initial or final value, so it is the
+    remainder of the message (as a polynomial over GF(2), one term a bit) by the
+    checksum's polynomial. Since x^32767 leaves remainder 1, bits 32767 apart
+    can be added (XOR) into one: the whole message, read as one integer, folds
+    into 32767 bits at C speed, and the table walk (`_crc_walk`) reads only
+    those, 4 KB however long the file. `test_fit_reader`'s checksum tests hold
+    it to fitdecode's byte-by-byte CRC.
+    """
+    if end - start <= FOLD_FROM_BYTES:
+        return _crc_walk(data, start, end)
+    bits = 8 * (end - start)
+    # Bit j of `number` is the j-th bit the CRC reads (bytes in order, each from its bit 0),
+    # of degree bits - 1 - j in the message polynomial.
+    number = int.from_bytes(memoryview(data)[start:end], "little")
+    while number >> PERIOD_BITS:  # fold the top half onto the bottom, whole periods apart
+        periods = -(-number.bit_length() // PERIOD_BITS)
+        half = PERIOD_BITS * (periods // 2)
+        number = (number >> half) ^ (number & ((1 << half) - 1))
+    # In a message of _FOLDED_BYTES, the bit read p-th has degree 32767 - p: rotate bit j to
+    # p = j + 1 - bits (modulo the period) to keep its degree, modulo the period.
+    shift = (1 - bits) % PERIOD_BITS
+    number = ((number << shift) | (number >> (PERIOD_BITS - shift))) & ((1 << PERIOD_BITS) - 1)
+    return _crc_walk(number.to_bytes(_FOLDED_BYTES, "little"), 0, _FOLDED_BYTES)
+
+
+def _crc_walk(data: bytes, start: int, end: int) -> int:
+    """FIT's CRC of data[start:end] through the tables, two bytes a step."""
     table, words = _crc_tables()
     crc = 0
     if (end - start) % 2:

@@ -8,9 +8,13 @@ only known from the range of the values.
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import math
-from dataclasses import dataclass
+from collections import deque
+from collections.abc import Sequence
+from dataclasses import dataclass, fields
 from enum import StrEnum
+from itertools import repeat
 from typing import Literal
 
 from coaching.cadence.sports import Sport, sport_of
@@ -36,6 +40,44 @@ class Sample:
     distance_m: float | None = None
     """Cumulative distance from the start of the recording."""
     speed_mps: float | None = None
+
+
+def samples_of(
+    times: Sequence[dt.datetime],
+    cadences: Sequence[float | None],
+    distances: Sequence[float | None],
+    speeds: Sequence[float | None],
+) -> list[Sample]:
+    """`Sample(time, cadence_raw, distance_m, speed_mps)` of each row of these columns.
+
+    The same objects as the constructor's, made another way: a frozen dataclass' `__init__`
+    sets each field through `object.__setattr__`, about 1.3 µs a sample, most of a second
+    on the 700,000 records of a 10 MB file. Here the objects are allocated, then each
+    field's slot filled, a column at a time, at C speed.
+
+    Meanwhile the cyclic garbage collector is paused: every few hundred new objects it
+    runs, and as the samples pile up it walks all of them again, about ten times over
+    for that file (0.45 s). A sample refers to a time and numbers only, so it is never part
+    of a cycle; the collector looks at them once, afterwards.
+    """
+    columns = (times, cadences, distances, speeds)
+    count = len(times)
+    if any(len(column) != count for column in columns):
+        raise ValueError("columns of different lengths")
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        made = list(map(object.__new__, repeat(Sample, count)))
+        for setter, column in zip(_SLOT_SETTERS, columns, strict=True):
+            deque(map(setter, made, column), maxlen=0)
+    finally:
+        if collecting:
+            gc.enable()
+    return made
+
+
+_SLOT_SETTERS = tuple(getattr(Sample, each.name).__set__ for each in fields(Sample))
+"""Each field's slot, written directly (frozen is enforced by `Sample.__setattr__` only)."""
 
 
 @dataclass(frozen=True, slots=True)
