@@ -187,6 +187,7 @@ def build_application(
         .base_url(f"{api}/bot")
         .base_file_url(f"{api}/file/bot")
         .request(AiohttpRequest())  # replies to people: cheaper per request than httpx
+        .get_updates_request(AiohttpRequest(connections=1))  # one long poll at a time
         .context_types(ContextTypes(context=HipContext))
         .rate_limiter(rate_limiter(settings, on_message=lambda: reply_turn(services)))
         .concurrent_updates(PerUserUpdateProcessor(on_flood=slow_down_notice(kb)))
