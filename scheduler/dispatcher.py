@@ -27,7 +27,8 @@ goes out, and a paced chunk's successor is reserved and marked shortly before
 the chunk's last send (`LEAD`), then waits for its own instants. At most two
 chunks are outstanding. A send whose instant comes after Telegram's trouble
 showed (the breaker opened, a 429 paused the lane, the bot is stopping) is not
-made: it goes back to the queue as surely not sent. Unpaced chunks (all sends
+made: it goes back to the queue as surely not sent. A short pause (a 429's
+usual second, `SHORT_PAUSE`) is waited out and the pass goes on. Unpaced chunks (all sends
 at once) go one after the other, as before.
 """
 
@@ -65,6 +66,9 @@ PAID_CONCURRENCY = 100  # sends per chunk on the paid lane: a tenth of a second 
 LEAD = dt.timedelta(milliseconds=50)  # the next chunk is prepared this long before it is due
 FIRST_BACKOFF = 5.0  # seconds before the first retry of a send that surely did not happen
 MAX_BACKOFF = 300.0
+SHORT_PAUSE = 5.0
+"""A 429's pause up to this long (Telegram's usual is a second) is waited out within the
+pass: ending the pass would leave the batch to the dispatch job's next run, seconds later."""
 
 _TOGGLES = {
     Kind.TIP: Toggle.TIPS,
@@ -301,6 +305,8 @@ class Dispatcher:
                 if flying:  # prepare the next chunk shortly before it is due
                     await wait_until(flying[-1].last_at - LEAD)
                 lane = _lane(queue[0].message)
+                if lane in self._paused and not await self._wait_out_pause(lane, keep_going):
+                    break
                 allowed = self.breaker.allowance(self._chunk_size(lane))
                 if not allowed or not self._may_send(lane, keep_going):
                     break
@@ -310,6 +316,8 @@ class Dispatcher:
                 instants = await self.paces[lane].reserve(len(chunk))
                 if not instants:  # the lane is paused (a 429, maybe seen by another instance)
                     queue.extendleft(reversed(chunk))
+                    if await self._wait_out_pause(lane, keep_going):
+                        continue
                     break
                 async with self.db.transaction() as session:
                     started = await outbox.start_attempts(
@@ -331,6 +339,15 @@ class Dispatcher:
             if unsent:
                 async with self.db.transaction() as session:
                     await outbox.release(session, self.claimer, unsent)
+
+    async def _wait_out_pause(self, lane: str, keep_going: Callable[[], bool]) -> bool:
+        """Wait for the lane's pause if it is short (`SHORT_PAUSE`); whether to go on."""
+        seconds = await self.paces[lane].paused_for()
+        if seconds > SHORT_PAUSE or self._halted or not keep_going():
+            return False
+        await asyncio.sleep(seconds)
+        self._paused.discard(lane)
+        return keep_going()
 
     def _chunk_size(self, lane: str) -> int:
         return self.paid_concurrency if lane == PAID else self.concurrency

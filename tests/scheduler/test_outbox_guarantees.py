@@ -23,7 +23,7 @@ from coaching.coaches import Role
 from coaching.db import Database
 from coaching.outbox import Delivery, Kind, Status
 from scheduler.breaker import BreakerState, CircuitBreaker
-from scheduler.dispatcher import Dispatcher, backoff
+from scheduler.dispatcher import SHORT_PAUSE, Dispatcher, backoff
 from scheduler.pacing import FREE, JITTER, PAID, WINDOW, SharedPace, wait_until
 from scheduler.sender import Outcome, OutgoingMessage, SendResult
 from tests.scheduler.conftest import add_athlete
@@ -151,6 +151,26 @@ async def test_unknown_is_never_resent_automatically(db: Database) -> None:
     await run.run(lambda: NOW + dt.timedelta(days=1), dt.timedelta(0))
     assert len(sender.sent) == 2
     assert await statuses(db) == Counter({Status.UNKNOWN: 1, Status.SENT: 1})
+
+
+async def test_a_short_429_pause_is_waited_out_within_the_pass(db: Database) -> None:
+    """Telegram's usual `retry_after` of a second: the pass waits and goes on, rather than
+    leaving the rest of the batch to the dispatch job's next run."""
+    await broadcast_rows(db, 10, expires=dt.timedelta(days=3))
+    sender = FakeSender()
+    sender.results.append(SendResult(Outcome.RETRY, retry_after=0.2, error="429"))
+    report = await dispatcher_for(db, sender, concurrency=1).run(lambda: NOW, dt.timedelta(0))
+    assert len(sender.sent) == 10 and report[Status.SENT] == 9
+    assert await statuses(db) == Counter({Status.SENT: 9, Status.PENDING: 1})
+
+
+async def test_a_long_429_pause_ends_the_pass(db: Database) -> None:
+    await broadcast_rows(db, 10, expires=dt.timedelta(days=3))
+    sender = FakeSender()
+    sender.results.append(SendResult(Outcome.RETRY, retry_after=SHORT_PAUSE + 1, error="429"))
+    await dispatcher_for(db, sender, concurrency=1).run(lambda: NOW, dt.timedelta(0))
+    assert len(sender.sent) == 1
+    assert await statuses(db) == Counter({Status.PENDING: 10})
 
 
 async def test_a_429_pauses_the_lane_for_every_instance(db: Database) -> None:
