@@ -13,11 +13,12 @@ from bot.handlers.console import card_text
 from coaching import coaches, console
 from coaching.coach_models import GroupMembership
 from coaching.coaches import Role
+from coaching.console import AthleteCard
 from coaching.db import Database
 from coaching.models import Athlete, SelftestResult
 from coaching.privacy import export
 from coaching.privacy.erase import erase
-from coaching.video import measure, measured_form, measured_levels, save_video
+from coaching.video import FormMeasure, measure, measured_form, measured_levels, save_video
 from knowledge import KnowledgeBase, get_knowledge
 from tests.video.synthetic import GUIDANCE, Runner
 
@@ -68,7 +69,10 @@ def test_pelvic_levels_are_the_knowledge_base_bands() -> None:
     assert [bands.level(d) for d in (2.0, 5.0, 7.9, 8.0)] == ["none", "mild", "mild", "marked"]
 
 
-async def test_the_coach_card_shows_the_measured_form(db: Database) -> None:
+async def coach_card(
+    db: Database, clip: FormMeasure, answers: dict[str, str]
+) -> tuple[AthleteCard | None, str]:
+    """The coach's card of a group member with this clip and this self-test, and its text."""
     async with db.transaction() as session:
         role = await coaches.authorise(session, {COACH}, COACH)
         assert isinstance(role, Role)
@@ -78,48 +82,7 @@ async def test_the_coach_card_shows_the_measured_form(db: Database) -> None:
         session.add(
             GroupMembership(group_id=group.id, athlete_id=ATHLETE, consent_at=NOW, joined_at=NOW)
         )
-        await save_video(session, ATHLETE, REAR, NOW)
-        level = {step.id: step.options[0].id for step in KB.selftest.steps}  # all fine by eye
-        session.add(
-            SelftestResult(
-                athlete_id=ATHLETE,
-                created_at=NOW - dt.timedelta(days=3),
-                content_version=KB.version,
-                answers=level,
-                scores={},
-                findings={},
-                retest_due_at=NOW,
-            )
-        )
-    async with db.transaction() as session:
-        card = await console.card(session, role, ATHLETE, NOW)
-    assert card is not None and card.video is not None
-    assert card.video.pelvic_more_on == "left"
-    text = card_text(cast(HipContext, Coach(KB, "en")), card, dt.UTC)
-    name = KB.faults["hip_drop"].name["en"]
-    assert f"• {name}: <b>marked</b>, measured from video (8." in text  # fine by eye
-    assert "pelvic drop L 8." in text
-
-
-async def test_the_coach_card_keeps_a_knee_collapse_seen_by_eye_over_a_small_drop(
-    db: Database,
-) -> None:
-    """Video measures the pelvis: knees seen caving keep the card's finding at mild."""
-    small = measure(
-        Runner(view="rear", standing_s=2.0, seconds=12.0, drop_left=3.0).track(), GUIDANCE
-    )
-    async with db.transaction() as session:
-        role = await coaches.authorise(session, {COACH}, COACH)
-        assert isinstance(role, Role)
-        group = await coaches.create_group(session, role, "Track", NOW - dt.timedelta(days=30))
-        session.add(athlete())
-        await session.flush()
-        session.add(
-            GroupMembership(group_id=group.id, athlete_id=ATHLETE, consent_at=NOW, joined_at=NOW)
-        )
-        await save_video(session, ATHLETE, small, NOW)
-        answers = {step.id: step.options[0].id for step in KB.selftest.steps}
-        answers["knees_inward"] = "clearly"
+        await save_video(session, ATHLETE, clip, NOW)
         session.add(
             SelftestResult(
                 athlete_id=ATHLETE,
@@ -133,8 +96,35 @@ async def test_the_coach_card_keeps_a_knee_collapse_seen_by_eye_over_a_small_dro
         )
     async with db.transaction() as session:
         card = await console.card(session, role, ATHLETE, NOW)
+    if card is None:
+        return None, ""
+    return card, card_text(cast(HipContext, Coach(KB, "en")), card, dt.UTC)
+
+
+def all_fine_by_eye() -> dict[str, str]:
+    return {step.id: step.options[0].id for step in KB.selftest.steps}
+
+
+async def test_the_coach_card_shows_the_measured_form(db: Database) -> None:
+    card, text = await coach_card(db, REAR, all_fine_by_eye())
+    assert card is not None and card.video is not None
+    assert card.video.pelvic_more_on == "left"
+    name = KB.faults["hip_drop"].name["en"]
+    assert f"• {name}: <b>marked</b>, measured from video (8." in text  # fine by eye
+    assert "pelvic drop L 8." in text
+
+
+async def test_the_coach_card_keeps_a_knee_collapse_seen_by_eye_over_a_small_drop(
+    db: Database,
+) -> None:
+    """Video measures the pelvis: knees seen caving keep the card's finding at mild."""
+    small = measure(
+        Runner(view="rear", standing_s=2.0, seconds=12.0, drop_left=3.0).track(), GUIDANCE
+    )
+    answers = all_fine_by_eye()
+    answers["knees_inward"] = "clearly"
+    card, text = await coach_card(db, small, answers)
     assert card is not None
-    text = card_text(cast(HipContext, Coach(KB, "en")), card, dt.UTC)
     assert "now <b>mild</b>, measured from video" in text, text
 
 
