@@ -18,7 +18,7 @@ from telegram.ext import AIORateLimiter, ApplicationBuilder, ContextTypes
 from bot import routes
 from bot.context import HipApplication, HipContext
 from bot.handlers import privacy
-from bot.jobs import close_dispatcher, outbox_dispatcher
+from bot.jobs import close_dispatcher, dispatcher_of
 from bot.sender import AiohttpRequest
 from bot.services import SERVICES_KEY, Services
 from bot.settings import Settings
@@ -160,9 +160,7 @@ def rate_limiter(settings: Settings, on_message: Callable[[], Awaitable[None]]) 
 async def reply_turn(services: Services) -> None:
     """A reply is about to go: it takes its turn on the outbox's ordinary lane, which
     makes room for it (the lane is this instance's one pace of new messages)."""
-    if services.dispatcher is None:
-        services.dispatcher = outbox_dispatcher(services)
-    await services.dispatcher.paces[FREE].reply_turn()
+    await dispatcher_of(services).paces[FREE].reply_turn()
 
 
 def build_application(

@@ -39,11 +39,16 @@ async def plan_job(context: CallbackContext[Any, Any, Any, Any]) -> None:
 async def dispatch_job(context: CallbackContext[Any, Any, Any, Any]) -> None:
     """Send the due deliveries at the shared pace, as long as there are any."""
     svc = services(context)
-    if svc.dispatcher is None:
-        svc.dispatcher = outbox_dispatcher(svc)
-    await svc.dispatcher.run(
+    await dispatcher_of(svc).run(
         svc.clock, DISPATCH_BUDGET, keep_going=lambda: context.application.running
     )
+
+
+def dispatcher_of(svc: Services) -> Dispatcher:
+    """This instance's one dispatcher, made on first use (a dispatch pass or a reply's turn)."""
+    if svc.dispatcher is None:
+        svc.dispatcher = outbox_dispatcher(svc)
+    return svc.dispatcher
 
 
 def outbox_dispatcher(svc: Services) -> Dispatcher:

@@ -27,7 +27,7 @@ class Services:
     kb: KnowledgeBase
     clock: Callable[[], dt.datetime] = field(default=utcnow)
     # The outbox's sender of this instance (its own HTTP lane to Telegram), set up
-    # by `bot.jobs.outbox_dispatcher`; kept here so its circuit breaker outlives a pass.
+    # by `bot.jobs.dispatcher_of`; kept here so its circuit breaker outlives a pass.
     dispatcher: Dispatcher | None = None
     # What a settings change runs so the next reminders move at once (`coaching`
     # does not import the scheduler, so its use cases are handed this).
