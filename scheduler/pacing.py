@@ -135,6 +135,8 @@ class SharedPace:
         self._sent: deque[list[float]] = deque()
         """When this instance's recent sends on the lane went or will go (monotonic seconds,
         in a list each so that a send woken late can correct its own)."""
+        self._gone = 0
+        """Sends dropped off the front of `_sent`: a send's place less this is its index."""
         self._lent = 0
         """Turns taken by replies since the last reservation, passed on to the shared pace."""
         self._own: list[tuple[dt.datetime, dt.datetime]] = []
@@ -206,24 +208,29 @@ class SharedPace:
         after the one before, so that sends woken together go out spread rather
         than all at once.
 
-        Each turn is counted from when its send was really woken: a busy loop wakes
+        Each turn is counted from when its send really went: a busy loop wakes
         sends late, and counting them at their planned time would let the next
-        second's sends crowd in behind them.
+        second's sends crowd in behind them. So a send that waited checks again
+        once woken, against when the sends before it really went.
         """
-        now = time.monotonic()
         sent = self._sent
+        now = time.monotonic()
         while sent and sent[0][0] <= now - WINDOW - JITTER:
             sent.popleft()
-        turn = now
-        if sent:
-            turn = max(turn, sent[-1][0] + self._gap)
-            if len(sent) >= self.limit:
-                turn = max(turn, sent[-self.limit][0] + WINDOW + JITTER)
-        mine = [turn]
+            self._gone += 1
+        place = self._gone + len(sent)
+        mine = [now]
         sent.append(mine)
-        if turn > now:
+        while (at := place - self._gone) > 0:  # else its second is long past
+            turn = sent[at - 1][0] + self._gap
+            if at >= self.limit:
+                turn = max(turn, sent[at - self.limit][0] + WINDOW + JITTER)
+            if turn <= now:
+                break
+            mine[0] = turn
             await asyncio.sleep(turn - now)
-            mine[0] = max(turn, time.monotonic())
+            now = time.monotonic()
+        mine[0] = now
 
     async def reply_turn(self) -> None:
         """A reply to someone (a new message the bot sends outside the outbox) takes a turn.

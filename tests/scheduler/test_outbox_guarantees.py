@@ -244,6 +244,27 @@ async def test_one_instance_never_sends_more_than_the_limit_in_a_second(db: Data
         assert then - first >= WINDOW + JITTER - noted_after
 
 
+async def test_a_turn_counts_from_when_the_send_before_it_really_went(db: Database) -> None:
+    """A send woken late (the loop was busy) is counted from when it went, not from when
+    it was planned: the send a second after it waits for that, not for the plan."""
+    pace = SharedPace(db, FREE, 10)  # at most ten sends in any second and JITTER
+    sent: list[float] = []
+
+    async def reply() -> None:
+        await pace.reply_turn()
+        sent.append(time.monotonic())
+
+    async def busy_loop() -> None:
+        await asyncio.sleep(pace.step.total_seconds() / 4)  # before the second send's turn
+        time.sleep(0.1)  # noqa: ASYNC251 -- blocks the loop: the second send wakes late
+
+    await asyncio.gather(busy_loop(), *(reply() for _ in range(pace.limit + 2)))
+    sent.sort()
+    noted_after = 0.001  # each send is noted here a moment after the pace counted it
+    for first, then in zip(sent, sent[pace.limit :], strict=False):
+        assert then - first >= WINDOW + JITTER - noted_after
+
+
 async def test_replies_wait_in_turn_with_the_broadcast_not_behind_it(db: Database) -> None:
     """With the second full, replies queue with the broadcast's due sends, in the order
     they came: not behind every send the broadcast has planned."""
