@@ -31,7 +31,14 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench.common import cpu_seconds, median, rss_mib, stamp, write_section  # noqa: E402
+from bench.common import (  # noqa: E402
+    cpu_seconds,
+    median,
+    no_collection_pauses,
+    rss_mib,
+    stamp,
+    write_section,
+)
 from fakeapi import FakeBotApi  # noqa: E402
 
 TOKEN = "123456:" + "C" * 35
@@ -100,7 +107,7 @@ def run(tree: Path, label: str, lane: Lane, recipients: int, window: float) -> R
     with tempfile.TemporaryDirectory() as tmp:
         url = f"sqlite+aiosqlite:///{tmp}/broadcast.sqlite3"
         confirm_seconds = seed(tree, url, recipients)
-        with FakeBotApi(record_messages=False, strict_chats=False) as api:
+        with no_collection_pauses(), FakeBotApi(record_messages=False, strict_chats=False) as api:
             api.max_per_second = lane.limit
             env = environment(
                 tree,
