@@ -38,7 +38,15 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from sqlalchemy import insert  # noqa: E402
 
 from bench.bench_updates import is_question  # noqa: E402
-from bench.common import cpu_seconds, median, percentile, rss_mib, stamp, write_section  # noqa: E402
+from bench.common import (  # noqa: E402
+    cpu_seconds,
+    median,
+    no_collection_pauses,
+    percentile,
+    rss_mib,
+    stamp,
+    write_section,
+)
 from coaching import broadcasts, coach_profile, coaches, migrate  # noqa: E402
 from coaching.db import Database  # noqa: E402
 from coaching.models import Athlete  # noqa: E402
@@ -220,7 +228,7 @@ async def drive(
 def run(args: argparse.Namespace, with_broadcast: bool) -> dict[str, float]:
     coach = args.recipients + 10
     fake = FakeBotApi(record_messages=True, strict_chats=False)
-    with tempfile.TemporaryDirectory() as tmp, fake as api:
+    with no_collection_pauses(), tempfile.TemporaryDirectory() as tmp, fake as api:
         url = f"sqlite+aiosqlite:///{tmp}/load.sqlite3"
         migrate.upgrade(url)
         asyncio.run(seed(url, args.recipients, coach, with_broadcast))
