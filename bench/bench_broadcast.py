@@ -14,6 +14,10 @@ the same machine in the same run, so the two can be compared:
     git worktree add --detach /tmp/hc-before <commit>
     python bench/bench_broadcast.py --baseline /tmp/hc-before [--recipients 100000]
 
+With `--postgres URL` (a server's URL, e.g. the one `scripts/start-postgres` prints)
+this checkout's bot runs on a fresh PostgreSQL database there as well, in turn with
+the others.
+
 At 30 msg/s the whole broadcast takes 55 minutes, so the rate is measured over
 a window (`--window` seconds) once sending is steady.
 """
@@ -21,13 +25,20 @@ a window (`--window` seconds) once sending is steady.
 from __future__ import annotations
 
 import argparse
+import asyncio
+import contextlib
+import itertools
 import os
 import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+
+import asyncpg
+from sqlalchemy import make_url
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
@@ -103,9 +114,43 @@ def seed(tree: Path, url: str, recipients: int) -> float:
     return float(out.stdout.strip().splitlines()[-1])
 
 
-def run(tree: Path, label: str, lane: Lane, recipients: int, window: float) -> Result:
-    with tempfile.TemporaryDirectory() as tmp:
-        url = f"sqlite+aiosqlite:///{tmp}/broadcast.sqlite3"
+_databases = itertools.count()
+
+
+@contextlib.contextmanager
+def database(postgres: str | None) -> Iterator[str]:
+    """A fresh, empty database for one run: a SQLite file, or one made on `postgres`'s server."""
+    if postgres is None:
+        with tempfile.TemporaryDirectory() as tmp:
+            yield f"sqlite+aiosqlite:///{tmp}/broadcast.sqlite3"
+        return
+    admin = make_url(postgres)
+    name = f"hc_bench_{os.getpid()}_{next(_databases)}"
+
+    async def execute(sql: str) -> None:
+        connection = await asyncpg.connect(
+            user=admin.username,
+            password=admin.password,
+            host=admin.host,
+            port=admin.port,
+            database=admin.database,
+        )
+        try:
+            await connection.execute(sql)
+        finally:
+            await connection.close()
+
+    asyncio.run(execute(f'CREATE DATABASE "{name}"'))
+    try:
+        yield admin.set(database=name).render_as_string(hide_password=False)
+    finally:
+        asyncio.run(execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
+def run(
+    tree: Path, label: str, lane: Lane, recipients: int, window: float, postgres: str | None
+) -> Result:
+    with database(postgres) as url:
         confirm_seconds = seed(tree, url, recipients)
         with no_collection_pauses(), FakeBotApi(record_messages=False, strict_chats=False) as api:
             api.max_per_second = lane.limit
@@ -197,18 +242,25 @@ def main() -> None:
     parser.add_argument("--baseline", type=Path, help="a checkout of an earlier commit")
     parser.add_argument("--baseline-label", default="before")
     parser.add_argument("--tree", type=Path, default=HERE, help="the checkout measured")
+    parser.add_argument(
+        "--postgres",
+        help="a PostgreSQL server's URL (postgresql+asyncpg://user@host:port/postgres): this "
+        "checkout's bot runs on a fresh database there as well",
+    )
     parser.add_argument("--no-write", action="store_true", help="leave docs/benchmarks.md")
     args = parser.parse_args()
-    bots = [(args.tree.resolve(), "now")]
+    bots: list[tuple[Path, str, str | None]] = [(args.tree.resolve(), "now", None)]
     if args.baseline:
-        bots.insert(0, (args.baseline.resolve(), args.baseline_label))
+        bots.insert(0, (args.baseline.resolve(), args.baseline_label, None))
+    if args.postgres:
+        bots.append((args.tree.resolve(), "now, PostgreSQL", args.postgres))
     rows: list[Result] = []
     for lane in (LANES[name] for name in args.lanes.split(",")):
-        runs: dict[str, list[Result]] = {label: [] for _, label in bots}
+        runs: dict[str, list[Result]] = {label: [] for _, label, _ in bots}
         for _ in range(args.rounds):
-            for tree, label in bots:  # in turn: a drift of the machine's speed hits both
-                runs[label].append(run(tree, label, lane, args.recipients, args.window))
-        rows += [summary(runs[label]) for _, label in bots]
+            for tree, label, postgres in bots:  # in turn: a drift of the machine hits all
+                runs[label].append(run(tree, label, lane, args.recipients, args.window, postgres))
+        rows += [summary(runs[label]) for _, label, _ in bots]
     if args.no_write:
         return
     table = [
@@ -218,6 +270,7 @@ def main() -> None:
         for r in rows
     ]
     baseline = f" and `{args.baseline_label}` is {args.baseline}'s" if args.baseline else ""
+    on_postgres = "; PostgreSQL where the bot says so" if args.postgres else ""
     write_section(
         "broadcast",
         "\n".join(
@@ -226,7 +279,8 @@ def main() -> None:
                 "",
                 stamp(),
                 "",
-                f"A coach's broadcast to {args.recipients:,} subscribers (SQLite), sent by "
+                f"A coach's broadcast to {args.recipients:,} subscribers (SQLite{on_postgres}), "
+                "sent by "
                 "`hipcoach run` through the fake Bot API, which answers 429 above its "
                 f"per-second limit. Each figure is the median of {args.rounds} run(s), the bots "
                 f"taking turns in one run of the benchmark; `now` is this checkout's bot"
