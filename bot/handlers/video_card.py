@@ -13,7 +13,7 @@ import datetime as dt
 
 from bot.context import HipContext
 from coaching.video import Findings, MeasuredFinding, MeasuredForm
-from coaching.video.findings import HIP_DROP, OVERSTRIDING
+from coaching.video.findings import HIP_DROP, OVERSTRIDING, by_eye_steps
 from knowledge import KnowledgeBase, i18n
 from knowledge.schema import text_for
 
@@ -25,7 +25,8 @@ def finding_notes(
     foot-landing figures beside the foot-landing finding."""
     notes: dict[str, list[str]] = {}
     for fault, measured in findings.measured.items():
-        notes.setdefault(fault, []).append(
+        lines = notes.setdefault(fault, [])
+        lines.append(
             kb.ui_text(
                 f"finding_measured_{fault}",
                 lang,
@@ -33,6 +34,9 @@ def finding_notes(
                 degrees=i18n.number(measured.degrees, lang, 1),
             )
         )
+        if findings.kept_above_measured(fault):
+            steps = _by_eye_titles(kb, fault, lang)
+            lines.append(kb.ui_text(f"finding_kept_{fault}", lang, steps=steps))
     stride = findings.stride
     if stride is not None:
         notes.setdefault(OVERSTRIDING, []).append(
@@ -53,7 +57,15 @@ def plan_note(kb: KnowledgeBase, lang: str, findings: Findings, zone: dt.tzinfo 
     if measured is None:
         return kb.ui_text("plan_video", lang)
     date = i18n.format_local_date(measured.measured_at, zone, lang)
+    if findings.kept_above_measured(HIP_DROP):
+        steps = _by_eye_titles(kb, HIP_DROP, lang)
+        return kb.ui_text("plan_measured_kept", lang, date=date, steps=steps)
     return kb.ui_text("plan_measured", lang, date=date)
+
+
+def _by_eye_titles(kb: KnowledgeBase, fault: str, lang: str) -> str:
+    """The titles of the steps whose answers kept `fault` above what video measured."""
+    return ", ".join(text_for(step.title, lang) for step in by_eye_steps(kb, fault))
 
 
 def trend_lines(

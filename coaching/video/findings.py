@@ -36,7 +36,7 @@ from coaching.models import SelftestResult
 from coaching.scoring import LEVEL_RANK, Assessment, assess, score
 from coaching.video.models import VideoAnalysis
 from coaching.video.store import MeasuredForm, latest_form
-from knowledge.schema import FAULT_IDS, FaultId, KnowledgeBase, Level
+from knowledge.schema import FAULT_IDS, FaultId, KnowledgeBase, Level, SelfTestStep
 
 HIP_DROP = "hip_drop"
 """The self-test's fault id for a pelvis that sags on the swing side."""
@@ -83,6 +83,14 @@ class Findings:
         """`changes` without the measured faults: a measurement is not compared with an eye."""
         return {fault: change for fault, change in changes.items() if fault not in self.measured}
 
+    def kept_above_measured(self, fault: str) -> bool:
+        """Whether the answers video does not measure (the knees-inward hop) put `fault`
+        above its measured level (`with_measured`)."""
+        measured = self.measured.get(fault)
+        if measured is None or self.found is None:
+            return False
+        return LEVEL_RANK[self.found.levels[fault]] > LEVEL_RANK[measured.level]
+
 
 def measured_levels(kb: KnowledgeBase, form: MeasuredForm | None) -> dict[str, MeasuredFinding]:
     """Fault id → the finding measured from video; empty when nothing was measured."""
@@ -91,6 +99,15 @@ def measured_levels(kb: KnowledgeBase, form: MeasuredForm | None) -> dict[str, M
     degrees = form.pelvic_drop_deg
     level = kb.video.pelvic_levels.level(degrees)
     return {HIP_DROP: MeasuredFinding(level, degrees, form.pelvic_at)}
+
+
+def by_eye_steps(kb: KnowledgeBase, fault: str) -> list[SelfTestStep]:
+    """The steps scoring `fault` whose answers video does not overrule (`by_eye_rest`)."""
+    return [
+        step
+        for step in kb.selftest.steps
+        if step.test not in PELVIC_TESTS and any(fault in option.scores for option in step.options)
+    ]
 
 
 def by_eye_rest(kb: KnowledgeBase, fault: FaultId, answers: Mapping[str, str]) -> Level:

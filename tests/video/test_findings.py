@@ -160,6 +160,27 @@ def test_the_summary_says_what_was_measured_and_when(kb: KnowledgeBase) -> None:
         assert stride in overstriding.split("\n\n")[0]
 
 
+def test_the_summary_and_plan_say_when_the_knees_kept_the_level_above_the_video(
+    kb: KnowledgeBase,
+) -> None:
+    """A calm measured pelvis under a knee collapse seen by eye: the level shown is the
+    knees' answer, and the athlete is told so rather than left to wonder."""
+    kept = with_measured(kb, assess(kb, good(kb, knees_inward="clearly")), rear(3.0, 2.5))
+    measured_only = with_measured(kb, assess(kb, good(kb)), rear(9.1, 4.0))
+    assert kept.found is not None and kept.measured["hip_drop"].level == "none"
+    assert kept.found.levels["hip_drop"] != "none"
+    assert kept.kept_above_measured("hip_drop")
+    assert not measured_only.kept_above_measured("hip_drop")
+    for lang in kb.languages:
+        steps = text_for(kb.selftest.step("knees_inward").title, lang)
+        kept_line = kb.ui_text("finding_kept_hip_drop", lang, steps=steps)
+        assert kept_line in finding_notes(kb, lang, kept, dt.UTC)["hip_drop"]
+        assert kept_line not in finding_notes(kb, lang, measured_only, dt.UTC)["hip_drop"]
+        assert plan_note(kb, lang, kept, dt.UTC) != plan_note(kb, lang, measured_only, dt.UTC)
+    assert "Knees on landing" in plan_note(kb, "en", kept, dt.UTC)
+    assert "Knees on landing" not in plan_note(kb, "en", measured_only, dt.UTC)
+
+
 def test_the_plan_says_video_measured_it_or_can(kb: KnowledgeBase) -> None:
     unmeasured = with_measured(kb, assess(kb, good(kb, pelvis_dip="clearly")), None)
     measured = with_measured(kb, assess(kb, good(kb)), rear(9.1, 4.0))
