@@ -85,11 +85,12 @@ class Findings:
 
     def kept_above_measured(self, fault: str) -> bool:
         """Whether the answers video does not measure (the knees-inward hop) put `fault`
-        above its measured level (`with_measured`)."""
+        above its measured level: `with_measured` shows the higher of the two, so the
+        level shown differs from the measured one only then."""
         measured = self.measured.get(fault)
         if measured is None or self.found is None:
             return False
-        return LEVEL_RANK[self.found.levels[fault]] > LEVEL_RANK[measured.level]
+        return self.found.levels.get(fault) != measured.level
 
 
 def measured_levels(kb: KnowledgeBase, form: MeasuredForm | None) -> dict[str, MeasuredFinding]:
