@@ -84,14 +84,14 @@ def trend_lines(
         if measured is None:
             out.append(line)
             continue
-        level = _level(findings, fault, measured)
-        out.append(f"{line} {_measured(context, 'card_trend_measured', level, measured, zone)}")
+        key = _kept(findings, fault, "card_trend_measured")
+        out.append(f"{line} {_measured(context, key, findings, fault, zone)}")
     faults = context.kb.faults.items()
-    for fault, measured in findings.measured.items():
+    for fault in findings.measured:
         if fault not in lines:
-            name = next((text_for(f.name, lang) for key, f in faults if key == fault), fault)
-            level = _level(findings, fault, measured)
-            out.append(_measured(context, "card_measured", level, measured, zone, name=name))
+            name = next((text_for(f.name, lang) for fid, f in faults if fid == fault), fault)
+            key = _kept(findings, fault, "card_measured")
+            out.append(_measured(context, key, findings, fault, zone, name=name))
     return out
 
 
@@ -103,20 +103,27 @@ def _level(findings: Findings, fault: str, measured: MeasuredFinding) -> str:
     return findings.found.levels.get(fault, measured.level)
 
 
+def _kept(findings: Findings, fault: str, key: str) -> str:
+    """`key`, or its `_kept` form where the answers keep the finding above the measurement."""
+    return f"{key}_kept" if findings.kept_above_measured(fault) else key
+
+
 def _measured(
     context: HipContext,
     key: str,
-    level: str,
-    measured: MeasuredFinding,
+    findings: Findings,
+    fault: str,
     zone: dt.tzinfo,
     **more: object,
 ) -> str:
     lang = context.lang
+    measured = findings.measured[fault]
     return context.t(
         key,
-        level=context.kb.ui_text(f"level_{level}", lang),
+        level=context.kb.ui_text(f"level_{_level(findings, fault, measured)}", lang),
         degrees=i18n.number(measured.degrees, lang, 1),
         date=i18n.format_local_date(measured.measured_at, zone, lang),
+        steps=_by_eye_titles(context.kb, fault, lang),
         **more,
     )
 

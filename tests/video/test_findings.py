@@ -226,3 +226,21 @@ def test_the_coach_card_puts_the_measured_finding_over_the_by_eye_trend(
     assert alone == [f"• {name}: <b>selvä</b>, mitattu videolta (9,1°, 20.11.2026)"]
     figures = card_line(english, rear(9.1, 4.0), dt.UTC)
     assert figures is not None and "pelvic drop L 9.1° / R 4.0°" in figures
+
+
+def test_the_coach_card_says_when_the_knees_keep_the_level_above_the_video(
+    kb: KnowledgeBase,
+) -> None:
+    kept = with_measured(kb, assess(kb, good(kb, knees_inward="clearly")), rear(3.0, 2.5))
+    assert kept.found is not None
+    level = kb.ui_text(f"level_{kept.found.levels['hip_drop']}", "en")
+    by_eye = {"hip_drop": "• Hip drop: mild → mild (same)"}
+    [line] = trend_lines(cast(HipContext, Speaker(kb, "en")), kept, by_eye, dt.UTC)
+    assert line == (
+        f"• Hip drop: mild → mild (same) → now <b>{level}</b>: measured from video "
+        "(3.0°, Nov 20, 2026), kept up by the answer at “Knees on landing”"
+    )
+    for lang in kb.languages:
+        [alone] = trend_lines(cast(HipContext, Speaker(kb, lang)), kept, {}, dt.UTC)
+        steps = text_for(kb.selftest.step("knees_inward").title, lang)
+        assert steps in alone

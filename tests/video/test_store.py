@@ -125,7 +125,8 @@ async def test_the_coach_card_keeps_a_knee_collapse_seen_by_eye_over_a_small_dro
     answers["knees_inward"] = "clearly"
     card, text = await coach_card(db, small, answers)
     assert card is not None
-    assert "now <b>mild</b>, measured from video" in text, text
+    assert "now <b>mild</b>: measured from video" in text, text
+    assert "kept up by the answer at “Knees on landing”" in text
 
 
 @dataclass
