@@ -7,8 +7,9 @@ lane) before making them: a reservation of n sends moves the lane's
 `next_free_at` on by n / `planned_rate`, under a row lock, and the instance sends them
 at the instants it was given. A 429's `retry_after` pauses the whole lane for
 every instance (`paused_until`). Replies to people take their turns from the
-ordinary lane at once (`SharedPace.reply_turn`): they never wait behind a
-broadcast; the broadcast makes room for them.
+ordinary lane (`SharedPace.reply_turn`): they wait at most in turn with the
+broadcast's sends that are due, never behind the whole broadcast, which makes
+room for them.
 
 Times here are wall-clock time, whatever clock plans the deliveries.
 """
