@@ -19,7 +19,8 @@ that is cancelled, replaced or finished loses its buttons.
 
 A new question replaces the chat's old one and gets a new id: a button that
 names a question (`coaching.callbacks.QuestionButton`) can never act on a
-later one.
+later one. The same question asked again on the message that carries it (the
+self-test's next step) is no new question, and keeps its id.
 """
 
 from __future__ import annotations
@@ -27,8 +28,19 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import cast
 
-from sqlalchemy import BigInteger, Integer, String, delete, select, update
+from sqlalchemy import (
+    BigInteger,
+    Integer,
+    String,
+    Table,
+    bindparam,
+    delete,
+    insert,
+    select,
+    update,
+)
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -109,16 +121,28 @@ async def ask(
     `message_id` is for a question asked on a message that already exists (a
     self-test step edited in place); otherwise it is noted once the message is sent.
 
-    Two statements, not three: the DELETE hands back the replaced question's message
-    (no read first), and the INSERT gives the new question a new id (an UPSERT would
-    keep the old id, and a button naming the old question would act on this one).
+    The same question asked again on the same message (the self-test's next step:
+    same kind, same session) is kept as it is, id and all: one statement. Any other
+    takes two, not three: the DELETE hands back the replaced question's message (no
+    read first), and the INSERT gives the new question a new id (an UPSERT would keep
+    the old id, and a button naming the old question would act on this one).
     """
-    replaced = await session.scalar(
-        delete(PendingQuestion)
-        .where(PendingQuestion.chat_id == chat_id)
-        .returning(PendingQuestion.message_id)
-    )
+    asked = {
+        "ask_chat": chat_id,
+        "ask_kind": kind.value,
+        "ask_step": step,
+        "ask_ref": ref_id,
+        "ask_message": message_id,
+        "ask_at": now,
+    }
+    if message_id is not None:
+        kept = (await session.execute(_KEEP, asked)).first()
+        if kept is not None:
+            return Asked(PendingQuestion(**kept._asdict()), None)
+    replaced = (await session.execute(_REPLACE, asked)).scalar()
+    question_id = (await session.execute(_INSERT, asked)).scalar_one()
     question = PendingQuestion(
+        id=question_id,
         chat_id=chat_id,
         kind=kind.value,
         step=step,
@@ -126,11 +150,41 @@ async def ask(
         message_id=message_id,
         asked_at=now,
     )
-    session.add(question)
-    await session.flush()
     if replaced == message_id:
         replaced = None  # the same message carries the new question: its buttons stay
     return Asked(question, replaced)
+
+
+# `ask`'s statements, built once: building one and working out its cache key for every
+# question cost more than running it.
+_TABLE = cast(Table, PendingQuestion.__table__)
+_KEEP = (
+    update(_TABLE)
+    .where(
+        _TABLE.c.chat_id == bindparam("ask_chat"),
+        _TABLE.c.kind == bindparam("ask_kind"),
+        _TABLE.c.step.is_not_distinct_from(bindparam("ask_step", type_=String)),
+        _TABLE.c.ref_id.is_not_distinct_from(bindparam("ask_ref", type_=Integer)),
+        _TABLE.c.message_id == bindparam("ask_message"),
+    )
+    .values(asked_at=bindparam("ask_at"))
+    .returning(*_COLUMNS)
+)
+_REPLACE = (
+    delete(_TABLE).where(_TABLE.c.chat_id == bindparam("ask_chat")).returning(_TABLE.c.message_id)
+)
+_INSERT = (
+    insert(_TABLE)
+    .values(
+        chat_id=bindparam("ask_chat"),
+        kind=bindparam("ask_kind"),
+        step=bindparam("ask_step"),
+        ref_id=bindparam("ask_ref"),
+        message_id=bindparam("ask_message"),
+        asked_at=bindparam("ask_at"),
+    )
+    .returning(_TABLE.c.id)
+)
 
 
 async def end(

@@ -16,12 +16,25 @@ import json
 import re
 from dataclasses import dataclass
 from enum import StrEnum
+from functools import cache
 from typing import Any
 
-from sqlalchemy import JSON, ColumnElement, String, cast, func, literal, select, update
+from sqlalchemy import (
+    JSON,
+    ColumnElement,
+    Integer,
+    String,
+    Update,
+    bindparam,
+    cast,
+    func,
+    select,
+    update,
+)
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from coaching.base import UTCDateTime
 from coaching.models import Athlete, SelftestResult, SelftestSession
 from coaching.scoring import SKIPPED, assess, score
 from knowledge.schema import KnowledgeBase, SelfTestStep
@@ -264,26 +277,19 @@ async def take_answer(
     probe.answers = {}
     answer(kb, probe, athlete_id, step_index, choice, now)  # StaleStep for no such step or choice
     finished = probe.status == Status.ACTIVE and current_step(kb, probe) is None
-    values: dict[Any, Any] = {
-        SelftestSession.step_index: probe.step_index,
-        SelftestSession.status: Status.COMPLETED if finished else probe.status,
-        SelftestSession.updated_at: now,
-        SelftestSession.version: SelftestSession.version + 1,
+    parameters: dict[str, Any] = {
+        "sel_id": session_id,
+        "owner": athlete_id,
+        "at_step": step_index,
+        "new_step": probe.step_index,
+        "new_status": Status.COMPLETED if finished else probe.status,
+        "now": now,
     }
-    if probe.answers:
-        values[SelftestSession.answers] = _with_answers(session, probe.answers)
-    found = await session.scalars(
-        update(SelftestSession)
-        .where(
-            SelftestSession.id == session_id,
-            SelftestSession.athlete_id == athlete_id,
-            SelftestSession.status == Status.ACTIVE,
-            SelftestSession.step_index == step_index,
-        )
-        .values(values)
-        .returning(SelftestSession)
-        .execution_options(synchronize_session=False, populate_existing=True)
-    )
+    for number, (key, value) in enumerate(probe.answers.items()):
+        parameters[f"key_{number}"], parameters[f"value_{number}"] = key, value
+        parameters[f"path_{number}"] = "$." + json.dumps(key)  # SQLite's json_set names it so
+    dialect = session.get_bind().dialect.name
+    found = await session.scalars(_answer_statement(dialect, len(probe.answers)), parameters)
     sel = found.first()
     if sel is None:
         raise StaleStep
@@ -291,16 +297,46 @@ async def take_answer(
     return Answered(sel, step_index, choice, result)
 
 
-def _with_answers(session: AsyncSession, added: dict[str, str]) -> ColumnElement[Any]:
-    """The stored answers with `added` set, as SQL: the UPDATE needs no read of them first."""
-    if session.get_bind().dialect.name == "postgresql":
+@cache
+def _answer_statement(dialect: str, added: int) -> Update:
+    """`take_answer`'s UPDATE, built once for each dialect and number of answers it adds.
+
+    Its values are bound parameters: building a statement and working out its cache
+    key anew for every tap cost more than running it.
+    """
+    values: dict[Any, Any] = {
+        SelftestSession.step_index: bindparam("new_step", type_=Integer),
+        SelftestSession.status: bindparam("new_status", type_=String),
+        SelftestSession.updated_at: bindparam("now", type_=UTCDateTime),
+        SelftestSession.version: SelftestSession.version + 1,
+    }
+    if added:
+        values[SelftestSession.answers] = _with_answers(dialect, added)
+    return (
+        update(SelftestSession)
+        .where(
+            SelftestSession.id == bindparam("sel_id", type_=Integer),
+            SelftestSession.athlete_id == bindparam("owner", type_=Integer),
+            SelftestSession.status == Status.ACTIVE,
+            SelftestSession.step_index == bindparam("at_step", type_=Integer),
+        )
+        .values(values)
+        .returning(SelftestSession)
+        .execution_options(synchronize_session=False, populate_existing=True)
+    )
+
+
+def _with_answers(dialect: str, added: int) -> ColumnElement[Any]:
+    """The stored answers with `added` more set, as SQL: the UPDATE needs no read of them
+    first. Each answer is the parameters `key_N` (or as a JSON path, `path_N`) and `value_N`."""
+    values = [bindparam(f"value_{n}", type_=String) for n in range(added)]
+    if dialect == "postgresql":
         merged: ColumnElement[Any] = cast(SelftestSession.answers, JSONB)
-        for key, value in added.items():
-            merged = merged.op("||")(
-                func.jsonb_build_object(cast(literal(key), String), cast(literal(value), String))
-            )
+        for n, value in enumerate(values):
+            key = bindparam(f"key_{n}", type_=String)
+            merged = merged.op("||")(func.jsonb_build_object(key, value))
         return cast(merged, JSON)
     arguments: list[Any] = []
-    for key, value in added.items():
-        arguments += [literal("$." + json.dumps(key)), literal(value)]
+    for n, value in enumerate(values):
+        arguments += [bindparam(f"path_{n}", type_=String), value]
     return func.json_set(SelftestSession.answers, *arguments, type_=JSON)
