@@ -13,9 +13,10 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Sequen
 from contextlib import asynccontextmanager
 from functools import partial
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import aiosqlite
+from sqlalchemy import Row as SqlRow
 from sqlalchemy import event
 from sqlalchemy.dialects.sqlite.aiosqlite import SQLiteDialect_aiosqlite
 from sqlalchemy.engine import URL, make_url
@@ -25,8 +26,13 @@ from sqlalchemy.ext.asyncio import (
     async_sessionmaker,
     create_async_engine,
 )
+from sqlalchemy.orm import class_mapper, make_transient_to_detached
+from sqlalchemy.orm.attributes import set_committed_value
+from sqlalchemy.orm.util import identity_key
 
 import coaching.tables  # noqa: F401 - every table is mapped before the first session opens
+
+Model = TypeVar("Model")
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -242,3 +248,24 @@ class Database:
 
     async def dispose(self) -> None:
         await self.engine.dispose()
+
+
+def persistent(session: AsyncSession, model: type[Model], row: SqlRow[Any]) -> Model:
+    """The session's object for a row a Core statement returned (`RETURNING` every column).
+
+    As if the ORM had loaded it: the object the session already holds for that
+    row is brought up to date, or a new one joins the session, so later changes
+    to it are flushed as usual. A Core statement skips the ORM's per-statement
+    work, which on a hot path cost more than the statement itself.
+    """
+    values = row._asdict()
+    key = identity_key(model, tuple(values[c.name] for c in class_mapper(model).primary_key))
+    held = session.sync_session.identity_map.get(key)
+    if held is not None:
+        for name, value in values.items():
+            set_committed_value(held, name, value)
+        return held
+    fresh = model(**values)
+    make_transient_to_detached(fresh)
+    session.add(fresh)
+    return fresh

@@ -14,6 +14,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
+import typing
 from dataclasses import dataclass
 from enum import StrEnum
 from functools import cache
@@ -24,6 +25,7 @@ from sqlalchemy import (
     ColumnElement,
     Integer,
     String,
+    Table,
     Update,
     bindparam,
     cast,
@@ -35,6 +37,7 @@ from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from coaching.base import UTCDateTime
+from coaching.db import persistent
 from coaching.models import Athlete, SelftestResult, SelftestSession
 from coaching.scoring import SKIPPED, assess, score
 from knowledge.schema import KnowledgeBase, SelfTestStep
@@ -289,12 +292,16 @@ async def take_answer(
         parameters[f"key_{number}"], parameters[f"value_{number}"] = key, value
         parameters[f"path_{number}"] = "$." + json.dumps(key)  # SQLite's json_set names it so
     dialect = session.get_bind().dialect.name
-    found = await session.scalars(_answer_statement(dialect, len(probe.answers)), parameters)
-    sel = found.first()
-    if sel is None:
+    found = await session.execute(_answer_statement(dialect, len(probe.answers)), parameters)
+    row = found.first()
+    if row is None:
         raise StaleStep
+    sel = persistent(session, SelftestSession, row)
     result = _store_result(session, kb, sel, now) if finished else None
     return Answered(sel, step_index, choice, result)
+
+
+_SESSIONS = typing.cast(Table, SelftestSession.__table__)
 
 
 @cache
@@ -304,25 +311,25 @@ def _answer_statement(dialect: str, added: int) -> Update:
     Its values are bound parameters: building a statement and working out its cache
     key anew for every tap cost more than running it.
     """
+    columns = _SESSIONS.c
     values: dict[Any, Any] = {
-        SelftestSession.step_index: bindparam("new_step", type_=Integer),
-        SelftestSession.status: bindparam("new_status", type_=String),
-        SelftestSession.updated_at: bindparam("now", type_=UTCDateTime),
-        SelftestSession.version: SelftestSession.version + 1,
+        columns.step_index: bindparam("new_step", type_=Integer),
+        columns.status: bindparam("new_status", type_=String),
+        columns.updated_at: bindparam("now", type_=UTCDateTime),
+        columns.version: columns.version + 1,
     }
     if added:
-        values[SelftestSession.answers] = _with_answers(dialect, added)
+        values[columns.answers] = _with_answers(dialect, added)
     return (
-        update(SelftestSession)
+        update(_SESSIONS)
         .where(
-            SelftestSession.id == bindparam("sel_id", type_=Integer),
-            SelftestSession.athlete_id == bindparam("owner", type_=Integer),
-            SelftestSession.status == Status.ACTIVE,
-            SelftestSession.step_index == bindparam("at_step", type_=Integer),
+            columns.id == bindparam("sel_id", type_=Integer),
+            columns.athlete_id == bindparam("owner", type_=Integer),
+            columns.status == Status.ACTIVE,
+            columns.step_index == bindparam("at_step", type_=Integer),
         )
         .values(values)
-        .returning(SelftestSession)
-        .execution_options(synchronize_session=False, populate_existing=True)
+        .returning(*columns)
     )
 
 
@@ -331,7 +338,7 @@ def _with_answers(dialect: str, added: int) -> ColumnElement[Any]:
     first. Each answer is the parameters `key_N` (or as a JSON path, `path_N`) and `value_N`."""
     values = [bindparam(f"value_{n}", type_=String) for n in range(added)]
     if dialect == "postgresql":
-        merged: ColumnElement[Any] = cast(SelftestSession.answers, JSONB)
+        merged: ColumnElement[Any] = cast(_SESSIONS.c.answers, JSONB)
         for n, value in enumerate(values):
             key = bindparam(f"key_{n}", type_=String)
             merged = merged.op("||")(func.jsonb_build_object(key, value))
@@ -339,4 +346,4 @@ def _with_answers(dialect: str, added: int) -> ColumnElement[Any]:
     arguments: list[Any] = []
     for n, value in enumerate(values):
         arguments += [bindparam(f"path_{n}", type_=String), value]
-    return func.json_set(SelftestSession.answers, *arguments, type_=JSON)
+    return func.json_set(_SESSIONS.c.answers, *arguments, type_=JSON)

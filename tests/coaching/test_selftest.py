@@ -216,3 +216,47 @@ async def test_complete_stores_findings_version_and_retest_date(
         assert set(stored.findings.values()) == {"marked"}
         assert stored.retest_due_at == NOW + dt.timedelta(weeks=4)
         assert await selftest.active_session(session, 6) is None
+
+
+async def started_session(db: Database, kb: KnowledgeBase, athlete_id: int) -> int:
+    async with db.transaction() as session:
+        athlete = Athlete(
+            id=athlete_id, first_name="Di", language="en", run_days_mask=0, consent_at=NOW
+        )
+        session.add(athlete)
+        await session.flush()
+        return (await selftest.start(session, athlete, kb, NOW)).id
+
+
+async def test_an_answer_brings_the_session_the_transaction_holds_up_to_date(
+    db: Database, kb: KnowledgeBase
+) -> None:
+    """Typed answers read the session first: the answer's UPDATE updates that object."""
+    session_id = await started_session(db, kb, 7)
+    first = kb.selftest.steps[0]
+    async with db.transaction() as session:
+        held = await selftest.active_session(session, 7)
+        answered = await selftest.take_answer(
+            session, kb, 7, session_id, 0, first.options[0].id, NOW
+        )
+        assert answered.session is held
+        assert held is not None and held.step_index == 1
+        assert held.answers == {first.id: first.options[0].id}
+
+
+async def test_the_answered_session_is_the_transactions_own(
+    db: Database, kb: KnowledgeBase
+) -> None:
+    """A change to the session an answer hands back is stored like any other, and the
+    version it carries is the stored one (a stale version would fail the write)."""
+    session_id = await started_session(db, kb, 8)
+    first = kb.selftest.steps[0]
+    async with db.transaction() as session:
+        answered = await selftest.take_answer(
+            session, kb, 8, session_id, 0, first.options[0].id, NOW
+        )
+        selftest.cancel(answered.session, NOW)
+    async with db.transaction() as session:
+        stored = await session.get(SelftestSession, session_id)
+    assert stored is not None
+    assert (stored.status, stored.step_index, stored.version) == (Status.CANCELLED, 1, 3)
