@@ -55,6 +55,7 @@ from bot.telegram_io import answer_query, edit_query_message
 from coaching import callbacks, coach_profile, coaches, onboarding, pending
 from coaching.callbacks import Button, InvalidButton
 from coaching.coaches import Role
+from coaching.db import load
 from coaching.models import Athlete
 from coaching.pending import Kind, PendingQuestion
 from knowledge import KnowledgeBase
@@ -177,7 +178,7 @@ class HipContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], d
         turn = self.turn
         if not turn.athlete_loaded:
             user = turn.update.effective_user
-            turn.athlete = await (await self.db()).get(Athlete, user.id) if user else None
+            turn.athlete = await load(await self.db(), Athlete, user.id) if user else None
             turn.athlete_loaded = True
         return turn.athlete
 
