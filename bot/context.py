@@ -55,9 +55,9 @@ from bot.telegram_io import answer_query, edit_query_message
 from coaching import callbacks, coach_profile, coaches, onboarding, pending
 from coaching.callbacks import Button, InvalidButton
 from coaching.coaches import Role
-from coaching.db import load
 from coaching.models import Athlete
 from coaching.pending import Kind, PendingQuestion
+from coaching.rows import load
 from knowledge import KnowledgeBase
 
 log = logging.getLogger(__name__)

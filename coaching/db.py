@@ -11,13 +11,12 @@ import sqlite3
 from collections import deque
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Sequence
 from contextlib import asynccontextmanager
-from functools import cache, partial
+from functools import partial
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 import aiosqlite
-from sqlalchemy import Row as SqlRow
-from sqlalchemy import Select, bindparam, event, select
+from sqlalchemy import event
 from sqlalchemy.dialects.sqlite.aiosqlite import SQLiteDialect_aiosqlite
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.ext.asyncio import (
@@ -26,14 +25,8 @@ from sqlalchemy.ext.asyncio import (
     async_sessionmaker,
     create_async_engine,
 )
-from sqlalchemy.orm import class_mapper, make_transient_to_detached
-from sqlalchemy.orm.attributes import set_committed_value
-from sqlalchemy.orm.util import identity_key
 
 import coaching.tables  # noqa: F401 - every table is mapped before the first session opens
-from coaching.base import Base
-
-Model = TypeVar("Model", bound=Base)
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -249,48 +242,3 @@ class Database:
 
     async def dispose(self) -> None:
         await self.engine.dispose()
-
-
-def persistent(session: AsyncSession, model: type[Model], row: SqlRow[Any]) -> Model:
-    """The session's object for a row a Core statement returned (`RETURNING` every column).
-
-    As if the ORM had loaded it: the object the session already holds for that
-    row is brought up to date, or a new one joins the session, so later changes
-    to it are flushed as usual. A Core statement skips the ORM's per-statement
-    work, which on a hot path cost more than the statement itself.
-    """
-    values = row._asdict()
-    held = _held(session, model, tuple(values[c.name] for c in class_mapper(model).primary_key))
-    if held is not None:
-        for name, value in values.items():
-            set_committed_value(held, name, value)
-        return held
-    fresh = model(**values)
-    make_transient_to_detached(fresh)
-    session.add(fresh)
-    return fresh
-
-
-async def load(session: AsyncSession, model: type[Model], key: object) -> Model | None:
-    """`session.get(model, key)` for a model with a one-column primary key, on a hot path.
-
-    The same object and the same rules (the session's own object if it holds one),
-    from a SELECT built once: `Session.get` builds its statement and works out its
-    cache key for every call.
-    """
-    held = _held(session, model, (key,))
-    if held is not None:
-        return held
-    row = (await session.execute(_by_key(model), {"key": key})).first()
-    return None if row is None else persistent(session, model, row)
-
-
-def _held(session: AsyncSession, model: type[Model], key: tuple[object, ...]) -> Model | None:
-    return session.sync_session.identity_map.get(identity_key(model, key))
-
-
-@cache
-def _by_key(model: type[Any]) -> Select[Any]:
-    table = class_mapper(model).local_table
-    [column] = class_mapper(model).primary_key
-    return select(*table.c).where(column == bindparam("key"))

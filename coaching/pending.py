@@ -45,6 +45,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
 from coaching.base import Base, UTCDateTime, utcnow
+from coaching.rows import persistent
 
 
 class Kind(StrEnum):
@@ -138,18 +139,10 @@ async def ask(
     if message_id is not None:
         kept = (await session.execute(_KEEP, asked)).first()
         if kept is not None:
-            return Asked(PendingQuestion(**kept._asdict()), None)
+            return Asked(persistent(session, PendingQuestion, kept), None)
     replaced = (await session.execute(_REPLACE, asked)).scalar()
-    question_id = (await session.execute(_INSERT, asked)).scalar_one()
-    question = PendingQuestion(
-        id=question_id,
-        chat_id=chat_id,
-        kind=kind.value,
-        step=step,
-        ref_id=ref_id,
-        message_id=message_id,
-        asked_at=now,
-    )
+    inserted = (await session.execute(_INSERT, asked)).one()
+    question = persistent(session, PendingQuestion, inserted)
     if replaced == message_id:
         replaced = None  # the same message carries the new question: its buttons stay
     return Asked(question, replaced)
@@ -170,8 +163,10 @@ _KEEP = (
     .values(asked_at=bindparam("ask_at"))
     .returning(*_COLUMNS)
 )
-_REPLACE = (
-    delete(_TABLE).where(_TABLE.c.chat_id == bindparam("ask_chat")).returning(_TABLE.c.message_id)
+_REPLACE = (  # the ORM's DELETE: the replaced question leaves the session too
+    delete(PendingQuestion)
+    .where(PendingQuestion.chat_id == bindparam("ask_chat"))
+    .returning(PendingQuestion.message_id)
 )
 _INSERT = (
     insert(_TABLE)
@@ -183,7 +178,7 @@ _INSERT = (
         message_id=bindparam("ask_message"),
         asked_at=bindparam("ask_at"),
     )
-    .returning(_TABLE.c.id)
+    .returning(*_COLUMNS)
 )
 
 

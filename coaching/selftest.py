@@ -37,8 +37,8 @@ from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from coaching.base import UTCDateTime
-from coaching.db import persistent
 from coaching.models import Athlete, SelftestResult, SelftestSession
+from coaching.rows import persistent
 from coaching.scoring import SKIPPED, assess, score
 from knowledge.schema import KnowledgeBase, SelfTestStep
 

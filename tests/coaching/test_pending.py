@@ -103,3 +103,19 @@ async def test_an_unknown_kind_reads_as_none(db: Database) -> None:
         await session.execute(update(PendingQuestion).values(kind="from_the_future"))
         found = await pending.current(session, ANN)
     assert found is not None and found.question_kind is None
+
+
+async def test_an_asked_question_is_the_sessions_own(db: Database) -> None:
+    """A caller may change the question it asked, as any loaded object, and it is stored."""
+    async with db.transaction() as session:
+        asked = await pending.ask(session, ANN, Kind.SELFTEST, NOW, ref_id=3, message_id=50)
+        asked.question.step = "first"
+    async with db.transaction() as session:
+        kept = await pending.ask(
+            session, ANN, Kind.SELFTEST, NOW, step="first", ref_id=3, message_id=50
+        )
+        kept.question.step = "second"
+    async with db.transaction() as session:
+        found = await pending.current(session, ANN)
+    assert kept.question.id == asked.question.id
+    assert found is not None and found.step == "second"

@@ -1,4 +1,4 @@
-"""`coaching.db.load` and `persistent`: Core statements' rows as the session's own objects.
+"""`coaching.rows.load` and `persistent`: Core statements' rows as the session's own objects.
 
 The hot paths read and write with statements built once, skipping the ORM's work
 per statement; the objects they hand back must behave exactly as the ORM's would.
@@ -11,8 +11,9 @@ from typing import cast
 
 from sqlalchemy import Table, update
 
-from coaching.db import Database, load, persistent
+from coaching.db import Database
 from coaching.models import Athlete
+from coaching.rows import load, persistent
 
 NOW = dt.datetime(2026, 11, 25, 9, 0, tzinfo=dt.UTC)
 
