@@ -51,6 +51,8 @@ async def load(session: AsyncSession, model: type[Model], key: object) -> Model 
     held = _held(session, model, (key,))
     if held is not None:
         return held
+    if session.autoflush and (session.new or session.dirty or session.deleted):
+        await session.flush()  # as the ORM does before it reads
     row = (await session.execute(_by_key(model), {"key": key})).first()
     return None if row is None else persistent(session, model, row)
 

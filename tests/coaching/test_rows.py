@@ -68,3 +68,10 @@ async def test_a_row_brings_the_held_object_up_to_date(db: Database) -> None:
         assert persistent(session, Athlete, renamed) is held
         assert held is not None and held.first_name == "Bo"
         assert held not in session.dirty  # as loaded: nothing to write back
+
+
+async def test_load_flushes_first_as_the_orm_does(db: Database) -> None:
+    async with db.transaction() as session:
+        session.add(Athlete(id=4, first_name="Cy", language="en", active=True))
+        found = await load(session, Athlete, 4)
+        assert found is not None and found.first_name == "Cy"
