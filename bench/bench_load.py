@@ -254,7 +254,12 @@ def run(args: argparse.Namespace, with_broadcast: bool) -> dict[str, float]:
             marks: dict[str, float] = {}
 
             def start() -> None:
-                marks.update(sent=api.sent_count, cpu=cpu_seconds(bot.pid), at=time.perf_counter())
+                marks.update(
+                    sent=api.sent_count,
+                    cpu=cpu_seconds(bot.pid),
+                    at=time.perf_counter(),
+                    refused=api.count_429,
+                )
 
             latencies, missed = asyncio.run(
                 drive(api, list(range(1, args.athletes + 1)), args.every, args.seconds, start)
@@ -262,7 +267,7 @@ def run(args: argparse.Namespace, with_broadcast: bool) -> dict[str, float]:
             elapsed = time.perf_counter() - marks["at"]
             cpu = cpu_seconds(bot.pid) - marks["cpu"]
             memory = rss_mib(bot.pid)[0]
-            refused = api.count_429
+            refused, refused_opening = api.count_429, int(marks["refused"])
             sent = api.sent_count - marks["sent"]
         finally:
             bot.terminate()
@@ -288,6 +293,7 @@ def run(args: argparse.Namespace, with_broadcast: bool) -> dict[str, float]:
         "sent": sent,
         "sent_rate": sent / elapsed,
         "refused": refused,
+        "refused_opening": refused_opening,
         "cpu": cpu / elapsed,
         "memory": memory,
     }
@@ -299,11 +305,17 @@ def run(args: argparse.Namespace, with_broadcast: bool) -> dict[str, float]:
         f"{result['edit_p99']:.0f} ms; new messages {result['news']:.0f}: p50 "
         f"{result['new_p50']:.0f} ms, p99 {result['new_p99']:.0f} ms; "
         f"{missed} unanswered; {sent} new messages sent ({result['sent_rate']:.1f}/s), "
-        f"{refused} × 429 in the whole run; bot CPU {result['cpu']:.0%} of a core, "
+        f"{refused} × 429 in the whole run ({refused_opening} while the tests opened); "
+        f"bot CPU {result['cpu']:.0%} of a core, "
         f"RSS {memory:.0f} MiB",
         flush=True,
     )
     return result
+
+
+def spread(count: float, p50: float, p99: float) -> str:
+    """A table cell: how many answers and their p50 / p99, or "none"."""
+    return f"{count:.0f}: {p50:.0f} / {p99:.0f} ms" if count else "none"
 
 
 def main() -> None:
@@ -317,9 +329,10 @@ def main() -> None:
     loaded = run(args, with_broadcast=True)
     rows = [
         f"| {label} | {r['taps']:.0f} ({r['per_second']:.0f}/s) | {r['p50']:.0f} / "
-        f"{r['p99']:.0f} ms | {r['edits']:.0f}: {r['edit_p50']:.0f} / {r['edit_p99']:.0f} ms | "
-        f"{r['news']:.0f}: {r['new_p50']:.0f} / {r['new_p99']:.0f} ms | {r['max']:.0f} ms | "
-        f"{r['missed']:.0f} | {r['sent_rate']:.1f}/s | {r['refused']:.0f} | {r['cpu']:.0%} | "
+        f"{r['p99']:.0f} ms | {spread(r['edits'], r['edit_p50'], r['edit_p99'])} | "
+        f"{spread(r['news'], r['new_p50'], r['new_p99'])} | {r['max']:.0f} ms | "
+        f"{r['missed']:.0f} | {r['sent_rate']:.1f}/s | "
+        f"{r['refused']:.0f} ({r['refused_opening']:.0f}) | {r['cpu']:.0%} | "
         f"{r['memory']:.0f} MiB |"
         for label, r in (("taps alone", alone), ("taps + broadcast", loaded))
     ]
@@ -342,7 +355,8 @@ def main() -> None:
                 "chat (p50 / p99), apart for answers that edit the tapped question and answers "
                 "that are new messages (a summary, a test's first question). 'New messages' "
                 "counts every new message the bot sent in the window (broadcast copies "
-                "included); 429s are counted over the whole run, the opening of the tests too.",
+                "included); 429s are counted over the whole run, in brackets those while the "
+                "tests opened.",
                 "",
                 "| run | taps | all taps | edited answers | new-message answers | max | "
                 "unanswered | new messages | 429s | bot CPU | bot memory |",
