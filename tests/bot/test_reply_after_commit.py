@@ -112,6 +112,7 @@ class EmptySession:
     """A session on a database with no rows: whoever is looked up is nobody."""
 
     sync_session = SimpleNamespace(identity_map={})
+    autoflush = False  # nothing is ever added
 
     async def get(self, *args: object) -> None:
         return None
