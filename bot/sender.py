@@ -39,6 +39,7 @@ from telegram._utils.types import ODVInput
 from telegram.error import NetworkError, TimedOut
 from telegram.request import BaseRequest, RequestData
 
+from scheduler.pacing import request_over, sending_now
 from scheduler.sender import Outcome, OutgoingMessage, SendResult
 
 GONE = ("chat not found", "user is deactivated", "bot was kicked", "peer_id_invalid")
@@ -151,10 +152,7 @@ class BotApiSender:
 
     def _client(self) -> aiohttp.ClientSession:
         if self._session is None or self._session.closed:
-            self._session = aiohttp.ClientSession(
-                connector=aiohttp.TCPConnector(limit=self._connections),
-                timeout=self._timeout,
-            )
+            self._session = client_session(self._connections, self._timeout)
         return self._session
 
     def _safe(self, text: str) -> str:
@@ -186,8 +184,32 @@ class BotApiSender:
 
 
 def client_session(connections: int, timeout: aiohttp.ClientTimeout) -> aiohttp.ClientSession:
-    """One keep-alive pool of `connections` to the Bot API (make it inside the event loop)."""
-    return aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=connections), timeout=timeout)
+    """One keep-alive pool of `connections` to the Bot API (make it inside the event loop).
+
+    A paced send counts from when its request is written (`scheduler.pacing.sending_now`),
+    not from when it took its turn: on a busy loop the two can lie far apart.
+    """
+    return aiohttp.ClientSession(
+        connector=aiohttp.TCPConnector(limit=connections),
+        timeout=timeout,
+        trace_configs=[_WRITES_COUNTED],
+    )
+
+
+async def _written(*_: object) -> None:
+    sending_now()
+
+
+async def _over(*_: object) -> None:
+    request_over()
+
+
+_WRITES_COUNTED = aiohttp.TraceConfig()
+_WRITES_COUNTED.on_request_headers_sent.append(_written)
+_WRITES_COUNTED.on_request_chunk_sent.append(_written)
+_WRITES_COUNTED.on_request_end.append(_over)
+_WRITES_COUNTED.on_request_exception.append(_over)
+_WRITES_COUNTED.freeze()
 
 
 class AiohttpRequest(BaseRequest):

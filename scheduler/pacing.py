@@ -22,6 +22,7 @@ import datetime as dt
 import math
 import time
 from collections import deque
+from contextvars import ContextVar
 from typing import Protocol
 
 from sqlalchemy import select
@@ -232,6 +233,7 @@ class SharedPace:
             await asyncio.sleep(turn - now)
             now = time.monotonic()
         mine[0] = now
+        _SENDING.set(mine)
 
     async def reply_turn(self) -> None:
         """A reply to someone (a new message the bot sends outside the outbox) takes a turn.
@@ -315,6 +317,31 @@ class SharedPace:
         for waiter, instant in zip(waiting, instants, strict=True):
             if not waiter.done():
                 waiter.set_result(instant)
+
+
+_SENDING: ContextVar[list[float] | None] = ContextVar("hipcoach_sending", default=None)
+"""The stamp of the send whose turn this task took last, until its request is over."""
+
+
+def sending_now() -> None:
+    """The request of the send whose turn this task took is being written: count it from now.
+
+    A turn is taken before the request is built and written. On a busy loop (a
+    burst of updates, each a transaction) the write can come later than the jitter
+    the headroom allows for, by a different amount for each send, and sends that
+    left their turns a second apart would then arrive closer together than that.
+    The HTTP layer calls this as it writes the request, so that the sends after
+    this one count from when it really went.
+    """
+    stamp = _SENDING.get()
+    if stamp is not None:
+        stamp[0] = max(stamp[0], time.monotonic())
+
+
+def request_over() -> None:
+    """The request of the send whose turn this task took is over: the task's next requests
+    (an edit, which takes no turn) are not that send's."""
+    _SENDING.set(None)
 
 
 async def wait_until(instant: dt.datetime) -> None:

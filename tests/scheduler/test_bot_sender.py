@@ -5,12 +5,15 @@ from __future__ import annotations
 import asyncio
 import json
 import socket
+import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 
 import pytest
 from aiohttp import web
 
 from bot.sender import BotApiSender, outcome_of, request_for
+from coaching.db import Database
+from scheduler.pacing import FREE, WINDOW, SharedPace
 from scheduler.sender import Outcome, OutgoingMessage
 
 TOKEN = "123456:TEST-token-never-logged"
@@ -172,3 +175,33 @@ async def test_a_sent_message_reports_its_id_and_the_request_is_json(
     [(path, params)] = seen
     assert path == f"/bot{TOKEN}/sendMessage"
     assert params == {"chat_id": 5, "text": "<b>hi</b>", "parse_mode": "HTML"}
+
+
+async def test_a_paced_send_counts_from_when_its_request_is_written(
+    stub: Callable[[Handler], Awaitable[str]], db: Database
+) -> None:
+    """A send whose request is written late (a busy loop: its turn came, the write did not)
+    counts from the write: the send a second after it waits for that, and Telegram never
+    sees more than the limit within a second."""
+    pace = SharedPace(db, FREE, 10)
+    arrivals: list[float] = []
+
+    async def answer(request: web.Request) -> web.Response:
+        arrivals.append(time.monotonic())
+        return web.json_response({"ok": True, "result": {"message_id": 1}})
+
+    sender = BotApiSender(await stub(answer), TOKEN)
+
+    async def send(written_after: float) -> None:
+        await pace.reply_turn()
+        await asyncio.sleep(written_after)
+        await sender.send(OutgoingMessage(1, "hi"))
+
+    try:
+        await asyncio.gather(send(0.3), *(send(0) for _ in range(pace.limit)))
+    finally:
+        await sender.close()
+    arrivals.sort()
+    assert len(arrivals) == pace.limit + 1
+    for first, then in zip(arrivals, arrivals[pace.limit :], strict=False):
+        assert then - first >= WINDOW
