@@ -39,7 +39,7 @@ from telegram._utils.types import ODVInput
 from telegram.error import NetworkError, TimedOut
 from telegram.request import BaseRequest, RequestData
 
-from scheduler.pacing import request_over, sending_now
+from scheduler.pacing import request_going
 from scheduler.sender import Outcome, OutgoingMessage, SendResult
 
 GONE = ("chat not found", "user is deactivated", "bot was kicked", "peer_id_invalid")
@@ -165,10 +165,11 @@ class BotApiSender:
         method, params = request_for(message)
         body = json.dumps(params, ensure_ascii=False, separators=(",", ":")).encode()
         try:
-            async with self._client().post(
-                self._base + method, data=body, headers=JSON_HEADERS
-            ) as response:
-                answer = await response.read()
+            with request_going():
+                async with self._client().post(
+                    self._base + method, data=body, headers=JSON_HEADERS
+                ) as response:
+                    answer = await response.read()
         except (aiohttp.ClientConnectorError, aiohttp.ConnectionTimeoutError) as exc:
             # No connection (refused, unreachable, none free in time): nothing went out.
             return SendResult(Outcome.RETRY, error=self._error("not sent", exc), failing=True)
@@ -184,32 +185,8 @@ class BotApiSender:
 
 
 def client_session(connections: int, timeout: aiohttp.ClientTimeout) -> aiohttp.ClientSession:
-    """One keep-alive pool of `connections` to the Bot API (make it inside the event loop).
-
-    A paced send counts from when its request is written (`scheduler.pacing.sending_now`),
-    not from when it took its turn: on a busy loop the two can lie far apart.
-    """
-    return aiohttp.ClientSession(
-        connector=aiohttp.TCPConnector(limit=connections),
-        timeout=timeout,
-        trace_configs=[_WRITES_COUNTED],
-    )
-
-
-async def _written(*_: object) -> None:
-    sending_now()
-
-
-async def _over(*_: object) -> None:
-    request_over()
-
-
-_WRITES_COUNTED = aiohttp.TraceConfig()
-_WRITES_COUNTED.on_request_headers_sent.append(_written)
-_WRITES_COUNTED.on_request_chunk_sent.append(_written)
-_WRITES_COUNTED.on_request_end.append(_over)
-_WRITES_COUNTED.on_request_exception.append(_over)
-_WRITES_COUNTED.freeze()
+    """One keep-alive pool of `connections` to the Bot API (make it inside the event loop)."""
+    return aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=connections), timeout=timeout)
 
 
 class AiohttpRequest(BaseRequest):
@@ -284,10 +261,11 @@ class AiohttpRequest(BaseRequest):
             data = request_data.json_payload
             headers["Content-Type"] = "application/json"
         try:
-            async with self._session.request(
-                method, url, data=data, headers=headers, timeout=timeout
-            ) as response:
-                return response.status, await response.read()
+            with request_going():
+                async with self._session.request(
+                    method, url, data=data, headers=headers, timeout=timeout
+                ) as response:
+                    return response.status, await response.read()
         except TimeoutError as exc:
             raise TimedOut from exc
         except aiohttp.ClientError as exc:

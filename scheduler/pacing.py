@@ -22,6 +22,8 @@ import datetime as dt
 import math
 import time
 from collections import deque
+from collections.abc import Iterator
+from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import Protocol
 
@@ -319,29 +321,35 @@ class SharedPace:
                 waiter.set_result(instant)
 
 
+WRITTEN_LATE = JITTER / 2
+"""A request going this long after its send's turn moves the turn to when it goes. A
+shorter delay, the usual one, is left to the headroom: counting every send from its
+request would make each second wait for the last one's delay, and the lane slower."""
 _SENDING: ContextVar[list[float] | None] = ContextVar("hipcoach_sending", default=None)
 """The stamp of the send whose turn this task took last, until its request is over."""
 
 
-def sending_now() -> None:
-    """The request of the send whose turn this task took is being written: count it from now.
+@contextmanager
+def request_going() -> Iterator[None]:
+    """Around the HTTP request of a send, from just before it is written.
 
-    A turn is taken before the request is built and written. On a busy loop (a
-    burst of updates, each a transaction) the write can come later than the jitter
-    the headroom allows for, by a different amount for each send, and sends that
-    left their turns a second apart would then arrive closer together than that.
-    The HTTP layer calls this as it writes the request, so that the sends after
-    this one count from when it really went.
+    A turn is taken before the request is built: on a busy loop (a burst of
+    updates, each a transaction) the request can go later than the jitter the
+    headroom allows for, by a different amount for each send, and sends that
+    left their turns a second apart would arrive closer together than that. So
+    the send whose turn this task took counts from here, when its request really
+    goes, if that is more than `WRITTEN_LATE` after its turn; and once it is
+    over, the task's next requests (an edit, which takes no turn) are not that
+    send's.
     """
     stamp = _SENDING.get()
-    if stamp is not None:
-        stamp[0] = max(stamp[0], time.monotonic())
-
-
-def request_over() -> None:
-    """The request of the send whose turn this task took is over: the task's next requests
-    (an edit, which takes no turn) are not that send's."""
-    _SENDING.set(None)
+    now = time.monotonic()
+    if stamp is not None and now - stamp[0] > WRITTEN_LATE:
+        stamp[0] = now
+    try:
+        yield
+    finally:
+        _SENDING.set(None)
 
 
 async def wait_until(instant: dt.datetime) -> None:
