@@ -116,14 +116,19 @@ def _measured(
     zone: dt.tzinfo,
     **more: object,
 ) -> str:
-    lang = context.lang
+    """A card line of what video measured. Every part is the knowledge base's own HTML
+    (level, fault name, step titles) or a formatted number or date: nothing a person
+    typed, so nothing is escaped again (a title's `&amp;` would show as such)."""
+    kb, lang = context.kb, context.lang
     measured = findings.measured[fault]
-    return context.t(
+    if findings.kept_above_measured(fault):
+        more["steps"] = _by_eye_titles(kb, fault, lang)
+    return kb.ui_text(
         key,
-        level=context.kb.ui_text(f"level_{_level(findings, fault, measured)}", lang),
+        lang,
+        level=kb.ui_text(f"level_{_level(findings, fault, measured)}", lang),
         degrees=i18n.number(measured.degrees, lang, 1),
         date=i18n.format_local_date(measured.measured_at, zone, lang),
-        steps=_by_eye_titles(context.kb, fault, lang),
         **more,
     )
 

@@ -9,6 +9,7 @@ from typing import cast
 from bot.context import HipContext
 from bot.handlers.cards import plan_view
 from bot.handlers.video_card import card_line, finding_notes, plan_note, trend_lines
+from bot.render import ui
 from coaching.scoring import UNTESTED, assess
 from coaching.video import MeasuredForm, with_measured
 from coaching.video.findings import PELVIC_TESTS
@@ -203,7 +204,7 @@ class Speaker:
     lang: str
 
     def t(self, key: str, **params: object) -> str:
-        return self.kb.ui_text(key, self.lang, **params)
+        return ui(self.kb, self.lang, key, **params)  # escaped, as `HipContext.t` does
 
 
 def test_the_coach_card_puts_the_measured_finding_over_the_by_eye_trend(
@@ -244,3 +245,18 @@ def test_the_coach_card_says_when_the_knees_keep_the_level_above_the_video(
         [alone] = trend_lines(cast(HipContext, Speaker(kb, lang)), kept, {}, dt.UTC)
         steps = text_for(kb.selftest.step("knees_inward").title, lang)
         assert steps in alone
+
+
+def test_the_coach_card_shows_the_knowledge_bases_html_as_written(kb: KnowledgeBase) -> None:
+    """Step titles and fault names are the coach's HTML: a title's `&amp;` reaches
+    Telegram once escaped (it shows "&"), not escaped again (it would show "&amp;")."""
+    edited = kb.model_copy(deep=True)
+    edited.selftest.step("knees_inward").title["en"] = "Knees &amp; landing"
+    edited.faults["hip_drop"].name["en"] = "Hip drop &amp; sway"
+    kept = with_measured(edited, assess(edited, good(edited, knees_inward="clearly")), rear(3, 2))
+    speaker = cast(HipContext, Speaker(edited, "en"))
+    [line] = trend_lines(speaker, kept, {"hip_drop": "• Hip drop"}, dt.UTC)
+    [alone] = trend_lines(speaker, kept, {}, dt.UTC)
+    for said in (line, alone):
+        assert "Knees &amp; landing" in said and "&amp;amp;" not in said
+    assert alone.startswith("• Hip drop &amp; sway:")
