@@ -10,6 +10,7 @@ import platform
 import re
 import resource
 import statistics
+from bisect import bisect_right
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -53,6 +54,18 @@ def percentile(values: list[float], fraction: float) -> float:
     ordered = sorted(values)
     index = min(len(ordered) - 1, max(0, round(fraction * (len(ordered) - 1))))
     return ordered[index]
+
+
+def busiest_second(path: Path) -> int | None:
+    """The most of the stamps in `path` (`bench.traced_bot`'s) in any sliding second, as
+    Telegram counts; None when the bot wrote none (it did not get to stop cleanly)."""
+    try:
+        stamps = sorted(float(line) for line in path.read_text(encoding="ascii").split())
+    except FileNotFoundError:
+        return None
+    if not stamps:
+        return None
+    return max(i + 1 - bisect_right(stamps, at - 1.0) for i, at in enumerate(stamps))
 
 
 def median(values: list[float]) -> float:

@@ -24,7 +24,6 @@ from telegram import (
     ChatMemberMember,
     ChatMemberUpdated,
     TelegramObject,
-    Update,
     User,
 )
 
@@ -129,6 +128,9 @@ class ChatStore:
         self.callbacks: dict[str, CallbackQueryRecord] = {}
         self.on_update: Callable[[], None] = lambda: None
         """Called from the pushing thread after an update is queued (to wake its delivery)."""
+        self.on_event: Callable[[int], None] = lambda chat_id: None
+        """Called with the lock held when the bot's message or edit is recorded, with its
+        chat's id: a watcher of thousands of chats then looks only at those that changed."""
         self._update_ids = itertools.count(1)
         self._file_ids = itertools.count(1)
         self._callback_ids = itertools.count(1)
@@ -252,10 +254,10 @@ class ChatStore:
 
     def push_update(self, kind: str, payload: TelegramObject) -> int:
         """Queue an update (``kind`` is the Update field, e.g. "message"); returns its id."""
+        body = payload.to_dict()  # slow: outside the lock, which the server's thread needs
         with self.cond:
             update_id = next(self._update_ids)
-            update = Update(update_id, **{kind: payload})  # type: ignore[arg-type]
-            self.updates.append((update_id, kind, update.to_dict()))
+            self.updates.append((update_id, kind, {"update_id": update_id, kind: body}))
             self.cond.notify_all()
         self.on_update()
         return update_id

@@ -296,6 +296,7 @@ class BotApiMethods:
             if store.record_messages:
                 state.messages[message_id] = message
                 state.events.append(BotEvent("message", message, plain, markup, entities))
+                store.on_event(chat_id)
             store.sent_count += 1
             store.cond.notify_all()
             chat = state.chat
@@ -447,6 +448,7 @@ class BotApiMethods:
         message.entities = entities
         message.reply_markup = markup
         state.events.append(BotEvent("edit", message, plain, markup, entities))
+        self.store.on_event(message.chat_id)
         self.store.cond.notify_all()
         return self.message_dict(message, state.chat, me, edited=True)
 

@@ -53,6 +53,19 @@ def test_json_and_form_encodings(api: FakeBotApi) -> None:
     assert [c.method for c in api.calls] == ["sendMessage", "sendMessage"]
 
 
+def test_each_recorded_message_and_edit_names_its_chat(api: FakeBotApi) -> None:
+    FakeUser(api, 7, started=True)
+    FakeUser(api, 8, started=True)
+    changed: list[int] = []
+    api.on_event = changed.append
+    first = call(api, "sendMessage", chat_id=7, text="one")[1]["result"]["message_id"]
+    call(api, "sendMessage", chat_id=8, text="two")
+    call(api, "editMessageText", chat_id=7, message_id=first, text="one, edited")
+    assert call(api, "sendMessage", chat_id=9, text="nobody")[0] == 400
+    assert call(api, "sendChatAction", chat_id=8, action="typing")[0] == 200
+    assert changed == [7, 8, 7]
+
+
 def test_long_poll_returns_when_update_arrives(api: FakeBotApi) -> None:
     ann = FakeUser(api, 9)
     threading.Timer(0.1, ann.send_text, ("late",)).start()
