@@ -42,6 +42,7 @@ from bench.bench_updates import is_question  # noqa: E402
 from bench.common import (  # noqa: E402
     busiest_second,
     cpu_seconds,
+    fake_first,
     median,
     no_collection_pauses,
     percentile,
@@ -273,6 +274,8 @@ def run(args: argparse.Namespace, with_broadcast: bool) -> dict[str, float]:
         ]
         stamps = Path(tmp) / "requests.txt"
         api.max_per_second = RATE
+        if not fake_first(api):
+            print("  the fake runs at normal priority: some 429s may be its own", flush=True)
         env = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "DATABASE_"))}
         env.update(
             TELEGRAM_BOT_TOKEN=TOKEN,
