@@ -1,3 +1,4 @@
+import threading
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
@@ -24,6 +25,25 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         if item.get_closest_marker("one_database"):
             item.add_marker(skip)
+
+
+def _sqlite_connections() -> set[threading.Thread]:
+    """aiosqlite's worker threads, one for each open SQLite connection."""
+    return {t for t in threading.enumerate() if t.name.endswith("(_connection_worker_thread)")}
+
+
+@pytest.fixture(autouse=True)
+def closes_its_databases() -> Iterator[None]:
+    """A test leaves no SQLite connection open: one left to the garbage collector stops
+    its thread through the test's event loop, by then closed, and the error lands on
+    whichever test runs at the time."""
+    before = _sqlite_connections()
+    yield
+    left = _sqlite_connections() - before
+    for thread in left:
+        thread.join(timeout=2)  # a connection just closed finishes its thread
+    left = {thread for thread in left if thread.is_alive()}
+    assert not left, f"{len(left)} SQLite connection(s) left open: dispose the Database"
 
 
 @pytest.fixture

@@ -305,12 +305,15 @@ class SandboxChat:
         self.me.user.send_location(latitude, longitude)
 
     async def _upcoming(self) -> list[dt.datetime]:
+        """What is scheduled still to come. A moment `!ff` has passed is left to the
+        planner: it sends what is still in time and moves the schedule on."""
         async with self.db.transaction() as session:
             settings = await session.get(ReminderSettings, self.me.user_id)
         if settings is None:
             return []
         due = [settings.next_tip_at, settings.next_warmup_at, settings.next_checkin_at]
-        return [moment for moment in due if moment is not None]
+        now = self.clock()
+        return [moment for moment in due if moment is not None and moment > now]
 
     async def _next(self, args: list[str]) -> None:
         upcoming = await self._upcoming()

@@ -28,7 +28,7 @@ from coaching.reminders.models import Checkin, ReminderSettings, WarmupAck
 from fakeapi import BotEvent, FakeBotApi, FakeUser
 from knowledge import load_knowledge
 from tests.athletes import FRI, MON, SAT, SUN, THU, TUE, WED
-from tests.e2e.harness import TOKEN, has_button
+from tests.e2e.harness import TOKEN, has_button, stop_bot
 
 UTC = dt.UTC
 
@@ -71,9 +71,7 @@ async def clocked_bot(api: FakeBotApi, db: Database, clock: Clock) -> AsyncItera
         await api.wait_until_async(lambda: api.waiting_polls > 0, what="the bot to poll")
         yield app
     finally:
-        await app.updater.stop()
-        await app.stop()
-        await app.shutdown()  # also disposes `db`
+        await stop_bot(app)  # also disposes `db`
 
 
 async def stored_settings(db: Database, athlete_id: int) -> ReminderSettings:

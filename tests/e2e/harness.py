@@ -123,9 +123,22 @@ async def running_bot(
     try:
         yield application
     finally:
+        await stop_bot(application)
+
+
+async def stop_bot(application: Application) -> None:  # type: ignore[type-arg]
+    """Stop the bot as `bot.runner` does when it runs for real, `post_shutdown` included: it
+    closes the bot's database (left open, its connections' threads outlive the test's
+    loop), gives back what the dispatcher claimed and stops the analysis workers."""
+    if application.updater is not None and application.updater.running:
         await application.updater.stop()
+    if application.running:
         await application.stop()
-        await application.shutdown()
+        if application.post_stop is not None:
+            await application.post_stop(application)
+    await application.shutdown()
+    if application.post_shutdown is not None:
+        await application.post_shutdown(application)
 
 
 def has_button(label: str) -> Callable[[BotEvent], bool]:

@@ -25,6 +25,7 @@ from fakeapi import BotEvent, FakeBotApi, FakeUser
 from knowledge import load_knowledge
 from knowledge.i18n import format_local_datetime
 from tests.cadence.runfiles import RunPlan, Truth, fit_bytes, gpx_bytes, standard_run, tcx_bytes
+from tests.e2e.harness import stop_bot
 
 TOKEN = "123456:" + "A" * 35
 ATHLETE_ID = 4242
@@ -60,10 +61,7 @@ async def bot(api: FakeBotApi, athlete_database: str) -> AsyncIterator[Applicati
     try:
         yield app
     finally:
-        if app.updater.running:
-            await app.updater.stop()
-        await app.stop()
-        await app.shutdown()
+        await stop_bot(app)
 
 
 async def stored_runs(database_url: str) -> int:

@@ -22,7 +22,7 @@ from coaching.reminders.models import Checkin, WarmupAck
 from fakeapi import FakeBotApi, FakeUser
 from knowledge import load_knowledge
 from scheduler import planner
-from tests.e2e.harness import TOKEN, has_button
+from tests.e2e.harness import TOKEN, has_button, stop_bot
 
 UTC = dt.UTC
 ANN = 4242
@@ -83,9 +83,7 @@ async def test_warmup_reminder_done_is_stored(api: FakeBotApi, database_url: str
         again = await ann.wait_callback_answered_async(ann.tap_data(reminder.message_id, done_data))
         assert again.answer_text == "You already answered this reminder."
     finally:
-        await app.updater.stop()
-        await app.stop()
-        await app.shutdown()
+        await stop_bot(app)
 
     check = Database(url)
     try:

@@ -29,7 +29,7 @@ from fakeapi import FakeBotApi, FakeUser
 from knowledge import KnowledgeBase, load_knowledge
 from knowledge.schema import text_for
 from scheduler import planner
-from tests.e2e.harness import TOKEN, tap_when_shown
+from tests.e2e.harness import TOKEN, stop_bot, tap_when_shown
 from tests.waits import eventually
 
 SECRET = "lb-secret-123"
@@ -99,9 +99,7 @@ async def webhook_instance(
     try:
         yield application
     finally:
-        await application.updater.stop()
-        await application.stop()
-        await application.shutdown()
+        await stop_bot(application)
 
 
 async def seed(url: str) -> None:

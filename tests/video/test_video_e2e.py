@@ -27,6 +27,7 @@ from coaching.video import VideoQueue, close_video_queue
 from coaching.video.models import VideoAnalysis
 from fakeapi import FakeBotApi, FakeUser
 from knowledge import load_knowledge
+from tests.e2e.harness import stop_bot
 from tests.video.sources import clip_of, synthetic_clip
 
 pytest.importorskip("cv2", reason="the video extra is not installed")
@@ -67,11 +68,7 @@ async def bot(
     try:
         yield app
     finally:
-        if app.updater.running:
-            await app.updater.stop()
-        await app.stop()
-        await app.shutdown()
-        close_video_queue()  # what post_shutdown does when the bot runs for real
+        await stop_bot(app)
 
 
 async def stored(database_url: str) -> list[VideoAnalysis]:
