@@ -358,7 +358,7 @@ async def nudge_preview_button(update: Update, context: HipContext, button: Nudg
         await console.nudge_recipients(
             session, context.kb, context.role, which, group_id, context.now, flagged
         )
-        if which is not Filter.ALL
+        if which in console.NUDGE_FILTERS
         else []
     )
     label = context.kb.ui_text(f"console_filter_{which.value}", context.lang)
@@ -385,12 +385,15 @@ async def nudge_preview_button(update: Update, context: HipContext, button: Nudg
 async def nudge_send_button(update: Update, context: HipContext, button: NudgeSend) -> None:
     """Send the previewed nudge as an ordinary broadcast; a second tap sends nothing."""
     which = Filter(button.which)
+    label = context.kb.ui_text(f"console_filter_{which.value}", context.lang)
+    if which not in console.NUDGE_FILTERS:  # forged: no preview offers it
+        context.toast("nudge_empty", filter=label)
+        return
     session = await context.db()
     group_id = _group(button.group_id)
     members = await console.member_ids(session, context.role, group_id)
     flagged = await pain.flagged(session, members, context.now)
     asked_at = dt.datetime.fromtimestamp(button.asked, dt.UTC)
-    label = context.kb.ui_text(f"console_filter_{which.value}", context.lang)
     try:
         broadcast = await console.nudge(
             session,

@@ -137,6 +137,12 @@ async def test_a_nudge_a_reply_relayed_both_ways_and_who_it_did_not_reach(
         again = coach.tap_data(preview.message_id, send_data)
         answered = await coach.wait_callback_answered_async(again)
         assert answered.answer_text == kb.ui_text("nudge_already", "en")
+        # The same button forged for the whole list, which has no nudge: answered, not a crash.
+        kind, _, *rest = send_data.split(":")
+        forged = coach.tap_data(preview.message_id, ":".join([kind, "all", *rest]))
+        answered = await coach.wait_callback_answered_async(forged)
+        everyone = kb.ui_text("console_filter_all", "en")
+        assert answered.answer_text == kb.ui_text("nudge_empty", "en", filter=everyone)
 
         # Ann replies to the broadcast itself; the coach answers by replying to the relay.
         reply_to = api.message_as_ptb(got.message)
